@@ -1,0 +1,89 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// NeuralQFT: lattice scalar field theory ground states with neural-network
+// wavefunctions. The dependency graph runs one way:
+// C libraries -> Swift wrappers -> physics blocks -> drivers -> config/output -> CLI.
+
+let package = Package(
+    name: "NeuralQFT",
+    products: [
+        .executable(name: "nqft", targets: ["nqft"]),
+        .library(name: "NeuralQFT", targets: ["Simulation", "SimulationCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // MARK: System libraries (Debian packages, found through pkg-config)
+        .systemLibrary(
+            name: "CFFTW", pkgConfig: "fftw3",
+            providers: [.apt(["libfftw3-dev"])]),
+        .systemLibrary(
+            name: "COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CLAPACKE", pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev"])]),
+
+        // MARK: Numerical wrappers (the only importers of the C modules)
+        .target(name: "FourierTransform", dependencies: ["CFFTW"]),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "CLAPACKE"]),
+
+        // MARK: Physics building blocks
+        .target(name: "Lattice", dependencies: ["LinearAlgebra"]),
+        .target(name: "Statistics"),
+        .target(name: "NeuralAnsatz", dependencies: ["Lattice", "FourierTransform", "LinearAlgebra"]),
+        .target(name: "Sampling", dependencies: ["Lattice", "Statistics"]),
+        .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics"]),
+
+        // MARK: Drivers
+        .target(
+            name: "VMC",
+            dependencies: ["Lattice", "Statistics", "NeuralAnsatz", "Sampling", "LinearAlgebra"]),
+
+        // MARK: Configuration, orchestration, output, command line
+        .target(
+            name: "SimulationConfig",
+            dependencies: ["Lattice", .product(name: "Yams", package: "Yams")]),
+        .target(name: "Output"),
+        .target(
+            name: "Simulation",
+            dependencies: [
+                "SimulationConfig", "Output", "Lattice", "Statistics", "NeuralAnsatz",
+                "Sampling", "VMC", "Correlators",
+            ]),
+        .target(
+            name: "SimulationCLI",
+            dependencies: [
+                "Simulation", "SimulationConfig", "Output", "LinearAlgebra",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
+        .executableTarget(name: "nqft", dependencies: ["SimulationCLI"]),
+
+        // MARK: Tests
+        .target(name: "TestSupport", dependencies: ["Lattice"], path: "Tests/TestSupport"),
+        .testTarget(name: "FourierTransformTests", dependencies: ["FourierTransform", "TestSupport"]),
+        .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "LatticeTests", dependencies: ["Lattice", "LinearAlgebra", "TestSupport"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"]),
+        .testTarget(name: "NeuralAnsatzTests", dependencies: ["NeuralAnsatz", "Lattice", "TestSupport"]),
+        .testTarget(
+            name: "SamplingTests", dependencies: ["Sampling", "Lattice", "Statistics", "TestSupport"]),
+        .testTarget(
+            name: "CorrelatorsTests",
+            dependencies: ["Correlators", "Lattice", "Statistics", "TestSupport"]),
+        .testTarget(
+            name: "VMCTests",
+            dependencies: [
+                "VMC", "NeuralAnsatz", "Sampling", "Lattice", "Statistics", "TestSupport",
+            ]),
+        .testTarget(name: "SimulationConfigTests", dependencies: ["SimulationConfig", "TestSupport"]),
+        .testTarget(name: "OutputTests", dependencies: ["Output"]),
+        .testTarget(
+            name: "SimulationCLITests",
+            dependencies: ["SimulationCLI", "Simulation", "SimulationConfig", "Lattice", "TestSupport"]),
+    ]
+)

@@ -1,0 +1,50 @@
+internal import CLAPACKE
+
+/// Errors reported by LAPACK.
+public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
+    /// The matrix is not positive definite (leading minor `order` is not positive).
+    case notPositiveDefinite(order: Int)
+    /// The routine failed with LAPACK's `info` code.
+    case lapack(routine: String, info: Int)
+
+    public var description: String {
+        switch self {
+        case .notPositiveDefinite(let order):
+            return "matrix is not positive definite (leading minor \(order))"
+        case .lapack(let routine, let info):
+            return "LAPACK \(routine) failed with info = \(info)"
+        }
+    }
+}
+
+/// Solves `A x = b` for symmetric positive-definite `A` by a Cholesky
+/// factorisation `A = L L^T` (LAPACK dposv). Only the lower triangle of `A` is read.
+///
+/// - Complexity: O(n^3 / 3).
+/// - Throws: `LinearAlgebraError.notPositiveDefinite` if the factorisation fails.
+public func choleskySolve(_ a: Matrix, _ b: [Double]) throws -> [Double] {
+    precondition(a.rows == a.columns && b.count == a.rows, "choleskySolve: shapes do not conform")
+    let n = a.rows
+    guard n > 0 else { return [] }
+    var factor = a.storage
+    var x = b
+    let info = LAPACKE_dposv(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "L")), Int32(n), 1, &factor, Int32(n), &x, 1)
+    if info > 0 { throw LinearAlgebraError.notPositiveDefinite(order: Int(info)) }
+    if info < 0 { throw LinearAlgebraError.lapack(routine: "dposv", info: Int(info)) }
+    return x
+}
+
+/// Eigenvalues of a real symmetric matrix in ascending order (LAPACK dsyevd).
+/// Only the lower triangle is read.
+///
+/// - Complexity: O(n^3).
+public func symmetricEigenvalues(_ a: Matrix) throws -> [Double] {
+    precondition(a.rows == a.columns, "symmetricEigenvalues: matrix is not square")
+    let n = a.rows
+    guard n > 0 else { return [] }
+    var work = a.storage
+    var w = [Double](repeating: 0, count: n)
+    let info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "N")), Int8(UInt8(ascii: "L")), Int32(n), &work, Int32(n), &w)
+    if info != 0 { throw LinearAlgebraError.lapack(routine: "dsyevd", info: Int(info)) }
+    return w
+}

@@ -1,0 +1,35 @@
+/// A dense, row-major matrix of doubles: element (i, j) is `storage[i * columns + j]`.
+///
+/// Row-major matches a batch of lattice fields stored sample after sample, so a
+/// `B x V` batch is a `Matrix` without copying.
+public struct Matrix: Sendable, Equatable, Codable {
+    public let rows: Int
+    public let columns: Int
+    public var storage: [Double]
+
+    public init(rows: Int, columns: Int, repeating value: Double = 0) {
+        precondition(rows >= 0 && columns >= 0)
+        self.rows = rows
+        self.columns = columns
+        storage = [Double](repeating: value, count: rows * columns)
+    }
+
+    public init(rows: Int, columns: Int, storage: [Double]) {
+        precondition(storage.count == rows * columns, "storage does not match \(rows) x \(columns)")
+        self.rows = rows
+        self.columns = columns
+        self.storage = storage
+    }
+
+    /// The `n x n` identity.
+    public static func identity(_ n: Int) -> Matrix {
+        var m = Matrix(rows: n, columns: n)
+        for i in 0..<n { m[i, i] = 1 }
+        return m
+    }
+
+    public subscript(row: Int, column: Int) -> Double {
+        get { storage[row * columns + column] }
+        set { storage[row * columns + column] = newValue }
+    }
+}

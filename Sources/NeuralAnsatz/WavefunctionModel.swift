@@ -1,0 +1,39 @@
+import Lattice
+import LinearAlgebra
+
+/// `log psi`, its input gradient and its input Laplacian for a batch of fields.
+public struct LogPsiDerivatives: Sendable {
+    /// `log psi(phi_b)`, one per field.
+    public var value: [Double]
+    /// `d log psi / d phi_x`, `B x V`.
+    public var gradient: FieldBatch
+    /// `sum_x d^2 log psi / d phi_x^2`, one per field.
+    public var laplacian: [Double]
+}
+
+/// A real, positive trial wavefunction `psi(phi) = exp(log psi(phi))` of a lattice
+/// field, with learnable parameters `theta`.
+///
+/// Everything is batched: a call takes `B` fields (a `B x V` matrix) and returns
+/// `B` results. Derivatives are exact (analytic or forward-mode), never finite
+/// differences: the local energy (DESIGN §1) needs the Laplacian to machine precision.
+public protocol WavefunctionModel: Sendable {
+    /// The lattice the fields live on.
+    var lattice: Lattice { get }
+    /// The parameters `theta`, flattened.
+    var parameters: [Double] { get set }
+
+    /// `log psi` for each field (up to a field-independent constant).
+    func logPsi(_ fields: FieldBatch) -> [Double]
+
+    /// `log psi`, `d log psi/d phi_x` and `sum_x d^2 log psi/d phi_x^2` for each field.
+    func logPsiDerivatives(_ fields: FieldBatch) -> LogPsiDerivatives
+
+    /// `O_{b,p} = d log psi(phi_b) / d theta_p`, a `B x P` matrix.
+    func parameterGradient(_ fields: FieldBatch) -> Matrix
+}
+
+extension WavefunctionModel {
+    /// Number of parameters `P`.
+    public var parameterCount: Int { parameters.count }
+}

@@ -1,0 +1,44 @@
+/// A CSV table (RFC 4180): one header row, no comment lines, CRLF-free lines
+/// ending in `\n`, fields quoted only when they must be. Numbers are written with
+/// Swift's shortest round-tripping representation, i.e. full precision.
+public struct CSVTable: Sendable, Equatable {
+    public let header: [String]
+    public private(set) var rows: [[String]] = []
+
+    public init(header: [String]) {
+        self.header = header
+    }
+
+    /// Appends a row; it must have one cell per column.
+    public mutating func append(_ row: [CSVCell]) {
+        precondition(row.count == header.count, "a row needs \(header.count) cells, got \(row.count)")
+        rows.append(row.map(\.text))
+    }
+
+    /// The table as RFC 4180 text.
+    public var text: String {
+        ([header] + rows).map { $0.map(Self.quoted).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+
+    private static func quoted(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+/// One CSV cell: a number with full precision, an integer, or text.
+public enum CSVCell: Sendable, Equatable {
+    case number(Double)
+    case integer(Int)
+    case text(String)
+
+    var text: String {
+        switch self {
+        case .number(let x):
+            precondition(x.isFinite, "a non-finite number must never be written as a result")
+            return "\(x)"
+        case .integer(let n): return "\(n)"
+        case .text(let s): return s
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import Lattice
+import LinearAlgebra
+import Statistics
+
+/// The mutable state of a set of Markov chains: positions, their log densities,
+/// per-chain proposal widths and random streams. A sampler's configuration is an
+/// immutable value (`MetropolisSampler`); everything that evolves lives here, and
+/// it is `Codable` so a checkpoint can resume the chains exactly.
+public struct SamplerState: Sendable, Equatable, Codable {
+    /// Current field of each chain, `chains x V`.
+    public var fields: FieldBatch
+    /// `log p` of each chain's current field under the density last used.
+    public var logDensity: [Double]
+    /// Per-chain proposal width.
+    public var stepSize: [Double]
+    /// One random stream per chain.
+    public var random: [RandomSource]
+    /// Proposals accepted and made since the counters were last reset.
+    public var accepted: Int
+    public var proposed: Int
+
+    public var chains: Int { fields.sampleCount }
+
+    /// Fraction of proposals accepted since the counters were last reset.
+    public var acceptance: Double { proposed == 0 ? 0 : Double(accepted) / Double(proposed) }
+
+    public mutating func resetCounters() {
+        accepted = 0
+        proposed = 0
+    }
+
+    /// Recomputes the stored log densities, after the density changed (e.g. new
+    /// variational parameters).
+    public mutating func refresh<D: LogDensity>(_ density: D) {
+        logDensity = density.logDensity(fields)
+    }
+}

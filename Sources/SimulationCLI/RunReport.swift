@@ -1,0 +1,26 @@
+import Foundation
+import Simulation
+
+/// The closing lines of `nqft run`: the energy with its error and, when an exact
+/// value is known, the deviation from it.
+struct RunReport {
+    let result: RunResult
+    let directory: String
+
+    var text: String {
+        let e = result.energy
+        var lines = [
+            "energy      \(e.mean) +- \(e.error)  (variance \(e.variance), tau_int \(String(format: "%.2f", e.tauInt)), \(e.count) samples)",
+            "acceptance  \(String(format: "%.3f", result.acceptance))",
+        ]
+        if let reference = result.reference {
+            let relative = (e.mean - reference.energy) / abs(reference.energy)
+            lines.append("reference   \(reference.energy)  (\(reference.method))")
+            lines.append("rel. error  \(String(format: "%.3e", relative))")
+        }
+        lines.append(
+            "time        \(String(format: "%.2f", result.optimizationSeconds + result.evaluationSeconds)) s  (optimisation \(String(format: "%.2f", result.optimizationSeconds)) s, evaluation \(String(format: "%.2f", result.evaluationSeconds)) s)")
+        lines.append("written to  \(directory)")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import Yams
+
+extension RunConfiguration {
+    /// Largest extent per direction, and largest volume, that a config may ask for.
+    public static let maximumExtent = 1024
+    public static let maximumVolume = 1 << 20
+
+    /// Reads and validates the config at `path`; `name` defaults to the file's stem.
+    ///
+    /// - Throws: `ConfigError` listing every problem (unreadable file, YAML syntax
+    ///   with line and column, unknown keys, wrong types, out-of-range or
+    ///   inconsistent values).
+    public static func load(path: String) throws -> RunConfiguration {
+        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, issues: [ConfigIssue(path: "", message: "cannot read the file")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, issues: [ConfigIssue(path: "", message: "the file is not UTF-8 text")])
+        }
+        return try parse(yaml: text, defaultName: stem, file: path)
+    }
+
+    /// Validates a config given as YAML text.
+    public static func parse(yaml: String, defaultName: String, file: String = "<config>") throws -> RunConfiguration {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw ConfigError(file: file, issues: [syntaxIssue(error)])
+        }
+        let reader = ConfigReader()
+        guard let root else {
+            throw ConfigError(file: file, issues: [ConfigIssue(path: "", message: "the file is empty; `lattice` and `theory` are required")])
+        }
+        let resolved = resolve(root, reader: reader, defaultName: defaultName)
+        if let resolved, reader.issues.isEmpty { return resolved }
+        throw ConfigError(file: file, issues: reader.issues)
+    }
+
+    private static func syntaxIssue(_ error: YamlError) -> ConfigIssue {
+        switch error {
+        case .scanner(let context, let problem, let mark, _),
+            .parser(let context, let problem, let mark, _),
+            .composer(let context, let problem, let mark, _):
+            let detail = context.map { "\(problem) (\($0.text))" } ?? problem
+            return ConfigIssue(path: "", line: mark.line, column: mark.column, message: "YAML syntax error: \(detail)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return ConfigIssue(
+                path: "", line: context.mark.line, column: context.mark.column,
+                message: "duplicated keys: \(duplicates.joined(separator: ", "))")
+        default:
+            return ConfigIssue(path: "", message: "YAML error: \(error)")
+        }
+    }
+
+    private static func resolve(_ root: Node, reader r: ConfigReader, defaultName: String) -> RunConfiguration? {
+        let top = ["name", "seed", "lattice", "theory", "ansatz", "sampler", "optimizer", "evaluation", "output"]
+        guard let doc = r.mapping(root, path: "", allowed: top) else { return nil }
+
+        let name = r.string(doc["name"], path: "name") ?? defaultName
+        let seed = r.integer(doc["seed"], path: "seed", in: 0...Int.max).map(UInt64.init) ?? 1234
+
+        // lattice
+        var extent: [Int]?
+        if doc["lattice"] == nil { r.report("lattice", root, "is required (e.g. `lattice: {extent: [16]}`)") }
+        if let lattice = r.mapping(doc["lattice"], path: "lattice", allowed: ["extent"]) {
+            if lattice["extent"] == nil { r.report("lattice.extent", doc["lattice"], "is required: a list of 1 to 3 extents") }
+            if let items = r.sequence(lattice["extent"], path: "lattice.extent", expected: "a list of 1 to 3 integers") {
+                if !(1...3).contains(items.count) {
+                    r.report("lattice.extent", lattice["extent"], "has \(items.count) entries; a lattice has 1, 2 or 3 dimensions")
+                } else {
+                    let values = items.enumerated().map { i, node in
+                        r.integer(node, path: "lattice.extent[\(i)]", in: 1...maximumExtent)
+                    }
+                    if values.allSatisfy({ $0 != nil }) { extent = values.map { $0! } }
+                }
+            }
+        }
+        if let e = extent, e.reduce(1, *) > maximumVolume {
+            r.report("lattice.extent", doc["lattice"], "\(e) has \(e.reduce(1, *)) sites; at most \(maximumVolume) are allowed")
+            extent = nil
+        }
+        let volume = extent?.reduce(1, *) ?? 1
+
+        // theory
+        var m2: Double?, lambda: Double?
+        if doc["theory"] == nil { r.report("theory", root, "is required (e.g. `theory: {m2: 1.0, lambda: 0.0}`)") }
+        if let theory = r.mapping(doc["theory"], path: "theory", allowed: ["m2", "lambda"]) {
+            if theory["m2"] == nil { r.report("theory.m2", doc["theory"], "is required") }
+            if theory["lambda"] == nil { r.report("theory.lambda", doc["theory"], "is required") }
+            m2 = r.number(theory["m2"], path: "theory.m2", where: { _ in true }, "")
+            lambda = r.number(theory["lambda"], path: "theory.lambda", where: { $0 >= 0 }, ">= 0")
+            if let m2, let lambda, lambda == 0, m2 <= 0 {
+                r.report("theory.m2", theory["m2"], "\(m2) is not allowed with lambda = 0: the free theory needs m2 > 0")
+            }
+        }
+
+        // ansatz
+        let ansatz = r.mapping(doc["ansatz"], path: "ansatz", allowed: ["kind", "initial_frequency"]) ?? [:]
+        let ansatzKind = r.choice(ansatz["kind"], path: "ansatz.kind", as: AnsatzKind.self) ?? .gaussian
+        let initialFrequency = r.number(ansatz["initial_frequency"], path: "ansatz.initial_frequency", where: { $0 > 0 }, "> 0") ?? 1
+
+        // sampler
+        let sampler = r.mapping(
+            doc["sampler"], path: "sampler",
+            allowed: ["kind", "chains", "thermalization", "sweep", "discard", "target_acceptance"]) ?? [:]
+        let samplerKind = r.choice(sampler["kind"], path: "sampler.kind", as: SamplerKind.self) ?? .metropolis
+        let chains = r.integer(sampler["chains"], path: "sampler.chains", in: 1...65536) ?? 32
+        let thermalization = r.integer(sampler["thermalization"], path: "sampler.thermalization", in: 0...1_000_000) ?? 100
+        let sweep = r.integer(sampler["sweep"], path: "sampler.sweep", in: 1...1_000_000) ?? volume
+        let discard = r.integer(sampler["discard"], path: "sampler.discard", in: 0...1_000_000) ?? 2
+        let target = r.number(
+            sampler["target_acceptance"], path: "sampler.target_acceptance", where: { $0 > 0 && $0 < 1 },
+            "strictly between 0 and 1") ?? 0.5
+
+        // optimizer
+        let optimizer = r.mapping(
+            doc["optimizer"], path: "optimizer", allowed: ["kind", "steps", "samples", "learning_rate", "diag_shift"]) ?? [:]
+        let optimizerKind = r.choice(optimizer["kind"], path: "optimizer.kind", as: OptimizerKind.self) ?? .sr
+        let steps = r.integer(optimizer["steps"], path: "optimizer.steps", in: 0...10_000_000) ?? 300
+        let samples = r.integer(optimizer["samples"], path: "optimizer.samples", in: 1...100_000_000) ?? 1024
+        let learningRate = r.number(optimizer["learning_rate"], path: "optimizer.learning_rate", where: { $0 > 0 }, "> 0")
+            ?? (optimizerKind == .sr ? 0.05 : 0.01)
+        var diagShift: Double?
+        if optimizerKind == .sr {
+            diagShift = r.number(optimizer["diag_shift"], path: "optimizer.diag_shift", where: { $0 >= 0 }, ">= 0") ?? 1e-3
+        } else if optimizer["diag_shift"] != nil {
+            r.report("optimizer.diag_shift", optimizer["diag_shift"], "applies to `optimizer.kind: sr` only, not \(optimizerKind.rawValue)")
+        }
+        checkMultiple(samples, of: chains, path: "optimizer.samples", node: optimizer["samples"], r)
+
+        // evaluation
+        let evaluation = r.mapping(doc["evaluation"], path: "evaluation", allowed: ["samples"]) ?? [:]
+        let evaluationSamples = r.integer(evaluation["samples"], path: "evaluation.samples", in: 1...1_000_000_000) ?? 16384
+        checkMultiple(evaluationSamples, of: chains, path: "evaluation.samples", node: evaluation["samples"], r)
+
+        // output
+        let output = r.mapping(doc["output"], path: "output", allowed: ["directory"]) ?? [:]
+        let directory = r.string(output["directory"], path: "output.directory") ?? "runs/\(name)"
+
+        guard let extent, let m2, let lambda else { return nil }
+        return RunConfiguration(
+            name: name, seed: seed,
+            lattice: LatticeSection(extent: extent),
+            theory: TheorySection(m2: m2, lambda: lambda),
+            ansatz: AnsatzSection(kind: ansatzKind, initialFrequency: initialFrequency),
+            sampler: SamplerSection(
+                kind: samplerKind, chains: chains, thermalization: thermalization, sweep: sweep,
+                discard: discard, targetAcceptance: target),
+            optimizer: OptimizerSection(
+                kind: optimizerKind, steps: steps, samples: samples, learningRate: learningRate, diagShift: diagShift),
+            evaluation: EvaluationSection(samples: evaluationSamples),
+            output: OutputSection(directory: directory))
+    }
+
+    /// Samples are drawn a sweep at a time, one per chain, so a sample count must
+    /// be a whole number of sweeps.
+    private static func checkMultiple(_ samples: Int, of chains: Int, path: String, node: Node?, _ r: ConfigReader) {
+        if samples % chains != 0 || samples < chains {
+            r.report(path, node, "\(samples) is not a positive multiple of sampler.chains = \(chains) (samples are drawn one per chain per sweep)")
+        }
+    }
+}

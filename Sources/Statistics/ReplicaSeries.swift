@@ -1,0 +1,38 @@
+/// Monte Carlo time series of several observables measured on several independent
+/// Markov chains (replicas) in lock step.
+///
+/// Record `t` holds, for each chain `c`, the values of all `observables`:
+/// `values[(t * chains + c) * observables + j]`. This is the order a batched
+/// sampler produces them in, and it lets `GammaMethod` work on all observables at
+/// once with contiguous inner loops.
+public struct ReplicaSeries: Sendable, Equatable {
+    public let chains: Int
+    public let observables: Int
+    public private(set) var values: [Double]
+
+    public init(chains: Int, observables: Int, reservingRecords records: Int = 0) {
+        precondition(chains >= 1 && observables >= 1)
+        self.chains = chains
+        self.observables = observables
+        values = []
+        values.reserveCapacity(records * chains * observables)
+    }
+
+    /// Number of records (the length of each chain's series).
+    public var records: Int { values.count / (chains * observables) }
+
+    /// Appends one record: `chains * observables` values, chain-major.
+    public mutating func append<C: Collection>(record: C) where C.Element == Double {
+        precondition(record.count == chains * observables, "a record holds chains x observables values")
+        values.append(contentsOf: record)
+    }
+
+    /// Appends one record through a closure that fills the `chains * observables` slots.
+    public mutating func appendRecord(_ fill: (UnsafeMutableBufferPointer<Double>) -> Void) {
+        let start = values.count
+        values.append(contentsOf: repeatElement(0, count: chains * observables))
+        values.withUnsafeMutableBufferPointer { all in
+            fill(UnsafeMutableBufferPointer(rebasing: all[start..<(start + chains * observables)]))
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import Lattice
+import NeuralAnsatz
+import Sampling
+
+/// The Born probability `|psi|^2` of a wavefunction, `log p = 2 log psi`, as a
+/// density for the samplers.
+public struct BornDensity<Model: WavefunctionModel>: LogDensity {
+    public let model: Model
+
+    public init(_ model: Model) { self.model = model }
+
+    public func logDensity(_ fields: FieldBatch) -> [Double] {
+        model.logPsi(fields).map { 2 * $0 }
+    }
+}

@@ -1,0 +1,3 @@
+import SimulationCLI
+
+NQFT.main()
