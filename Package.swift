@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(name: "nqft", dependencies: ["SimulationCLI"]),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Lattice"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Lattice", "LinearAlgebra"], path: "Tests/TestSupport"),
         .testTarget(name: "FourierTransformTests", dependencies: ["FourierTransform", "TestSupport"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "LatticeTests", dependencies: ["Lattice", "LinearAlgebra", "TestSupport"]),
@@ -82,6 +82,8 @@ let package = Package(
             ]),
         .testTarget(name: "SimulationConfigTests", dependencies: ["SimulationConfig", "TestSupport"]),
         .testTarget(name: "OutputTests", dependencies: ["Output"]),
+        .testTarget(
+            name: "SimulationTests", dependencies: ["Simulation", "SimulationConfig", "Lattice", "TestSupport"]),
         .testTarget(
             name: "SimulationCLITests",
             dependencies: ["SimulationCLI", "Simulation", "SimulationConfig", "Lattice", "TestSupport"]),

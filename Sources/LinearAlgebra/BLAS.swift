@@ -39,7 +39,7 @@ public func gemm(
 }
 
 /// `op(A) op(B)` as a new matrix (BLAS dgemm).
-public func product(_ a: Matrix, _ transA: Transpose = .none, _ b: Matrix, _ transB: Transpose = .none) -> Matrix {
+public func product(_ a: Matrix, _ transA: Transpose, _ b: Matrix, _ transB: Transpose) -> Matrix {
     let m = transA == .none ? a.rows : a.columns
     let n = transB == .none ? b.columns : b.rows
     var c = Matrix(rows: m, columns: n)

@@ -11,6 +11,24 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
-        print(try YAMLEncoder().encode(configuration), terminator: "")
+        let encoded = try YAMLEncoder().encode(configuration)
+        guard let node = try Yams.compose(yaml: encoded) else { return }
+        print(try Yams.serialize(node: plainNumbers(node)), terminator: "")
+    }
+
+    /// Yams writes every Double in scientific notation (`5e-1`); a config reads
+    /// better with numbers as the user writes them (`0.5`).
+    private func plainNumbers(_ node: Node) -> Node {
+        switch node {
+        case .scalar(let scalar):
+            guard scalar.style == .plain, Int(scalar.string) == nil, let value = Double(scalar.string) else { return node }
+            return .scalar(.init("\(value)"))
+        case .mapping(let mapping):
+            return .mapping(.init(mapping.map { ($0.key, plainNumbers($0.value)) }))
+        case .sequence(let sequence):
+            return .sequence(.init(sequence.map(plainNumbers)))
+        case .alias:
+            return node
+        }
     }
 }

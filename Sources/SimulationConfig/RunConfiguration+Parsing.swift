@@ -127,7 +127,7 @@ extension RunConfiguration {
         if optimizerKind == .sr {
             diagShift = r.number(optimizer["diag_shift"], path: "optimizer.diag_shift", where: { $0 >= 0 }, ">= 0") ?? 1e-3
         } else if optimizer["diag_shift"] != nil {
-            r.report("optimizer.diag_shift", optimizer["diag_shift"], "applies to `optimizer.kind: sr` only, not \(optimizerKind.rawValue)")
+            r.report("optimizer.diag_shift", optimizer["diag_shift"], "is only for `optimizer.kind: sr`; remove it for \(optimizerKind.rawValue)")
         }
         checkMultiple(samples, of: chains, path: "optimizer.samples", node: optimizer["samples"], r)
 

@@ -1,0 +1,70 @@
+import Foundation
+import Lattice
+import LinearAlgebra
+import Sampling
+import Statistics
+import Testing
+import TestSupport
+
+/// Independent Gaussians with a different width per site: `log p = -sum_x phi_x^2 / (2 s_x^2)`.
+struct DiagonalGaussian: LogDensity {
+    let widths: [Double]
+
+    func logDensity(_ fields: FieldBatch) -> [Double] {
+        (0..<fields.sampleCount).map { b in
+            (0..<fields.siteCount).reduce(0) { $0 - pow(fields[b, $1] / widths[$1], 2) / 2 }
+        }
+    }
+}
+
+@Suite struct MetropolisSamplerTests {
+    let density = DiagonalGaussian(widths: [0.5, 1, 1.5, 2])
+
+    /// Samples must reproduce `<phi_x^2> = s_x^2` within their Gamma-method
+    /// errors. Chains start at spread 3 (away from equilibrium) and thermalize.
+    /// Each of the 4 checks allows 4 sigma (a correct sampler fails one with
+    /// probability ~3e-4).
+    @Test(arguments: [1 as UInt64, 2])
+    func samplesTheTargetDensity(seed: UInt64) {
+        let sampler = MetropolisSampler(chains: 16, sweep: 4, targetAcceptance: 0.5)
+        var state = sampler.initialState(sites: 4, seed: seed, initialSpread: 3)
+        state.refresh(density)
+        sampler.thermalize(&state, density: density, sweeps: 300)
+        state.resetCounters()
+        var series = ReplicaSeries(chains: 16, observables: 4)
+        sampler.sample(&state, density: density, sweeps: 4000) { fields, _ in
+            series.append(record: fields.storage.map { $0 * $0 })
+        }
+        let estimates = GammaMethod().estimates(series)
+        for (x, e) in estimates.enumerated() {
+            let exact = pow(density.widths[x], 2)
+            #expect(abs(e.mean - exact) < 4 * e.error, "seed \(seed), site \(x): \(e.mean) +- \(e.error) vs \(exact)")
+        }
+        #expect(abs(state.acceptance - 0.5) < 0.1, "seed \(seed): acceptance \(state.acceptance)")
+    }
+
+    @Test func sameSeedSameChains() {
+        let sampler = MetropolisSampler(chains: 3, sweep: 5)
+        func run() -> SamplerState {
+            var state = sampler.initialState(sites: 4, seed: 42)
+            state.refresh(density)
+            sampler.thermalize(&state, density: density, sweeps: 10)
+            sampler.sample(&state, density: density, sweeps: 10) { _, _ in }
+            return state
+        }
+        #expect(run() == run())
+    }
+
+    @Test func adaptationReachesTheTargetAcceptance() {
+        for target in [0.3, 0.6] {
+            let sampler = MetropolisSampler(chains: 8, sweep: 20, targetAcceptance: target)
+            var state = sampler.initialState(sites: 4, seed: 3)
+            state.stepSize = [Double](repeating: 10, count: 8)  // far too wide to start
+            state.refresh(density)
+            sampler.thermalize(&state, density: density, sweeps: 400)
+            state.resetCounters()
+            sampler.sample(&state, density: density, sweeps: 200) { _, _ in }
+            #expect(abs(state.acceptance - target) < 0.05, "target \(target): \(state.acceptance)")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Lattice
+import SimulationCLI
+import Testing
+import TestSupport
+
+/// The command line end to end, in process, on tiny configs.
+@Suite struct CommandLineTests {
+    let tinyYAML = """
+        name: tiny
+        seed: 5
+        lattice: {extent: [3, 2]}
+        theory: {m2: 0.8, lambda: 0}
+        sampler: {chains: 8, thermalization: 50, sweep: 6}
+        optimizer: {steps: 120, samples: 128, learning_rate: 0.2, diag_shift: 1.0e-4}
+        evaluation: {samples: 4096}
+        """
+
+    func write(_ text: String, in directory: URL, name: String = "config.yaml") throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// Runs `nqft` with `arguments`; returns the exit code it ends with.
+    func nqft(_ arguments: [String]) -> Int32 {
+        do {
+            var command = try NQFT.parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch {
+            return NQFT.exitCode(for: error).rawValue
+        }
+    }
+
+    func csvColumn(_ url: URL, _ name: String) throws -> [Double] {
+        let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+        let index = lines[0].split(separator: ",").firstIndex { $0 == name }!
+        return lines.dropFirst().map { Double($0.split(separator: ",")[index])! }
+    }
+
+    @Test func runWritesTheRunDirectory() throws {
+        let directory = try temporaryDirectory()
+        let out = directory.appendingPathComponent("run")
+        #expect(nqft(["run", try write(tinyYAML, in: directory), "--output", out.path]) == 0)
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: out.path))
+        #expect(files == ["summary.json", "energy.csv", "correlator_k.csv", "correlator_r.csv", "checkpoint.json"])
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        let energy = summary["energy"] as! [String: Any]
+        let e0 = FreeTheory(lattice: Lattice(extent: [3, 2]), massSquared: 0.8).groundStateEnergy
+        #expect(abs(energy["mean"] as! Double - e0) < 1e-8 * e0)
+        #expect((summary["reference"] as! [String: Any])["energy"] as! Double == e0)
+        #expect(try csvColumn(out.appendingPathComponent("energy.csv"), "step").count == 120)
+        let header = try String(contentsOf: out.appendingPathComponent("correlator_k.csv"), encoding: .utf8).prefix { $0 != "\n" }
+        #expect(header == "n_1,n_2,k_1,k_2,khat2,G,G_err,G_c,G_c_err,omega_gauss,omega_gauss_err,G_free")
+    }
+
+    @Test func exactWritesTheFormulas() throws {
+        let directory = try temporaryDirectory()
+        let out = directory.appendingPathComponent("exact")
+        #expect(nqft(["exact", try write(tinyYAML, in: directory), "--output", out.path]) == 0)
+        let free = FreeTheory(lattice: Lattice(extent: [3, 2]), massSquared: 0.8)
+        let values = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("exact.json"))) as! [String: Any]
+        #expect(values["energy"] as! Double == free.groundStateEnergy)
+        #expect(try csvColumn(out.appendingPathComponent("correlator_k.csv"), "G") == free.momentumCorrelator)
+        // G(r = 0) by FFT against the direct sum: the same V terms in another order.
+        let g0 = try csvColumn(out.appendingPathComponent("correlator_r.csv"), "G")[0]
+        #expect(isClose(g0, free.fieldSquared, relative: 1e-14))
+    }
+
+    @Test(arguments: [
+        "lattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chainz: 4}\n",
+        "lattice: {extent: [-4]}\ntheory: {m2: 1, lambda: 0}\n",
+        "lattice: {extent: [4]}\ntheory: {m2: 0, lambda: 0}\n",
+        "lattice: [oops\n",
+    ])
+    func badConfigsExitWithStatus2AndWriteNothing(yaml: String) throws {
+        let directory = try temporaryDirectory()
+        let config = try write(yaml, in: directory)
+        let out = directory.appendingPathComponent("never")
+        for command in ["run", "validate", "exact"] {
+            let extra = command == "validate" ? [] : ["--output", out.path]
+            #expect(nqft([command, config] + extra) == 2, "\(command)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    @Test func validateAcceptsEveryBundledConfig() {
+        for url in bundledConfigs { #expect(nqft(["validate", url.path]) == 0, "\(url.lastPathComponent)") }
+    }
+
+    @Test func exactRefusesInteractingTheoriesAtRuntime() throws {
+        let directory = try temporaryDirectory()
+        let config = try write("lattice: {extent: [4]}\ntheory: {m2: 1, lambda: 6}\n", in: directory)
+        #expect(nqft(["exact", config, "--output", directory.appendingPathComponent("x").path]) == 1)
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import SimulationConfig
+import Testing
+import TestSupport
+
+@Suite struct ConfigValidationTests {
+    let minimal = "lattice: {extent: [8]}\ntheory: {m2: 1.0, lambda: 0.0}\n"
+
+    func issues(_ yaml: String) -> [ConfigIssue] {
+        do {
+            _ = try RunConfiguration.parse(yaml: yaml, defaultName: "t")
+            return []
+        } catch let error as ConfigError {
+            return error.issues
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return []
+        }
+    }
+
+    @Test func bundledConfigsValidate() throws {
+        #expect(bundledConfigs.count >= 4)
+        for url in bundledConfigs {
+            let config = try RunConfiguration.load(path: url.path)
+            #expect(config.name == url.deletingPathExtension().lastPathComponent, "\(url.lastPathComponent)")
+        }
+    }
+
+    @Test func defaultsFillEveryKeyButLatticeAndTheory() throws {
+        let config = try RunConfiguration.parse(yaml: minimal, defaultName: "mini")
+        #expect(config.name == "mini" && config.seed == 1234)
+        #expect(config.sampler.sweep == 8)  // default: one proposal per site
+        #expect(config.optimizer.kind == .sr && config.optimizer.diagShift == 1e-3)
+        #expect(config.output.directory == "runs/mini")
+    }
+
+    @Test(arguments: [
+        ("lattice: {extent: [8]}\ntheory: {m2: 1.0, lambda: 0.0}\nsampler: {chain: 4}\n", "sampler.chain", "did you mean `chains`"),
+        ("lattice: {extent: [8, -2]}\ntheory: {m2: 1.0, lambda: 0.0}\n", "lattice.extent[1]", "-2"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 0.0, lambda: 0.0}\n", "theory.m2", "m2 > 0"),
+        ("lattice: {extent: [8]}\ntheory: {m2: -1, lambda: 0}\n", "theory.m2", "lambda = 0"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1.0, lambda: -1}\n", "theory.lambda", ">= 0"),
+        ("lattice: {extent: [8]}\ntheory: {m2: one, lambda: 0}\n", "theory.m2", "`one`"),
+        ("lattice: {extent: [2, 2, 2, 2]}\ntheory: {m2: 1, lambda: 0}\n", "lattice.extent", "1, 2 or 3"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\noptimizer: {samples: 100}\n", "optimizer.samples", "multiple of sampler.chains"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\noptimizer: {learning_rate: 0}\n", "optimizer.learning_rate", "> 0"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\noptimizer: {kind: adam, diag_shift: 0.1}\n", "optimizer.diag_shift", "only for `optimizer.kind: sr`"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nansatz: {kind: rbm}\n", "ansatz.kind", "gaussian"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chains: 2.5}\n", "sampler.chains", "integer"),
+        ("lattice: {extent: [8]}\n", "theory", "required"),
+        ("theory: {m2: 1, lambda: 0}\n", "lattice", "required"),
+        ("lattice: {extent: [8]}\ntheory: {m2: .nan, lambda: 0}\n", "theory.m2", "finite"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nbogus: 1\n", "bogus", "unknown key"),
+    ] as [(String, String, String)])
+    func badConfigsNameTheKey(yaml: String, path: String, fragment: String) {
+        let found = issues(yaml)
+        #expect(found.contains { $0.path == path && $0.description.contains(fragment) }, "\(found)")
+    }
+
+    @Test func syntaxErrorsGiveLineAndColumn() {
+        let found = issues("lattice:\n  extent: [8\ntheory: {m2: 1}\n")
+        #expect(found.count == 1)
+        #expect(found.first?.line != nil && found.first?.description.contains("YAML syntax error") == true, "\(found)")
+    }
+
+    @Test func everyProblemIsReportedAtOnce() {
+        let found = issues("lattice: {extent: [0]}\ntheory: {m2: 1, lambda: -2}\nsampler: {chains: 0}\n")
+        #expect(Set(found.map(\.path)) == ["lattice.extent[0]", "theory.lambda", "sampler.chains"], "\(found)")
+    }
+
+    @Test func emptyFileIsAnError() {
+        #expect(issues("").first?.message.contains("empty") == true)
+    }
+}

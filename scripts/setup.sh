@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages NeuralQFT links against (when missing) and builds
+# the release binary .build/release/nqft. Safe to run again: it does only what is
+# missing, then an incremental build.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libfftw3-dev libopenblas-dev liblapacke-dev pkg-config)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+    echo "setup: installing ${missing[*]}" >&2
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null; then
+    echo "setup: swift is not on PATH; NeuralQFT needs Swift 6 (swift.org)" >&2
+    exit 1
+fi
+
+if [ "${1:-}" != "--no-build" ]; then
+    swift build -c release
+fi
