@@ -35,14 +35,14 @@ public enum RunWriter {
 
     static func momentumTable(_ rows: [MomentumCorrelatorRow], dimension d: Int) -> CSVTable {
         let hasFree = rows.first?.free != nil
-        var header = columns("n", d) + columns("k", d) + ["khat2", "G", "G_err", "G_c", "G_c_err", "omega_gauss", "omega_gauss_err"]
+        var header = columns("n", d) + columns("k", d) + ["khat2", "G", "G_err", "G_tau_int", "G_c", "G_c_err", "omega_gauss", "omega_gauss_err"]
         if hasFree { header.append("G_free") }
         var table = CSVTable(header: header)
         for r in rows {
             var cells = r.modeNumbers.map(CSVCell.integer) + r.momentum.map(CSVCell.number)
             cells += [
                 .number(r.latticeMomentumSquared), .number(r.correlator.mean), .number(r.correlator.error),
-                .number(r.connected.mean), .number(r.connected.error),
+                .number(r.correlator.tauInt), .number(r.connected.mean), .number(r.connected.error),
                 .number(r.gaussianFrequency.mean), .number(r.gaussianFrequency.error),
             ]
             if let free = r.free { cells.append(.number(free)) }
@@ -53,9 +53,10 @@ public enum RunWriter {
 
     static func positionTable(_ rows: [PositionCorrelatorRow], dimension d: Int) -> CSVTable {
         let hasFree = rows.first?.free != nil
-        var table = CSVTable(header: columns("r", d) + ["G", "G_err"] + (hasFree ? ["G_free"] : []))
+        var table = CSVTable(header: columns("r", d) + ["G", "G_err", "G_tau_int"] + (hasFree ? ["G_free"] : []))
         for r in rows {
-            var cells = r.separation.map(CSVCell.integer) + [.number(r.correlator.mean), .number(r.correlator.error)]
+            var cells = r.separation.map(CSVCell.integer)
+            cells += [.number(r.correlator.mean), .number(r.correlator.error), .number(r.correlator.tauInt)]
             if let free = r.free { cells.append(.number(free)) }
             table.append(cells)
         }

@@ -53,7 +53,7 @@ import TestSupport
         #expect((summary["reference"] as! [String: Any])["energy"] as! Double == e0)
         #expect(try csvColumn(out.appendingPathComponent("energy.csv"), "step").count == 120)
         let header = try String(contentsOf: out.appendingPathComponent("correlator_k.csv"), encoding: .utf8).prefix { $0 != "\n" }
-        #expect(header == "n_1,n_2,k_1,k_2,khat2,G,G_err,G_c,G_c_err,omega_gauss,omega_gauss_err,G_free")
+        #expect(header == "n_1,n_2,k_1,k_2,khat2,G,G_err,G_tau_int,G_c,G_c_err,omega_gauss,omega_gauss_err,G_free")
     }
 
     @Test func exactWritesTheFormulas() throws {
