@@ -37,6 +37,7 @@ let package = Package(
         .target(name: "NeuralAnsatz", dependencies: ["Lattice", "FourierTransform", "LinearAlgebra"]),
         .target(name: "Sampling", dependencies: ["Lattice", "Statistics"]),
         .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics"]),
+        .target(name: "ExactDiagonalization", dependencies: ["Lattice", "LinearAlgebra"]),
 
         // MARK: Drivers
         .target(
@@ -52,7 +53,7 @@ let package = Package(
             name: "Simulation",
             dependencies: [
                 "SimulationConfig", "Output", "Lattice", "Statistics", "NeuralAnsatz",
-                "Sampling", "VMC", "Correlators",
+                "Sampling", "VMC", "Correlators", "ExactDiagonalization",
             ]),
         .target(
             name: "SimulationCLI",
@@ -80,6 +81,8 @@ let package = Package(
             dependencies: [
                 "VMC", "NeuralAnsatz", "Sampling", "Lattice", "Statistics", "TestSupport",
             ]),
+        .testTarget(
+            name: "ExactDiagonalizationTests", dependencies: ["ExactDiagonalization", "Lattice", "TestSupport"]),
         .testTarget(name: "SimulationConfigTests", dependencies: ["SimulationConfig", "TestSupport"]),
         .testTarget(name: "OutputTests", dependencies: ["Output"]),
         .testTarget(

@@ -48,3 +48,34 @@ public func symmetricEigenvalues(_ a: Matrix) throws -> [Double] {
     if info != 0 { throw LinearAlgebraError.lapack(routine: "dsyevd", info: Int(info)) }
     return w
 }
+
+/// Eigenvalues, ascending, of the symmetric tridiagonal matrix with `diagonal`
+/// and `offDiagonal` (length n - 1) (LAPACK dstev).
+///
+/// - Complexity: O(n^2).
+public func tridiagonalEigenvalues(diagonal: [Double], offDiagonal: [Double]) throws -> [Double] {
+    precondition(offDiagonal.count == max(0, diagonal.count - 1))
+    guard !diagonal.isEmpty else { return [] }
+    var d = diagonal
+    var e = offDiagonal + [0]
+    var z = [Double](repeating: 0, count: 1)
+    let info = LAPACKE_dstev(LAPACK_COL_MAJOR, Int8(UInt8(ascii: "N")), Int32(d.count), &d, &e, &z, 1)
+    if info != 0 { throw LinearAlgebraError.lapack(routine: "dstev", info: Int(info)) }
+    return d
+}
+
+/// Eigenvalues (ascending) and orthonormal eigenvectors (the columns of the
+/// returned matrix) of a real symmetric matrix (LAPACK dsyevd). Only the lower
+/// triangle is read.
+///
+/// - Complexity: O(n^3).
+public func symmetricEigensystem(_ a: Matrix) throws -> (values: [Double], vectors: Matrix) {
+    precondition(a.rows == a.columns, "symmetricEigensystem: matrix is not square")
+    let n = a.rows
+    guard n > 0 else { return ([], a) }
+    var work = a.storage
+    var w = [Double](repeating: 0, count: n)
+    let info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "L")), Int32(n), &work, Int32(n), &w)
+    if info != 0 { throw LinearAlgebraError.lapack(routine: "dsyevd", info: Int(info)) }
+    return (w, Matrix(rows: n, columns: n, storage: work))
+}

@@ -1,77 +1,118 @@
 import Correlators
+import ExactDiagonalization
 import Foundation
 import FourierTransform
 import Lattice
 import Output
 import SimulationConfig
 
-/// Exact reference values for a config's theory: for the free theory the ground
-/// state energy `E0 = 1/2 sum_k omega_k`, `<phi^2>`, `G(k) = 1/(2 omega_k)` and
-/// `G(r)` (DESIGN §1).
+/// Exact reference values for a config's theory (DESIGN §4):
+/// - the free theory (lambda = 0), any lattice: `E0 = 1/2 sum_k omega_k`,
+///   `<phi^2>`, `G(k) = 1/(2 omega_k)` and `G(r)`;
+/// - an interacting theory on at most 4 sites: `E0` by exact diagonalisation of
+///   the truncated Hamiltonian, with the truncation's convergence record.
 public struct ExactReference: Sendable {
     public let lattice: Lattice
-    public let free: FreeTheory
+    public let theory: ScalarTheory
+    /// The ground-state energy.
+    public let energy: Double
+    /// How `energy` was obtained.
+    public let method: String
+    /// Exact diagonalisation's energies per truncation (empty for the free theory).
+    public let convergence: [ExactDiagonalization.Step]
+    public let converged: Bool
 
-    /// - Throws: `SimulationError.noExactReference` for an interacting theory.
-    public init(configuration: RunConfiguration) throws {
-        guard configuration.theory.lambda == 0 else {
-            throw SimulationError.noExactReference(
-                "lambda = \(configuration.theory.lambda); only the free theory (lambda = 0) is solved exactly so far")
-        }
-        lattice = Lattice(extent: configuration.lattice.extent)
-        free = FreeTheory(lattice: lattice, massSquared: configuration.theory.m2)
+    /// Whether a reference can be computed for this theory.
+    public static func isAvailable(for theory: ScalarTheory) -> Bool {
+        theory.isFree || ExactDiagonalization.canSolve(theory.lattice)
     }
+
+    /// - Throws: `SimulationError.noExactReference` when neither route applies.
+    public init(theory: ScalarTheory) throws {
+        self.theory = theory
+        lattice = theory.lattice
+        if theory.isFree {
+            energy = FreeTheory(lattice: lattice, massSquared: theory.massSquared).groundStateEnergy
+            method = "free theory: E0 = 1/2 sum_k omega_k"
+            convergence = []
+            converged = true
+        } else if ExactDiagonalization.canSolve(lattice) {
+            let result = try ExactDiagonalization(theory: theory).solve()
+            energy = result.energy
+            let n = result.steps.last!.statesPerSite
+            method = "exact diagonalization: \(n) anharmonic-oscillator states per site, "
+                + (result.converged ? "converged to 1e-10 relative" : "NOT converged to 1e-10 (largest basis reached)")
+            convergence = result.steps
+            converged = result.converged
+        } else {
+            throw SimulationError.noExactReference(
+                "lambda = \(theory.coupling) on \(lattice.volume) sites; exact values exist for the free theory"
+                    + " and, by exact diagonalization, for at most 4 sites")
+        }
+    }
+
+    public var energyReference: EnergyReference { EnergyReference(energy: energy, method: method) }
 
     struct Values: Encodable {
         var method: String
         var extent: [Int]
         var sites: Int
         var m2: Double
+        var lambda: Double
         var energy: Double
         var perSite: Double
-        var fieldSquared: Double
+        var fieldSquared: Double?
+        var converged: Bool
+        var convergence: [ExactDiagonalization.Step]
         enum CodingKeys: String, CodingKey {
-            case method, extent, sites, m2, energy
+            case method, extent, sites, m2, lambda, energy, converged, convergence
             case perSite = "per_site", fieldSquared = "phi2"
         }
     }
 
-    var values: Values {
-        let e0 = free.groundStateEnergy
-        return Values(
-            method: "free theory: E0 = 1/2 sum_k omega_k", extent: lattice.extent, sites: lattice.volume,
-            m2: free.massSquared, energy: e0, perSite: e0 / Double(lattice.volume), fieldSquared: free.fieldSquared)
+    private var free: FreeTheory? {
+        theory.isFree ? FreeTheory(lattice: lattice, massSquared: theory.massSquared) : nil
     }
 
-    /// Writes exact.json, correlator_k.csv (n, k, khat2, omega, G) and
-    /// correlator_r.csv (r, G) into `directory`, each atomically.
+    var values: Values {
+        Values(
+            method: method, extent: lattice.extent, sites: lattice.volume, m2: theory.massSquared,
+            lambda: theory.coupling, energy: energy, perSite: energy / Double(lattice.volume),
+            fieldSquared: free?.fieldSquared, converged: converged, convergence: convergence)
+    }
+
+    /// Writes exact.json and, for the free theory, correlator_k.csv
+    /// (n, k, khat2, omega, G) and correlator_r.csv (r, G), each atomically.
     public func write(to directory: URL) throws {
-        let d = lattice.dimension
-        let omega = free.frequencies, g = free.momentumCorrelator
-        var k = CSVTable(header: RunWriter.columns("n", d) + RunWriter.columns("k", d) + ["khat2", "omega", "G"])
-        for i in 0..<lattice.volume {
-            k.append(
-                lattice.modeNumbers(ofMomentum: i).map(CSVCell.integer) + lattice.momentum(i).map(CSVCell.number)
-                    + [.number(lattice.latticeMomentumSquared(i)), .number(omega[i]), .number(g[i])])
+        if let free {
+            let d = lattice.dimension
+            let omega = free.frequencies, g = free.momentumCorrelator
+            var k = CSVTable(header: RunWriter.columns("n", d) + RunWriter.columns("k", d) + ["khat2", "omega", "G"])
+            for i in 0..<lattice.volume {
+                k.append(
+                    lattice.modeNumbers(ofMomentum: i).map(CSVCell.integer) + lattice.momentum(i).map(CSVCell.number)
+                        + [.number(lattice.latticeMomentumSquared(i)), .number(omega[i]), .number(g[i])])
+            }
+            var r = CSVTable(header: RunWriter.columns("r", d) + ["G"])
+            for (i, value) in positionSpace(g, fft: RealFFT(extent: lattice.extent)).enumerated() {
+                r.append(lattice.separation(i).map(CSVCell.integer) + [.number(value)])
+            }
+            try AtomicFile.write(k.text, to: directory.appendingPathComponent("correlator_k.csv"))
+            try AtomicFile.write(r.text, to: directory.appendingPathComponent("correlator_r.csv"))
         }
-        var r = CSVTable(header: RunWriter.columns("r", d) + ["G"])
-        for (i, value) in positionSpace(g, fft: RealFFT(extent: lattice.extent)).enumerated() {
-            r.append(lattice.separation(i).map(CSVCell.integer) + [.number(value)])
-        }
-        try AtomicFile.write(k.text, to: directory.appendingPathComponent("correlator_k.csv"))
-        try AtomicFile.write(r.text, to: directory.appendingPathComponent("correlator_r.csv"))
         try AtomicFile.write(JSONOutput.encode(values), to: directory.appendingPathComponent("exact.json"))
     }
 
     /// A human-readable summary.
     public var report: String {
-        let v = values
-        return """
-            exact ground state (\(v.method))
-              lattice  \(v.extent.map(String.init).joined(separator: "x")) (\(v.sites) sites), m2 = \(v.m2)
-              E0       \(v.energy)
-              E0/V     \(v.perSite)
-              <phi^2>  \(v.fieldSquared)
-            """
+        var lines = [
+            "exact ground state (\(method))",
+            "  lattice  \(lattice.extent.map(String.init).joined(separator: "x")) (\(lattice.volume) sites), m2 = \(theory.massSquared), lambda = \(theory.coupling)",
+            "  E0       \(energy)",
+            "  E0/V     \(energy / Double(lattice.volume))",
+        ]
+        if let free { lines.append("  <phi^2>  \(free.fieldSquared)") }
+        for step in convergence { lines.append("  n = \(step.statesPerSite) per site: E0 = \(step.energy)") }
+        return lines.joined(separator: "\n")
     }
 }

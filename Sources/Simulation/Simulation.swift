@@ -26,11 +26,11 @@ public struct Simulation: Sendable {
         fft = RealFFT(extent: lattice.extent)
     }
 
-    /// The exact ground-state energy when one is known (the free theory).
-    public var reference: EnergyReference? {
-        guard theory.isFree else { return nil }
-        let free = FreeTheory(lattice: lattice, massSquared: theory.massSquared)
-        return EnergyReference(energy: free.groundStateEnergy, method: "free theory: E0 = 1/2 sum_k omega_k")
+    /// The exact ground-state energy when one can be computed: the free theory,
+    /// or exact diagonalisation on at most 4 sites.
+    public func reference() throws -> EnergyReference? {
+        guard ExactReference.isAvailable(for: theory) else { return nil }
+        return try ExactReference(theory: theory).energyReference
     }
 
     /// Runs the optimisation and the evaluation. `progress` sees every step.
@@ -95,7 +95,7 @@ public struct Simulation: Sendable {
 
         return RunResult(
             history: history, energy: energy, acceptance: driver.samplerState.acceptance,
-            correlators: correlatorResult, reference: reference,
+            correlators: correlatorResult, reference: try reference(),
             optimizationSeconds: optimizationSeconds, evaluationSeconds: evaluationSeconds,
             checkpoint: Checkpoint(
                 step: c.optimizer.steps, parameters: driver.model.parameters,

@@ -7,9 +7,11 @@ struct ExactCommand: ParsableCommand {
         commandName: "exact",
         abstract: "Exact reference values for a config's theory.",
         discussion: """
-            For the free theory (lambda = 0): E0 = 1/2 sum_k omega_k, <phi^2>, and the \
-            correlators G(k) = 1/(2 omega_k) and G(r), written as exact.json, \
-            correlator_k.csv and correlator_r.csv.
+            For the free theory (lambda = 0), any lattice: E0 = 1/2 sum_k omega_k, <phi^2>, \
+            and the correlators G(k) = 1/(2 omega_k) and G(r), written as exact.json, \
+            correlator_k.csv and correlator_r.csv. For lambda > 0 on at most 4 sites: E0 by \
+            exact diagonalization in a truncated basis of single-site anharmonic-oscillator \
+            states, enlarged until converged (exact.json records every truncation).
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -20,7 +22,7 @@ struct ExactCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         do {
-            let reference = try ExactReference(configuration: configuration)
+            let reference = try ExactReference(theory: Simulation(configuration: configuration).theory)
             let directory = URL(fileURLWithPath: output ?? configuration.output.directory + "-exact")
             try reference.write(to: directory)
             print(reference.report)

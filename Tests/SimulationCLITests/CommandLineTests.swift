@@ -92,7 +92,7 @@ import TestSupport
 
     @Test func exactRefusesInteractingTheoriesAtRuntime() throws {
         let directory = try temporaryDirectory()
-        let config = try write("lattice: {extent: [4]}\ntheory: {m2: 1, lambda: 6}\n", in: directory)
+        let config = try write("lattice: {extent: [5]}\ntheory: {m2: 1, lambda: 6}\n", in: directory)
         #expect(nqft(["exact", config, "--output", directory.appendingPathComponent("x").path]) == 1)
     }
 }
