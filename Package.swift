@@ -34,7 +34,7 @@ let package = Package(
         // MARK: Physics building blocks
         .target(name: "Lattice", dependencies: ["LinearAlgebra"]),
         .target(name: "Statistics"),
-        .target(name: "NeuralAnsatz", dependencies: ["Lattice", "FourierTransform", "LinearAlgebra"]),
+        .target(name: "NeuralAnsatz", dependencies: ["Lattice", "FourierTransform", "LinearAlgebra", "Statistics"]),
         .target(name: "Sampling", dependencies: ["Lattice", "Statistics"]),
         .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics"]),
         .target(name: "ExactDiagonalization", dependencies: ["Lattice", "LinearAlgebra"]),
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "LatticeTests", dependencies: ["Lattice", "LinearAlgebra", "TestSupport"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"]),
-        .testTarget(name: "NeuralAnsatzTests", dependencies: ["NeuralAnsatz", "Lattice", "TestSupport"]),
+        .testTarget(name: "NeuralAnsatzTests", dependencies: ["NeuralAnsatz", "Lattice", "Statistics", "TestSupport"]),
         .testTarget(
             name: "SamplingTests", dependencies: ["Sampling", "Lattice", "Statistics", "TestSupport"]),
         .testTarget(

@@ -29,6 +29,9 @@ public protocol WavefunctionModel: Sendable {
     /// `log psi`, `d log psi/d phi_x` and `sum_x d^2 log psi/d phi_x^2` for each field.
     func logPsiDerivatives(_ fields: FieldBatch) -> LogPsiDerivatives
 
+    /// `log psi` and `d log psi/d phi_x` for each field, without the Laplacian.
+    func logPsiAndGradient(_ fields: FieldBatch) -> (value: [Double], gradient: FieldBatch)
+
     /// `O_{b,p} = d log psi(phi_b) / d theta_p`, a `B x P` matrix.
     func parameterGradient(_ fields: FieldBatch) -> Matrix
 }
@@ -36,4 +39,10 @@ public protocol WavefunctionModel: Sendable {
 extension WavefunctionModel {
     /// Number of parameters `P`.
     public var parameterCount: Int { parameters.count }
+
+    /// From `logPsiDerivatives`, for models whose Laplacian costs nothing extra.
+    public func logPsiAndGradient(_ fields: FieldBatch) -> (value: [Double], gradient: FieldBatch) {
+        let d = logPsiDerivatives(fields)
+        return (d.value, d.gradient)
+    }
 }

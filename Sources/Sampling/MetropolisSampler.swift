@@ -3,16 +3,28 @@ import Lattice
 import LinearAlgebra
 import Statistics
 
-/// Random-walk Metropolis sampling of a density over lattice fields, many chains
-/// in lock step (Metropolis et al., J. Chem. Phys. 21 (1953) 1087).
-///
-/// A proposal moves every site of a chain at once, `phi' = phi + sigma_c xi` with
-/// `xi ~ N(0, 1)^V`, and is accepted with probability `min(1, p(phi')/p(phi))`.
+/// Metropolis–Hastings sampling of a density over lattice fields, many chains in
+/// lock step, with one of two proposals that move every site at once:
+/// - `.randomWalk` (Metropolis et al., J. Chem. Phys. 21 (1953) 1087):
+///   `phi' = phi + sigma xi`, accepted with probability `min(1, p(phi')/p(phi))`;
+/// - `.langevin` (MALA; Roberts and Tweedie, Bernoulli 2 (1996) 341):
+///   `phi' = phi + (sigma^2/2) grad log p(phi) + sigma xi`, accepted with
+///   `min(1, p(phi') q(phi|phi') / (p(phi) q(phi'|phi)))`,
+///   `q(b|a) ~ exp(-|b - a - (sigma^2/2) grad log p(a)|^2 / (2 sigma^2))`,
+/// with `xi ~ N(0, 1)^V` and a width `sigma_c` per chain. Langevin proposals
+/// follow the density's slope, so in V dimensions they need far fewer steps
+/// than a random walk (acceptance scales with `sigma^2 V^{1/3}` instead of `sigma^2 V`).
 /// One *sweep* is `sweep` proposals per chain; a recorded sample is the state after
 /// a sweep. The widths `sigma_c` adapt toward `targetAcceptance` during
 /// thermalization only (`thermalize`), never while samples are recorded, so
 /// recorded samples obey detailed balance exactly.
 public struct MetropolisSampler: Sendable, Equatable {
+    public enum Proposal: String, Sendable, Codable {
+        case randomWalk, langevin
+    }
+
+    /// How a chain proposes its next field.
+    public var proposal: Proposal
     /// Number of independent chains.
     public var chains: Int
     /// Proposals per chain between recorded samples.
@@ -20,15 +32,16 @@ public struct MetropolisSampler: Sendable, Equatable {
     /// Acceptance rate the widths adapt toward during thermalization.
     public var targetAcceptance: Double
 
-    public init(chains: Int, sweep: Int, targetAcceptance: Double = 0.5) {
+    public init(proposal: Proposal = .randomWalk, chains: Int, sweep: Int, targetAcceptance: Double = 0.5) {
         precondition(chains >= 1 && sweep >= 1 && targetAcceptance > 0 && targetAcceptance < 1)
+        self.proposal = proposal
         self.chains = chains
         self.sweep = sweep
         self.targetAcceptance = targetAcceptance
     }
 
     /// Chains started at independent `N(0, initialSpread^2)` fields, each with its own
-    /// random stream `(seed, chain)`; `refresh` must be called before sampling.
+    /// random stream `(seed, chain)`; `refresh(_:state:)` must be called before sampling.
     public func initialState(sites: Int, seed: UInt64, initialSpread: Double = 1) -> SamplerState {
         var random = (0..<chains).map { RandomSource(seed: seed, stream: UInt64($0)) }
         var fields = FieldBatch(rows: chains, columns: sites)
@@ -37,8 +50,14 @@ public struct MetropolisSampler: Sendable, Equatable {
         }
         return SamplerState(
             fields: fields, logDensity: [Double](repeating: -.infinity, count: chains),
+            gradient: FieldBatch(rows: 0, columns: sites),
             stepSize: [Double](repeating: 1 / Double(sites).squareRoot(), count: chains),
             random: random, accepted: 0, proposed: 0)
+    }
+
+    /// Recomputes what the chains keep of `density` (after it changed).
+    public func refresh<D: LogDensity>(_ state: inout SamplerState, density: D) {
+        state.refresh(density, withGradient: proposal == .langevin)
     }
 
     /// Runs `sweeps` sweeps without recording, adapting each chain's width after
@@ -70,30 +89,54 @@ public struct MetropolisSampler: Sendable, Equatable {
     /// One sweep; returns the number of accepted proposals per chain.
     private func runSweep<D: LogDensity>(_ state: inout SamplerState, density: D) -> [Int] {
         let v = state.fields.siteCount
+        let langevin = proposal == .langevin
         var accepted = [Int](repeating: 0, count: chains)
-        var proposal = state.fields
-        var noise = [Double](repeating: 0, count: v)
+        var proposed = state.fields
+        var noise = FieldBatch(rows: chains, columns: v)
         for _ in 0..<sweep {
-            proposal.storage.withUnsafeMutableBufferPointer { p in
-                state.fields.storage.withUnsafeBufferPointer { current in
-                    noise.withUnsafeMutableBufferPointer { xi in
-                        for c in 0..<chains {
-                            state.random[c].fillNormal(xi)
-                            let sigma = state.stepSize[c], row = c * v
-                            for x in 0..<v { p[row + x] = current[row + x] + sigma * xi[x] }
+            // phi' = phi + (sigma^2/2) grad log p(phi) [Langevin only] + sigma xi.
+            proposed.storage.withUnsafeMutableBufferPointer { p in
+                noise.storage.withUnsafeMutableBufferPointer { xi in
+                    state.fields.storage.withUnsafeBufferPointer { current in
+                        state.gradient.storage.withUnsafeBufferPointer { g in
+                            for c in 0..<chains {
+                                let row = c * v
+                                state.random[c].fillNormal(UnsafeMutableBufferPointer(rebasing: xi[row..<(row + v)]))
+                                let sigma = state.stepSize[c], drift = langevin ? sigma * sigma / 2 : 0
+                                for x in 0..<v {
+                                    p[row + x] = current[row + x] + sigma * xi[row + x] + (langevin ? drift * g[row + x] : 0)
+                                }
+                            }
                         }
                     }
                 }
             }
-            let logP = density.logDensity(proposal)
+            let (logP, gradient) = langevin
+                ? density.logDensityAndGradient(proposed)
+                : (density.logDensity(proposed), FieldBatch(rows: 0, columns: v))
             for c in 0..<chains {
-                // log u < log p' - log p, with u in (0, 1]; a NaN proposal is never accepted.
+                let row = c * v
+                var logRatio = logP[c] - state.logDensity[c]
+                if langevin {
+                    // log q(phi|phi') - log q(phi'|phi); the forward move's residual is sigma xi.
+                    let sigma = state.stepSize[c], drift = sigma * sigma / 2
+                    var backward = 0.0, forward = 0.0
+                    for x in 0..<v {
+                        let r = state.fields.storage[row + x] - proposed.storage[row + x] - drift * gradient.storage[row + x]
+                        backward += r * r
+                        forward += noise.storage[row + x] * noise.storage[row + x]
+                    }
+                    logRatio += -backward / (2 * sigma * sigma) + forward / 2
+                }
+                // log u < log ratio with u in (0, 1]; a NaN proposal is never accepted.
                 let u = 1 - state.random[c].uniform()
-                if log(u) < logP[c] - state.logDensity[c] {
+                if log(u) < logRatio {
                     accepted[c] += 1
                     state.logDensity[c] = logP[c]
-                    let row = c * v
-                    state.fields.storage.replaceSubrange(row..<(row + v), with: proposal.storage[row..<(row + v)])
+                    state.fields.storage.replaceSubrange(row..<(row + v), with: proposed.storage[row..<(row + v)])
+                    if langevin {
+                        state.gradient.storage.replaceSubrange(row..<(row + v), with: gradient.storage[row..<(row + v)])
+                    }
                 }
             }
         }

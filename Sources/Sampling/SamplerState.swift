@@ -11,6 +11,9 @@ public struct SamplerState: Sendable, Equatable, Codable {
     public var fields: FieldBatch
     /// `log p` of each chain's current field under the density last used.
     public var logDensity: [Double]
+    /// `d log p / d phi` at each chain's field (`chains x V`), kept for Langevin
+    /// proposals; empty (`0 x V`) for random-walk ones.
+    public var gradient: FieldBatch
     /// Per-chain proposal width.
     public var stepSize: [Double]
     /// One random stream per chain.
@@ -29,9 +32,14 @@ public struct SamplerState: Sendable, Equatable, Codable {
         proposed = 0
     }
 
-    /// Recomputes the stored log densities, after the density changed (e.g. new
-    /// variational parameters).
-    public mutating func refresh<D: LogDensity>(_ density: D) {
-        logDensity = density.logDensity(fields)
+    /// Recomputes the stored log densities (and gradients, when `withGradient`),
+    /// after the density changed (e.g. new variational parameters).
+    public mutating func refresh<D: LogDensity>(_ density: D, withGradient: Bool) {
+        if withGradient {
+            (logDensity, gradient) = density.logDensityAndGradient(fields)
+        } else {
+            logDensity = density.logDensity(fields)
+            gradient = FieldBatch(rows: 0, columns: fields.columns)
+        }
     }
 }

@@ -12,4 +12,10 @@ public struct BornDensity<Model: WavefunctionModel>: LogDensity {
     public func logDensity(_ fields: FieldBatch) -> [Double] {
         model.logPsi(fields).map { 2 * $0 }
     }
+
+    public func logDensityAndGradient(_ fields: FieldBatch) -> (values: [Double], gradient: FieldBatch) {
+        var (value, gradient) = model.logPsiAndGradient(fields)
+        for i in gradient.storage.indices { gradient.storage[i] *= 2 }
+        return (value.map { 2 * $0 }, gradient)
+    }
 }

@@ -51,7 +51,7 @@ public struct VMCDriver<Model: WavefunctionModel, Update: Optimizer>: Sendable {
     /// the proposal widths.
     public mutating func thermalize(sweeps: Int) {
         let density = BornDensity(model)
-        samplerState.refresh(density)
+        sampler.refresh(&samplerState, density: density)
         sampler.thermalize(&samplerState, density: density, sweeps: sweeps)
     }
 
@@ -80,7 +80,7 @@ public struct VMCDriver<Model: WavefunctionModel, Update: Optimizer>: Sendable {
     /// Acceptance counters start from zero.
     public mutating func measure(sweeps: Int, observe: (FieldBatch, [Double]) throws -> Void) rethrows {
         let density = BornDensity(model)
-        samplerState.refresh(density)
+        sampler.refresh(&samplerState, density: density)
         samplerState.resetCounters()
         let (model, theory) = (self.model, self.theory)
         try sampler.sample(&samplerState, density: density, sweeps: sweeps) { batch, _ in

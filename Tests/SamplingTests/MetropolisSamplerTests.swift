@@ -15,6 +15,12 @@ struct DiagonalGaussian: LogDensity {
             (0..<fields.siteCount).reduce(0) { $0 - pow(fields[b, $1] / widths[$1], 2) / 2 }
         }
     }
+
+    func logDensityAndGradient(_ fields: FieldBatch) -> (values: [Double], gradient: FieldBatch) {
+        var g = fields
+        for b in 0..<fields.rows { for x in 0..<fields.columns { g[b, x] = -fields[b, x] / pow(widths[x], 2) } }
+        return (logDensity(fields), g)
+    }
 }
 
 @Suite struct MetropolisSamplerTests {
@@ -24,11 +30,11 @@ struct DiagonalGaussian: LogDensity {
     /// errors. Chains start at spread 3 (away from equilibrium) and thermalize.
     /// Each of the 4 checks allows 4 sigma (a correct sampler fails one with
     /// probability ~3e-4).
-    @Test(arguments: [1 as UInt64, 2])
-    func samplesTheTargetDensity(seed: UInt64) {
-        let sampler = MetropolisSampler(chains: 16, sweep: 4, targetAcceptance: 0.5)
+    @Test(arguments: [(.randomWalk, 1), (.randomWalk, 2), (.langevin, 3), (.langevin, 4)] as [(MetropolisSampler.Proposal, UInt64)])
+    func samplesTheTargetDensity(proposal: MetropolisSampler.Proposal, seed: UInt64) {
+        let sampler = MetropolisSampler(proposal: proposal, chains: 16, sweep: 4, targetAcceptance: 0.5)
         var state = sampler.initialState(sites: 4, seed: seed, initialSpread: 3)
-        state.refresh(density)
+        sampler.refresh(&state, density: density)
         sampler.thermalize(&state, density: density, sweeps: 300)
         state.resetCounters()
         var series = ReplicaSeries(chains: 16, observables: 4)
@@ -47,7 +53,7 @@ struct DiagonalGaussian: LogDensity {
         let sampler = MetropolisSampler(chains: 3, sweep: 5)
         func run() -> SamplerState {
             var state = sampler.initialState(sites: 4, seed: 42)
-            state.refresh(density)
+            sampler.refresh(&state, density: density)
             sampler.thermalize(&state, density: density, sweeps: 10)
             sampler.sample(&state, density: density, sweeps: 10) { _, _ in }
             return state
@@ -60,7 +66,7 @@ struct DiagonalGaussian: LogDensity {
             let sampler = MetropolisSampler(chains: 8, sweep: 20, targetAcceptance: target)
             var state = sampler.initialState(sites: 4, seed: 3)
             state.stepSize = [Double](repeating: 10, count: 8)  // far too wide to start
-            state.refresh(density)
+            sampler.refresh(&state, density: density)
             sampler.thermalize(&state, density: density, sweeps: 400)
             state.resetCounters()
             sampler.sample(&state, density: density, sweeps: 200) { _, _ in }

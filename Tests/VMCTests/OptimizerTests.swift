@@ -60,3 +60,22 @@ import VMC
         #expect(abs(last.energy.mean - e0) < 0.01 * abs(first.energy.mean - e0))
     }
 }
+
+/// The sample-space (MinSR) solve equals the parameter-space one.
+@Suite struct StochasticReconfigurationTests {
+    @Test func sampleAndParameterSpaceSolvesAgree() throws {
+        let sr = StochasticReconfiguration(learningRate: 0.1, diagonalShift: 1e-2)
+        // Few samples, many parameters: P = 12 > N = 5 takes the sample-space route.
+        let o = Matrix(rows: 5, columns: 12, storage: testFields(samples: 5, sites: 12, seed: 1).storage)
+        let e = testFields(samples: 1, sites: 5, seed: 2).storage
+        let wide = try sr.naturalGradient(EnergySamples(logDerivatives: o, localEnergies: e))
+        // The same S + eps I built and solved in parameter space.
+        let samples = EnergySamples(logDerivatives: o, localEnergies: e)
+        let c = samples.centredLogDerivatives
+        var s = product(c, .transpose, c, .none)
+        for i in s.storage.indices { s.storage[i] /= 5 }
+        for q in 0..<12 { s[q, q] += 1e-2 }
+        let direct = try choleskySolve(s, samples.force(centred: c))
+        #expect(maxRelativeDeviation(wide, direct) < 1e-10)
+    }
+}

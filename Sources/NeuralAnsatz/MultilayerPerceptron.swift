@@ -1,0 +1,234 @@
+import Foundation
+import Lattice
+import LinearAlgebra
+import Statistics
+
+/// A fully connected network `f: R^V -> R`,
+///
+///     z_0 = phi,  z_l = sigma(W_l z_{l-1} + b_l)  (l = 1..L),  f = w . z_L,
+///
+/// evaluated on a batch with BLAS gemm, with everything the local energy and
+/// the optimiser need: the value, the input gradient (backpropagation), the
+/// exact input Laplacian and the per-sample parameter gradient.
+///
+/// The Laplacian `sum_x d^2 f/d phi_x^2` is propagated forward with the
+/// Jacobians `J_l = d z_l / d phi` (`n_l x V` per sample) and the Laplacians
+/// `lap_l = sum_x d^2 z_l / d phi_x^2`: with `h = W z + b`,
+///
+///     J_h = W J_z,  lap_h = W lap_z,
+///     J_z' = sigma'(h) J_h,  lap_z' = sigma''(h) sum_x (J_h)_{.x}^2 + sigma'(h) lap_h,
+///
+/// starting from `J_h = W_1`, `lap_h = 0` (the first layer's Jacobian is the
+/// same for every sample). This costs O(n_l n_{l-1} V) per sample and layer,
+/// linear in V, never a V x V Hessian.
+///
+/// Parameters, flattened: for each layer `W_l` (row-major, `n_l x n_{l-1}`) then
+/// `b_l`, then the output weights `w`. An output bias would only shift `log psi`
+/// by a constant, so there is none.
+public struct MultilayerPerceptron: Sendable, Equatable {
+    public let inputs: Int
+    public let hidden: [Int]
+    public let activation: Activation
+
+    /// Widths `n_0 = V, n_1, ..., n_L`.
+    var widths: [Int] { [inputs] + hidden }
+
+    public init(inputs: Int, hidden: [Int], activation: Activation) {
+        precondition(inputs >= 1 && !hidden.isEmpty && hidden.allSatisfy { $0 >= 1 })
+        self.inputs = inputs
+        self.hidden = hidden
+        self.activation = activation
+    }
+
+    /// Number of parameters.
+    public var parameterCount: Int {
+        var p = 0
+        for l in 1..<widths.count { p += widths[l] * widths[l - 1] + widths[l] }
+        return p + hidden[hidden.count - 1]
+    }
+
+    /// LeCun-normal hidden weights (`N(0, 1/n_{l-1})`), zero biases, and output
+    /// weights `N(0, outputScale^2 / n_L)`: a small output scale starts the
+    /// network as a small correction.
+    public func initialParameters(random: inout RandomSource, outputScale: Double) -> [Double] {
+        var p: [Double] = []
+        p.reserveCapacity(parameterCount)
+        for l in 1..<widths.count {
+            let scale = 1 / Double(widths[l - 1]).squareRoot()
+            for _ in 0..<(widths[l] * widths[l - 1]) { p.append(scale * random.normal()) }
+            p.append(contentsOf: repeatElement(0, count: widths[l]))
+        }
+        let last = Double(hidden[hidden.count - 1])
+        for _ in 0..<hidden[hidden.count - 1] { p.append(outputScale / last.squareRoot() * random.normal()) }
+        return p
+    }
+
+    /// Offsets of `W_l` and `b_l` (l = 1..L) and of `w` in the flat parameters.
+    private func layout() -> (weights: [Int], biases: [Int], output: Int) {
+        var weights: [Int] = [], biases: [Int] = []
+        var offset = 0
+        for l in 1..<widths.count {
+            weights.append(offset)
+            offset += widths[l] * widths[l - 1]
+            biases.append(offset)
+            offset += widths[l]
+        }
+        return (weights, biases, offset)
+    }
+
+    private func weightMatrix(_ p: [Double], layer l: Int, offset: Int) -> Matrix {
+        Matrix(rows: widths[l], columns: widths[l - 1], storage: Array(p[offset..<(offset + widths[l] * widths[l - 1])]))
+    }
+
+    /// Forward pass: pre-activations `h_l` and activations with their derivatives, per layer (`B x n_l`).
+    private struct Forward {
+        var activations: [Matrix]  // z_0 ... z_L
+        var first: [Matrix]  // sigma'(h_l), l = 1..L
+        var second: [Matrix]  // sigma''(h_l), l = 1..L
+        var value: [Double]
+    }
+
+    private func forward(_ x: FieldBatch, _ p: [Double]) -> Forward {
+        let (weights, biases, output) = layout()
+        var z = [x], d1: [Matrix] = [], d2: [Matrix] = []
+        for l in 1..<widths.count {
+            let w = weightMatrix(p, layer: l, offset: weights[l - 1])
+            var h = Matrix(rows: x.rows, columns: widths[l])
+            for b in 0..<x.rows { for j in 0..<widths[l] { h[b, j] = p[biases[l - 1] + j] } }
+            gemm(.none, z[l - 1], .transpose, w, beta: 1, into: &h)
+            var a = h, s1 = h, s2 = h
+            for i in h.storage.indices {
+                let e = activation.evaluate(h.storage[i])
+                a.storage[i] = e.value
+                s1.storage[i] = e.first
+                s2.storage[i] = e.second
+            }
+            z.append(a)
+            d1.append(s1)
+            d2.append(s2)
+        }
+        var value = [Double](repeating: 0, count: x.rows)
+        let outWeights = Array(p[output..<(output + hidden[hidden.count - 1])])
+        gemv(.none, z[z.count - 1], outWeights, into: &value)
+        return Forward(activations: z, first: d1, second: d2, value: value)
+    }
+
+    /// `f(phi_b)` for each field.
+    public func value(_ x: FieldBatch, parameters p: [Double]) -> [Double] {
+        forward(x, p).value
+    }
+
+    /// Backpropagated `df/dh_l` for every layer (`B x n_l`), l = 1..L.
+    private func backward(_ f: Forward, _ p: [Double]) -> [Matrix] {
+        let (weights, _, output) = layout()
+        let last = widths.count - 1
+        var deltas = [Matrix](repeating: Matrix(rows: 0, columns: 0), count: last)
+        // df/dz_L = w for every sample.
+        var dz = Matrix(rows: f.value.count, columns: widths[last])
+        for b in 0..<dz.rows { for j in 0..<widths[last] { dz[b, j] = p[output + j] } }
+        for l in stride(from: last, through: 1, by: -1) {
+            var dh = dz
+            for i in dh.storage.indices { dh.storage[i] *= f.first[l - 1].storage[i] }
+            deltas[l - 1] = dh
+            if l > 1 {
+                dz = Matrix(rows: dh.rows, columns: widths[l - 1])
+                gemm(.none, dh, .none, weightMatrix(p, layer: l, offset: weights[l - 1]), into: &dz)
+            }
+        }
+        return deltas
+    }
+
+    /// `f` and `df/dphi` (`B x V`) for each field: one forward and one backward pass.
+    public func valueAndGradient(_ x: FieldBatch, parameters p: [Double]) -> (value: [Double], gradient: FieldBatch) {
+        let f = forward(x, p)
+        let deltas = backward(f, p)
+        var gradient = FieldBatch(rows: x.rows, columns: inputs)
+        gemm(.none, deltas[0], .none, weightMatrix(p, layer: 1, offset: layout().weights[0]), into: &gradient)
+        return (f.value, gradient)
+    }
+
+    /// `f`, `df/dphi` (`B x V`) and `sum_x d^2 f/dphi_x^2` for each field.
+    public func derivatives(_ x: FieldBatch, parameters p: [Double]) -> LogPsiDerivatives {
+        let (weights, _, output) = layout()
+        let f = forward(x, p)
+        let deltas = backward(f, p)
+        var gradient = FieldBatch(rows: x.rows, columns: inputs)
+        gemm(.none, deltas[0], .none, weightMatrix(p, layer: 1, offset: weights[0]), into: &gradient)
+        return LogPsiDerivatives(
+            value: f.value, gradient: gradient, laplacian: laplacian(f, p, weights: weights, output: output))
+    }
+
+    /// Forward-mode Laplacian (see the type's documentation). Jacobians are
+    /// stored unit-major, `J[j][b][x]`, so `W J` for the whole batch is one gemm
+    /// of `W` (`n_l x n_{l-1}`) with an `n_{l-1} x (B V)` matrix.
+    private func laplacian(_ f: Forward, _ p: [Double], weights: [Int], output: Int) -> [Double] {
+        let batch = f.value.count, v = inputs
+        let w1 = weightMatrix(p, layer: 1, offset: weights[0])
+        // Layer 1: lap_h = 0, sum_x (J_h)_{jx}^2 = |W_1[j, :]|^2.
+        var rowNorm = [Double](repeating: 0, count: widths[1])
+        for j in 0..<widths[1] { for x in 0..<v { rowNorm[j] += w1[j, x] * w1[j, x] } }
+        var lap = Matrix(rows: batch, columns: widths[1])
+        for b in 0..<batch { for j in 0..<widths[1] { lap[b, j] = f.second[0][b, j] * rowNorm[j] } }
+        var jacobian = Matrix(rows: 0, columns: 0)
+        for l in 2..<widths.count {
+            if l == 2 {
+                // J_z1[j][b][x] = sigma'(h_1)[b, j] W_1[j, x].
+                jacobian = Matrix(rows: widths[1], columns: batch * v)
+                for j in 0..<widths[1] {
+                    for b in 0..<batch {
+                        let s = f.first[0][b, j]
+                        for x in 0..<v { jacobian[j, b * v + x] = s * w1[j, x] }
+                    }
+                }
+            }
+            let w = weightMatrix(p, layer: l, offset: weights[l - 1])
+            var jh = Matrix(rows: widths[l], columns: batch * v)
+            gemm(.none, w, .none, jacobian, into: &jh)
+            var laph = Matrix(rows: batch, columns: widths[l])
+            gemm(.none, lap, .transpose, w, into: &laph)
+            var next = Matrix(rows: batch, columns: widths[l])
+            jh.storage.withUnsafeMutableBufferPointer { jp in
+                for j in 0..<widths[l] {
+                    for b in 0..<batch {
+                        let row = jp.baseAddress! + j * batch * v + b * v
+                        var norm = 0.0
+                        for x in 0..<v { norm += row[x] * row[x] }
+                        let s1 = f.first[l - 1][b, j], s2 = f.second[l - 1][b, j]
+                        next[b, j] = s2 * norm + s1 * laph[b, j]
+                        for x in 0..<v { row[x] *= s1 }  // J_z = sigma'(h) J_h
+                    }
+                }
+            }
+            lap = next
+            jacobian = jh
+        }
+        var result = [Double](repeating: 0, count: batch)
+        gemv(.none, lap, Array(p[output..<(output + hidden[hidden.count - 1])]), into: &result)
+        return result
+    }
+
+    /// `O_{b,q} = df(phi_b)/d theta_q`, `B x P`.
+    public func parameterGradient(_ x: FieldBatch, parameters p: [Double]) -> Matrix {
+        let (weights, biases, output) = layout()
+        let f = forward(x, p)
+        let deltas = backward(f, p)
+        var o = Matrix(rows: x.rows, columns: parameterCount)
+        o.storage.withUnsafeMutableBufferPointer { out in
+            for b in 0..<x.rows {
+                let row = out.baseAddress! + b * parameterCount
+                for l in 1..<widths.count {
+                    let inWidth = widths[l - 1]
+                    for j in 0..<widths[l] {
+                        let d = deltas[l - 1][b, j]
+                        row[biases[l - 1] + j] = d
+                        let base = weights[l - 1] + j * inWidth
+                        for i in 0..<inWidth { row[base + i] = d * f.activations[l - 1][b, i] }
+                    }
+                }
+                let last = f.activations[widths.count - 1]
+                for j in 0..<hidden[hidden.count - 1] { row[output + j] = last[b, j] }
+            }
+        }
+        return o
+    }
+}

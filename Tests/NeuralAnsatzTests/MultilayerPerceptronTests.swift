@@ -1,0 +1,91 @@
+import Foundation
+import FourierTransform
+import Lattice
+import LinearAlgebra
+import NeuralAnsatz
+import Statistics
+import Testing
+import TestSupport
+
+/// Every network derivative against central finite differences of the value
+/// code, for each activation and depth (STYLE §3).
+@Suite struct MultilayerPerceptronTests {
+    static let cases: [(Activation, [Int])] = Activation.allCases.flatMap { a in [(a, [5]), (a, [4, 3]), (a, [3, 4, 2])] }
+
+    func network(_ activation: Activation, _ hidden: [Int], inputs: Int = 6) -> (MultilayerPerceptron, [Double]) {
+        let net = MultilayerPerceptron(inputs: inputs, hidden: hidden, activation: activation)
+        var rng = RandomSource(seed: 17)
+        // Output scale 1 so every derivative is O(1) and the comparison is sharp.
+        return (net, net.initialParameters(random: &rng, outputScale: 1))
+    }
+
+    @Test(arguments: cases)
+    func inputDerivativesMatchFiniteDifferences(activation: Activation, hidden: [Int]) {
+        let (net, p) = network(activation, hidden)
+        let fields = testFields(samples: 3, sites: 6, seed: 2, scale: 1.5)
+        let d = net.derivatives(fields, parameters: p)
+        #expect(maxRelativeDeviation(d.value, net.value(fields, parameters: p)) < 1e-14)
+        for b in 0..<3 {
+            let phi = Array(fields.storage[(b * 6)..<((b + 1) * 6)])
+            let f = { (x: [Double]) in net.value(FieldBatch(rows: 1, columns: 6, storage: x), parameters: p)[0] }
+            // h = 1e-4: truncation h^2 f'''/6 ~ 1e-9; h = 1e-3 for the second
+            // derivative: truncation h^2 f''''/12 ~ 1e-7, rounding eps f / h^2 ~ 1e-10.
+            #expect(maxRelativeDeviation(Array(d.gradient.storage[(b * 6)..<((b + 1) * 6)]), FiniteDifference.gradient(f, at: phi)) < 1e-8, "\(activation) \(hidden)")
+            #expect(isClose(d.laplacian[b], FiniteDifference.laplacian(f, at: phi), relative: 1e-6), "\(activation) \(hidden)")
+        }
+    }
+
+    @Test(arguments: cases)
+    func parameterGradientMatchesFiniteDifferences(activation: Activation, hidden: [Int]) {
+        let (net, p) = network(activation, hidden)
+        let fields = testFields(samples: 2, sites: 6, seed: 3)
+        let o = net.parameterGradient(fields, parameters: p)
+        for b in 0..<2 {
+            let phi = FieldBatch(rows: 1, columns: 6, storage: Array(fields.storage[(b * 6)..<((b + 1) * 6)]))
+            let numeric = FiniteDifference.gradient({ net.value(phi, parameters: $0)[0] }, at: p)
+            #expect(maxRelativeDeviation(Array(o.storage[(b * p.count)..<((b + 1) * p.count)]), numeric) < 1e-8, "\(activation) \(hidden)")
+        }
+    }
+
+    @Test(arguments: Activation.allCases)
+    func activationDerivativesMatchFiniteDifferences(activation: Activation) {
+        for x in stride(from: -30.0, through: 30.0, by: 0.7) {
+            let e = activation.evaluate(x)
+            let h = 1e-5
+            let d1 = (activation.evaluate(x + h).value - activation.evaluate(x - h).value) / (2 * h)
+            let d2 = (activation.evaluate(x + h).first - activation.evaluate(x - h).first) / (2 * h)
+            #expect(abs(e.first - d1) < 1e-8 * max(1, abs(x)), "\(activation) at \(x)")
+            #expect(abs(e.second - d2) < 1e-8, "\(activation) at \(x)")
+        }
+    }
+
+    /// The composite model: Gaussian plus (symmetrized) network.
+    @Test(arguments: [false, true])
+    func gaussianMLPDerivativesMatchFiniteDifferences(symmetrized: Bool) {
+        let lattice = Lattice(extent: [3, 2])
+        let (net, p) = network(.tanh, [5, 3])
+        var model = GaussianMLP(
+            gaussian: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: [3, 2])), network: net,
+            networkParameters: p, symmetrized: symmetrized)
+        model.chunkSize = 2  // exercise the chunking
+        let fields = testFields(samples: 3, sites: 6, seed: 4)
+        let d = model.logPsiDerivatives(fields)
+        let o = model.parameterGradient(fields)
+        for b in 0..<3 {
+            let phi = Array(fields.storage[(b * 6)..<((b + 1) * 6)])
+            let f = { (x: [Double]) in model.logPsi(FieldBatch(rows: 1, columns: 6, storage: x))[0] }
+            #expect(maxRelativeDeviation(Array(d.gradient.storage[(b * 6)..<((b + 1) * 6)]), FiniteDifference.gradient(f, at: phi)) < 1e-8)
+            #expect(isClose(d.laplacian[b], FiniteDifference.laplacian(f, at: phi), relative: 1e-6))
+            let numeric = FiniteDifference.gradient({ theta in
+                var m = model
+                m.parameters = theta
+                return m.logPsi(FieldBatch(rows: 1, columns: 6, storage: phi))[0]
+            }, at: model.parameters)
+            #expect(maxRelativeDeviation(Array(o.storage[(b * o.columns)..<((b + 1) * o.columns)]), numeric) < 1e-8)
+        }
+        if symmetrized {
+            let minus = FieldBatch(rows: 3, columns: 6, storage: fields.storage.map { -$0 })
+            #expect(model.logPsi(minus) == model.logPsi(fields))
+        }
+    }
+}
