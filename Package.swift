@@ -86,9 +86,13 @@ let package = Package(
         .testTarget(name: "SimulationConfigTests", dependencies: ["SimulationConfig", "TestSupport"]),
         .testTarget(name: "OutputTests", dependencies: ["Output"]),
         .testTarget(
-            name: "SimulationTests", dependencies: ["Simulation", "SimulationConfig", "Lattice", "TestSupport"]),
+            name: "SimulationTests", dependencies: ["Simulation", "SimulationConfig", "Lattice", "NeuralAnsatz", "FourierTransform", "LinearAlgebra", "VMC",
+                "Statistics", "TestSupport",
+            ]),
         .testTarget(
             name: "SimulationCLITests",
-            dependencies: ["SimulationCLI", "Simulation", "SimulationConfig", "Lattice", "TestSupport"]),
+            dependencies: ["SimulationCLI", "Simulation", "SimulationConfig", "Lattice", "NeuralAnsatz", "FourierTransform", "LinearAlgebra", "VMC",
+                "Statistics", "TestSupport",
+            ]),
     ]
 )

@@ -25,7 +25,7 @@ import Statistics
 /// Parameters, flattened: for each layer `W_l` (row-major, `n_l x n_{l-1}`) then
 /// `b_l`, then the output weights `w`. An output bias would only shift `log psi`
 /// by a constant, so there is none.
-public struct MultilayerPerceptron: Sendable, Equatable {
+public struct MultilayerPerceptron: FieldNetwork, Equatable {
     public let inputs: Int
     public let hidden: [Int]
     public let activation: Activation
@@ -113,7 +113,6 @@ public struct MultilayerPerceptron: Sendable, Equatable {
         return Forward(activations: z, first: d1, second: d2, value: value)
     }
 
-    /// `f(phi_b)` for each field.
     public func value(_ x: FieldBatch, parameters p: [Double]) -> [Double] {
         forward(x, p).value
     }

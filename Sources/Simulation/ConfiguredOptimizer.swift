@@ -7,11 +7,18 @@ public enum ConfiguredOptimizer: Optimizer, Codable {
     case adam(Adam)
 
     init(_ section: RunConfiguration.OptimizerSection) {
+        let steps = max(1, section.steps)
+        let learningRate = Schedule(
+            initial: section.learningRate, final: section.learningRateFinal ?? section.learningRate, steps: steps)
         switch section.kind {
         case .sr:
-            self = .sr(StochasticReconfiguration(learningRate: section.learningRate, diagonalShift: section.diagShift ?? 0))
+            let shift = section.diagShift ?? 0
+            self = .sr(
+                StochasticReconfiguration(
+                    learningRate: learningRate,
+                    diagonalShift: Schedule(initial: shift, final: section.diagShiftFinal ?? shift, steps: steps)))
         case .adam:
-            self = .adam(Adam(learningRate: section.learningRate))
+            self = .adam(Adam(learningRate: learningRate))
         }
     }
 
@@ -31,22 +38,5 @@ public enum ConfiguredOptimizer: Optimizer, Codable {
             try adam.update(&parameters, from: samples)
             self = .adam(adam)
         }
-    }
-}
-
-extension StochasticReconfiguration: Codable {
-    enum CodingKeys: String, CodingKey { case learningRate = "learning_rate", diagonalShift = "diag_shift" }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            learningRate: try c.decode(Double.self, forKey: .learningRate),
-            diagonalShift: try c.decode(Double.self, forKey: .diagonalShift))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(learningRate, forKey: .learningRate)
-        try c.encode(diagonalShift, forKey: .diagonalShift)
     }
 }

@@ -35,12 +35,29 @@ public struct Simulation: Sendable {
 
     /// Runs the optimisation and the evaluation. `progress` sees every step.
     public func run(progress: (StepRecord, _ total: Int) -> Void = { _, _ in }) throws -> RunResult {
-        let model: GaussianAnsatz
-        switch configuration.ansatz.kind {
-        case .gaussian:
-            model = GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: configuration.ansatz.initialFrequency)
+        let a = configuration.ansatz
+        let gaussian = GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: a.initialFrequency)
+        let activation = Activation(rawValue: (a.activation ?? .tanh).rawValue)!
+        // Network weights have their own random stream, apart from the chains'.
+        var random = RandomSource(seed: configuration.seed, stream: 1 << 40)
+        func initial(_ draw: (inout RandomSource, Double) -> [Double]) -> [Double] {
+            draw(&random, a.outputScale ?? 0)
         }
-        return try run(model, progress: progress)
+        switch a.kind {
+        case .gaussian:
+            return try run(gaussian, progress: progress)
+        case .gaussianMLP:
+            let network = MultilayerPerceptron(inputs: lattice.volume, hidden: a.hidden ?? [], activation: activation)
+            return try run(GaussianNetwork(
+                gaussian: gaussian, network: network, networkParameters: initial(network.initialParameters),
+                symmetrized: a.symmetrize ?? false), progress: progress)
+        case .symmetric:
+            let network = TranslationInvariantNetwork(
+                lattice: lattice, kernelSize: a.kernel ?? 3, hidden: a.hidden ?? [], activation: activation)
+            return try run(GaussianNetwork(
+                gaussian: gaussian, network: network, networkParameters: initial(network.cell.initialParameters),
+                symmetrized: a.symmetrize ?? false), progress: progress)
+        }
     }
 
     private func run<Model: WavefunctionModel>(
@@ -48,7 +65,7 @@ public struct Simulation: Sendable {
     ) throws -> RunResult {
         let c = configuration
         let sampler = MetropolisSampler(
-            chains: c.sampler.chains, sweep: c.sampler.sweep, targetAcceptance: c.sampler.targetAcceptance)
+            proposal: c.sampler.kind == .mala ? .langevin : .randomWalk, chains: c.sampler.chains, sweep: c.sampler.sweep, targetAcceptance: c.sampler.targetAcceptance)
         var driver = VMCDriver(
             theory: theory, model: model, sampler: sampler,
             samplerState: sampler.initialState(sites: lattice.volume, seed: c.seed),

@@ -90,6 +90,15 @@ final class ConfigReader {
         return value
     }
 
+    func boolean(_ node: Node?, path: String) -> Bool? {
+        guard let node else { return nil }
+        guard case .scalar(let scalar) = node, scalar.style == .plain, ["true", "false"].contains(scalar.string) else {
+            report(path, node, "\(describe(node)) is not allowed; expected true or false")
+            return nil
+        }
+        return scalar.string == "true"
+    }
+
     func sequence(_ node: Node?, path: String, expected: String) -> [Node]? {
         guard let node else { return nil }
         guard case .sequence(let sequence) = node else {

@@ -98,9 +98,34 @@ extension RunConfiguration {
         }
 
         // ansatz
-        let ansatz = r.mapping(doc["ansatz"], path: "ansatz", allowed: ["kind", "initial_frequency"]) ?? [:]
+        let networkKeys = ["hidden", "activation", "symmetrize", "output_scale", "kernel"]
+        let ansatz = r.mapping(doc["ansatz"], path: "ansatz", allowed: ["kind", "initial_frequency"] + networkKeys) ?? [:]
         let ansatzKind = r.choice(ansatz["kind"], path: "ansatz.kind", as: AnsatzKind.self) ?? .gaussian
         let initialFrequency = r.number(ansatz["initial_frequency"], path: "ansatz.initial_frequency", where: { $0 > 0 }, "> 0") ?? 1
+        var hidden: [Int]?, activation: ActivationKind?, symmetrize: Bool?, outputScale: Double?, kernel: Int?
+        if ansatzKind.isNeural {
+            hidden = [32]
+            if let items = r.sequence(ansatz["hidden"], path: "ansatz.hidden", expected: "a list of 1 to 4 layer widths") {
+                if !(1...4).contains(items.count) {
+                    r.report("ansatz.hidden", ansatz["hidden"], "has \(items.count) layers; expected 1 to 4")
+                } else {
+                    let widths = items.enumerated().map { i, node in r.integer(node, path: "ansatz.hidden[\(i)]", in: 1...4096) }
+                    if widths.allSatisfy({ $0 != nil }) { hidden = widths.map { $0! } }
+                }
+            }
+            activation = r.choice(ansatz["activation"], path: "ansatz.activation", as: ActivationKind.self) ?? .tanh
+            symmetrize = r.boolean(ansatz["symmetrize"], path: "ansatz.symmetrize") ?? true
+            outputScale = r.number(ansatz["output_scale"], path: "ansatz.output_scale", where: { $0 >= 0 }, ">= 0") ?? 0.01
+            if ansatzKind == .symmetric {
+                kernel = r.integer(ansatz["kernel"], path: "ansatz.kernel", in: 1...64) ?? 3
+            } else if ansatz["kernel"] != nil {
+                r.report("ansatz.kernel", ansatz["kernel"], "is only for `ansatz.kind: symmetric`")
+            }
+        } else {
+            for key in networkKeys where ansatz[key] != nil {
+                r.report("ansatz.\(key)", ansatz[key], "configures a network; `ansatz.kind: \(ansatzKind.rawValue)` has none (use gaussian-mlp)")
+            }
+        }
 
         // sampler
         let sampler = r.mapping(
@@ -117,17 +142,26 @@ extension RunConfiguration {
 
         // optimizer
         let optimizer = r.mapping(
-            doc["optimizer"], path: "optimizer", allowed: ["kind", "steps", "samples", "learning_rate", "diag_shift"]) ?? [:]
+            doc["optimizer"], path: "optimizer",
+            allowed: ["kind", "steps", "samples", "learning_rate", "learning_rate_final", "diag_shift", "diag_shift_final"]) ?? [:]
         let optimizerKind = r.choice(optimizer["kind"], path: "optimizer.kind", as: OptimizerKind.self) ?? .sr
         let steps = r.integer(optimizer["steps"], path: "optimizer.steps", in: 0...10_000_000) ?? 300
         let samples = r.integer(optimizer["samples"], path: "optimizer.samples", in: 1...100_000_000) ?? 1024
         let learningRate = r.number(optimizer["learning_rate"], path: "optimizer.learning_rate", where: { $0 > 0 }, "> 0")
             ?? (optimizerKind == .sr ? 0.05 : 0.01)
-        var diagShift: Double?
+        let learningRateFinal = r.number(
+            optimizer["learning_rate_final"], path: "optimizer.learning_rate_final", where: { $0 > 0 }, "> 0")
+        var diagShift: Double?, diagShiftFinal: Double?
         if optimizerKind == .sr {
             diagShift = r.number(optimizer["diag_shift"], path: "optimizer.diag_shift", where: { $0 >= 0 }, ">= 0") ?? 1e-3
-        } else if optimizer["diag_shift"] != nil {
-            r.report("optimizer.diag_shift", optimizer["diag_shift"], "is only for `optimizer.kind: sr`; remove it for \(optimizerKind.rawValue)")
+            diagShiftFinal = r.number(optimizer["diag_shift_final"], path: "optimizer.diag_shift_final", where: { $0 > 0 }, "> 0")
+            if let diagShiftFinal, diagShift == 0 {
+                r.report("optimizer.diag_shift_final", optimizer["diag_shift_final"], "\(diagShiftFinal) needs optimizer.diag_shift > 0 (the decay is geometric)")
+            }
+        } else {
+            for key in ["diag_shift", "diag_shift_final"] where optimizer[key] != nil {
+                r.report("optimizer.\(key)", optimizer[key], "is only for `optimizer.kind: sr`; remove it for \(optimizerKind.rawValue)")
+            }
         }
         checkMultiple(samples, of: chains, path: "optimizer.samples", node: optimizer["samples"], r)
 
@@ -145,12 +179,15 @@ extension RunConfiguration {
             name: name, seed: seed,
             lattice: LatticeSection(extent: extent),
             theory: TheorySection(m2: m2, lambda: lambda),
-            ansatz: AnsatzSection(kind: ansatzKind, initialFrequency: initialFrequency),
+            ansatz: AnsatzSection(
+                kind: ansatzKind, initialFrequency: initialFrequency, hidden: hidden, activation: activation,
+                symmetrize: symmetrize, outputScale: outputScale, kernel: kernel),
             sampler: SamplerSection(
                 kind: samplerKind, chains: chains, thermalization: thermalization, sweep: sweep,
                 discard: discard, targetAcceptance: target),
             optimizer: OptimizerSection(
-                kind: optimizerKind, steps: steps, samples: samples, learningRate: learningRate, diagShift: diagShift),
+                kind: optimizerKind, steps: steps, samples: samples, learningRate: learningRate,
+                learningRateFinal: learningRateFinal, diagShift: diagShift, diagShiftFinal: diagShiftFinal),
             evaluation: EvaluationSection(samples: evaluationSamples),
             output: OutputSection(directory: directory))
     }

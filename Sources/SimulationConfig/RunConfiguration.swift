@@ -29,10 +29,20 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         public var kind: AnsatzKind
         /// Starting value of every Gaussian frequency `a_k`.
         public var initialFrequency: Double
+        /// Hidden-layer widths of the network (neural kinds only).
+        public var hidden: [Int]?
+        public var activation: ActivationKind?
+        /// Whether log psi is made exactly even under phi -> -phi (neural kinds only).
+        public var symmetrize: Bool?
+        /// Scale of the network's initial output weights (neural kinds only).
+        public var outputScale: Double?
+        /// Convolution kernel size per direction (symmetric only).
+        public var kernel: Int?
 
         enum CodingKeys: String, CodingKey {
-            case kind
+            case kind, hidden, activation, symmetrize, kernel
             case initialFrequency = "initial_frequency"
+            case outputScale = "output_scale"
         }
     }
 
@@ -60,13 +70,19 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         /// Samples per optimisation step (a multiple of `sampler.chains`).
         public var samples: Int
         public var learningRate: Double
+        /// Learning rate at the last step (geometric decay from `learningRate`); nil: constant.
+        public var learningRateFinal: Double?
         /// SR's diagonal shift `epsilon`; nil for Adam.
         public var diagShift: Double?
+        /// SR's diagonal shift at the last step (geometric decay); nil: constant.
+        public var diagShiftFinal: Double?
 
         enum CodingKeys: String, CodingKey {
             case kind, steps, samples
             case learningRate = "learning_rate"
+            case learningRateFinal = "learning_rate_final"
             case diagShift = "diag_shift"
+            case diagShiftFinal = "diag_shift_final"
         }
     }
 
@@ -82,10 +98,20 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
 
 public enum AnsatzKind: String, Sendable, Codable, CaseIterable {
     case gaussian
+    case gaussianMLP = "gaussian-mlp"
+    case symmetric
+
+    /// Whether the ansatz has a network (and the keys that configure one).
+    public var isNeural: Bool { self != .gaussian }
+}
+
+public enum ActivationKind: String, Sendable, Codable, CaseIterable {
+    case tanh, softplus, silu
 }
 
 public enum SamplerKind: String, Sendable, Codable, CaseIterable {
     case metropolis
+    case mala
 }
 
 public enum OptimizerKind: String, Sendable, Codable, CaseIterable {

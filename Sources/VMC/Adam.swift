@@ -3,7 +3,7 @@ import Foundation
 /// Adam (Kingma and Ba, arXiv:1412.6980) on the energy gradient
 /// `g = dE/d theta = 2 F`, with bias-corrected first and second moments.
 public struct Adam: Optimizer, Codable {
-    public var learningRate: Double
+    public var learningRateSchedule: Schedule
     public var beta1: Double
     public var beta2: Double
     public var epsilon: Double
@@ -12,13 +12,17 @@ public struct Adam: Optimizer, Codable {
     public private(set) var secondMoment: [Double] = []
     public private(set) var updates: Int = 0
 
-    public init(learningRate: Double, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
-        precondition(learningRate > 0 && (0..<1).contains(beta1) && (0..<1).contains(beta2) && epsilon > 0)
-        self.learningRate = learningRate
+    public init(learningRate: Schedule, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8) {
+        precondition(learningRate.initial > 0 && (0..<1).contains(beta1) && (0..<1).contains(beta2) && epsilon > 0)
+        learningRateSchedule = learningRate
         self.beta1 = beta1
         self.beta2 = beta2
         self.epsilon = epsilon
     }
+
+    public init(learningRate: Double) { self.init(learningRate: .constant(learningRate)) }
+
+    public var learningRate: Double { learningRateSchedule.value(at: updates) }
 
     public mutating func update(_ parameters: inout [Double], from samples: EnergySamples) throws {
         let gradient = samples.force(centred: samples.centredLogDerivatives).map { 2 * $0 }
@@ -26,6 +30,7 @@ public struct Adam: Optimizer, Codable {
             firstMoment = [Double](repeating: 0, count: parameters.count)
             secondMoment = firstMoment
         }
+        let eta = learningRate
         updates += 1
         let correction1 = 1 - pow(beta1, Double(updates))
         let correction2 = 1 - pow(beta2, Double(updates))
@@ -34,7 +39,7 @@ public struct Adam: Optimizer, Codable {
             secondMoment[p] = beta2 * secondMoment[p] + (1 - beta2) * gradient[p] * gradient[p]
             let mHat = firstMoment[p] / correction1
             let vHat = secondMoment[p] / correction2
-            parameters[p] -= learningRate * mHat / (vHat.squareRoot() + epsilon)
+            parameters[p] -= eta * mHat / (vHat.squareRoot() + epsilon)
         }
     }
 }

@@ -15,19 +15,30 @@ import LinearAlgebra
 ///   by the push-through identity
 ///   `(Oc^T Oc/N + epsilon I)^{-1} Oc^T e/N = Oc^T (Oc Oc^T/N + epsilon I)^{-1} e/N`
 ///   with `e = E - <E>` (`N x N`). Both give the same `delta`.
-public struct StochasticReconfiguration: Optimizer {
-    public var learningRate: Double
-    public var diagonalShift: Double
+public struct StochasticReconfiguration: Optimizer, Codable {
+    public var learningRateSchedule: Schedule
+    public var diagonalShiftSchedule: Schedule
+    /// Updates made so far: the position in the schedules.
+    public private(set) var updates = 0
+
+    public init(learningRate: Schedule, diagonalShift: Schedule) {
+        precondition(learningRate.initial > 0)
+        learningRateSchedule = learningRate
+        diagonalShiftSchedule = diagonalShift
+    }
 
     public init(learningRate: Double, diagonalShift: Double) {
-        precondition(learningRate > 0 && diagonalShift >= 0)
-        self.learningRate = learningRate
-        self.diagonalShift = diagonalShift
+        self.init(learningRate: .constant(learningRate), diagonalShift: .constant(diagonalShift))
     }
+
+    public var learningRate: Double { learningRateSchedule.value(at: updates) }
+    public var diagonalShift: Double { diagonalShiftSchedule.value(at: updates) }
 
     public mutating func update(_ parameters: inout [Double], from samples: EnergySamples) throws {
         let direction = try naturalGradient(samples)
-        for p in parameters.indices { parameters[p] -= learningRate * direction[p] }
+        let eta = learningRate
+        for p in parameters.indices { parameters[p] -= eta * direction[p] }
+        updates += 1
     }
 
     /// `delta = (S + epsilon I)^{-1} F`, in parameter or sample space, whichever is smaller.

@@ -64,13 +64,17 @@ import TestSupport
     func gaussianMLPDerivativesMatchFiniteDifferences(symmetrized: Bool) {
         let lattice = Lattice(extent: [3, 2])
         let (net, p) = network(.tanh, [5, 3])
-        var model = GaussianMLP(
+        var model = GaussianNetwork(
             gaussian: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: [3, 2])), network: net,
             networkParameters: p, symmetrized: symmetrized)
         model.chunkSize = 2  // exercise the chunking
         let fields = testFields(samples: 3, sites: 6, seed: 4)
         let d = model.logPsiDerivatives(fields)
         let o = model.parameterGradient(fields)
+        // The Laplacian-free path (used by MALA) agrees with the full one.
+        let light = model.logPsiAndGradient(fields)
+        #expect(maxRelativeDeviation(light.value, model.logPsi(fields)) < 1e-14)
+        #expect(maxRelativeDeviation(light.gradient.storage, d.gradient.storage) < 1e-14)
         for b in 0..<3 {
             let phi = Array(fields.storage[(b * 6)..<((b + 1) * 6)])
             let f = { (x: [Double]) in model.logPsi(FieldBatch(rows: 1, columns: 6, storage: x))[0] }
@@ -86,6 +90,58 @@ import TestSupport
         if symmetrized {
             let minus = FieldBatch(rows: 3, columns: 6, storage: fields.storage.map { -$0 })
             #expect(model.logPsi(minus) == model.logPsi(fields))
+        }
+    }
+}
+
+@Suite struct TranslationInvariantNetworkTests {
+    func model(_ extent: [Int], kernel: Int, symmetrized: Bool = false) -> GaussianNetwork<TranslationInvariantNetwork> {
+        let lattice = Lattice(extent: extent)
+        let net = TranslationInvariantNetwork(lattice: lattice, kernelSize: kernel, hidden: [4, 3], activation: .silu)
+        var rng = RandomSource(seed: 23)
+        var m = GaussianNetwork(
+            gaussian: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: extent)), network: net,
+            networkParameters: net.cell.initialParameters(random: &rng, outputScale: 1), symmetrized: symmetrized)
+        m.gaussian.parameters = m.gaussian.parameters.indices.map { 0.1 * Double($0 % 3) }
+        return m
+    }
+
+    /// log psi(T_a phi) = log psi(phi) for every lattice translation a, to rounding
+    /// (the site sums are reordered).
+    @Test(arguments: [([6], 3), ([4, 3], 3), ([2, 3, 2], 2), ([1, 5], 3)] as [([Int], Int)])
+    func exactlyTranslationInvariant(extent: [Int], kernel: Int) {
+        let m = model(extent, kernel: kernel)
+        let lattice = m.lattice, v = lattice.volume
+        let phi = testFields(samples: 1, sites: v, seed: 5, scale: 1.2)
+        let base = m.logPsi(phi)[0]
+        for a in 0..<v {
+            let shift = lattice.coordinates(of: a)
+            var moved = phi
+            for x in 0..<v {
+                moved.storage[lattice.site(at: zip(lattice.coordinates(of: x), shift).map { $0 + $1 })] = phi.storage[x]
+            }
+            #expect(isClose(m.logPsi(moved)[0], base, relative: 1e-13), "\(extent) shift \(shift)")
+        }
+    }
+
+    @Test(arguments: [([5], 3, false), ([3, 2], 3, true), ([2, 2, 2], 2, false)] as [([Int], Int, Bool)])
+    func derivativesMatchFiniteDifferences(extent: [Int], kernel: Int, symmetrized: Bool) {
+        let m = model(extent, kernel: kernel, symmetrized: symmetrized)
+        let v = m.lattice.volume
+        let fields = testFields(samples: 2, sites: v, seed: 6)
+        let d = m.logPsiDerivatives(fields)
+        let o = m.parameterGradient(fields)
+        for b in 0..<2 {
+            let phi = Array(fields.storage[(b * v)..<((b + 1) * v)])
+            let f = { (x: [Double]) in m.logPsi(FieldBatch(rows: 1, columns: v, storage: x))[0] }
+            #expect(maxRelativeDeviation(Array(d.gradient.storage[(b * v)..<((b + 1) * v)]), FiniteDifference.gradient(f, at: phi)) < 1e-8)
+            #expect(isClose(d.laplacian[b], FiniteDifference.laplacian(f, at: phi), relative: 1e-6))
+            let numeric = FiniteDifference.gradient({ theta in
+                var shifted = m
+                shifted.parameters = theta
+                return shifted.logPsi(FieldBatch(rows: 1, columns: v, storage: phi))[0]
+            }, at: m.parameters)
+            #expect(maxRelativeDeviation(Array(o.storage[(b * o.columns)..<((b + 1) * o.columns)]), numeric) < 1e-8)
         }
     }
 }

@@ -51,10 +51,24 @@ import TestSupport
         ("theory: {m2: 1, lambda: 0}\n", "lattice", "required"),
         ("lattice: {extent: [8]}\ntheory: {m2: .nan, lambda: 0}\n", "theory.m2", "finite"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nbogus: 1\n", "bogus", "unknown key"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: gaussian, hidden: [8]}\n", "ansatz.hidden", "gaussian-mlp"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: gaussian-mlp, hidden: [8, 0]}\n", "ansatz.hidden[1]", "1 to 4096"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: gaussian-mlp, activation: relu}\n", "ansatz.activation", "tanh, softplus, silu"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: gaussian-mlp, symmetrize: yes}\n", "ansatz.symmetrize", "true or false"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: gaussian-mlp, kernel: 3}\n", "ansatz.kernel", "symmetric"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\noptimizer: {diag_shift: 0, diag_shift_final: 1.0e-4}\n", "optimizer.diag_shift_final", "diag_shift > 0"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nsampler: {kind: hmc}\n", "sampler.kind", "metropolis, mala"),
     ] as [(String, String, String)])
     func badConfigsNameTheKey(yaml: String, path: String, fragment: String) {
         let found = issues(yaml)
         #expect(found.contains { $0.path == path && $0.description.contains(fragment) }, "\(found)")
+    }
+
+    @Test func neuralDefaults() throws {
+        let config = try RunConfiguration.parse(
+            yaml: minimal + "ansatz: {kind: symmetric}\noptimizer: {learning_rate_final: 0.01}\n", defaultName: "n")
+        #expect(config.ansatz.hidden == [32] && config.ansatz.activation == .tanh && config.ansatz.symmetrize == true)
+        #expect(config.ansatz.kernel == 3 && config.optimizer.learningRateFinal == 0.01)
     }
 
     @Test func syntaxErrorsGiveLineAndColumn() {

@@ -6,22 +6,23 @@ import LinearAlgebra
 ///
 ///     log psi(phi) = log psi_Gauss(phi) + f(phi),
 ///
-/// with `f` a `MultilayerPerceptron`, or with `symmetrized`,
+/// with `f` a `FieldNetwork` (`MultilayerPerceptron`: kind gaussian-mlp;
+/// `TranslationInvariantNetwork`: kind symmetric), or with `symmetrized`,
 /// `f(phi) + f(-phi)` so that `psi(-phi) = psi(phi)` exactly (the phi -> -phi
 /// symmetry of the ground state in the symmetric phase). Parameters: the
 /// Gaussian's `theta` first, then the network's.
 ///
 /// Batches are processed in chunks of `chunkSize` fields, bounding the memory of
 /// the forward-mode Jacobians (`n_1 x chunk x V` doubles).
-public struct GaussianMLP: WavefunctionModel {
+public struct GaussianNetwork<Network: FieldNetwork>: WavefunctionModel {
     public var gaussian: GaussianAnsatz
-    public let network: MultilayerPerceptron
+    public let network: Network
     public let symmetrized: Bool
     public var networkParameters: [Double]
     public var chunkSize = 256
 
-    public init(gaussian: GaussianAnsatz, network: MultilayerPerceptron, networkParameters: [Double], symmetrized: Bool) {
-        precondition(network.inputs == gaussian.lattice.volume && networkParameters.count == network.parameterCount)
+    public init(gaussian: GaussianAnsatz, network: Network, networkParameters: [Double], symmetrized: Bool) {
+        precondition(networkParameters.count == network.parameterCount)
         self.gaussian = gaussian
         self.network = network
         self.networkParameters = networkParameters

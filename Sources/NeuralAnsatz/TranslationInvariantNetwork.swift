@@ -1,0 +1,92 @@
+import Lattice
+import LinearAlgebra
+
+/// A network that is exactly invariant under lattice translations: a periodic
+/// convolution followed by a sum over sites,
+///
+///     f(phi) = sum_x g(P_x phi),    (P_x phi)_o = phi_{x + o},  o in the kernel,
+///
+/// where the kernel is the box `0 <= o_mu < k_mu` with `k_mu = min(kernelSize, L_mu)`
+/// and `g` is a `MultilayerPerceptron` on the `K = prod k_mu` patch values (its
+/// first layer is the convolution, deeper layers are 1x1 convolutions). Since
+/// `k_mu <= L_mu`, the patch sites are distinct, so
+///
+///     df/dphi_y = sum_{x,o: x+o=y} dg/dp_o (P_x phi),
+///     sum_y d^2 f/dphi_y^2 = sum_x (laplacian of g)(P_x phi),
+///
+/// and everything is one batched evaluation of `g` on the `B V` patches.
+public struct TranslationInvariantNetwork: FieldNetwork, Equatable {
+    public let lattice: Lattice
+    public let cell: MultilayerPerceptron
+    /// `patchSites[x * K + o]` is the site `x + o`.
+    private let patchSites: [Int]
+
+    public init(lattice: Lattice, kernelSize: Int, hidden: [Int], activation: Activation) {
+        precondition(kernelSize >= 1)
+        self.lattice = lattice
+        let kernel = lattice.extent.map { min(kernelSize, $0) }
+        let k = kernel.reduce(1, *)
+        cell = MultilayerPerceptron(inputs: k, hidden: hidden, activation: activation)
+        let offsets = (0..<k).map { Lattice(extent: kernel).coordinates(of: $0) }
+        patchSites = (0..<lattice.volume).flatMap { x in
+            let c = lattice.coordinates(of: x)
+            return offsets.map { o in lattice.site(at: zip(c, o).map { $0 + $1 }) }
+        }
+    }
+
+    /// Values per patch `K`.
+    public var patchSize: Int { cell.inputs }
+    public var parameterCount: Int { cell.parameterCount }
+
+    /// The `B V x K` matrix of patches: row `b V + x` is `P_x phi_b`.
+    private func patches(_ fields: FieldBatch) -> Matrix {
+        let v = lattice.volume, k = patchSize
+        var p = Matrix(rows: fields.rows * v, columns: k)
+        for b in 0..<fields.rows {
+            for i in 0..<(v * k) { p.storage[b * v * k + i] = fields.storage[b * v + patchSites[i]] }
+        }
+        return p
+    }
+
+    /// Sums per-patch values over the sites of each field.
+    private func sumOverSites(_ values: [Double], samples: Int) -> [Double] {
+        let v = lattice.volume
+        return (0..<samples).map { b in values[(b * v)..<((b + 1) * v)].reduce(0, +) }
+    }
+
+    /// Scatters per-patch input gradients (`B V x K`) onto the field (`B x V`).
+    private func scatter(_ patchGradient: Matrix, samples: Int) -> FieldBatch {
+        let v = lattice.volume, k = patchSize
+        var g = FieldBatch(rows: samples, columns: v)
+        for b in 0..<samples {
+            for i in 0..<(v * k) { g.storage[b * v + patchSites[i]] += patchGradient.storage[b * v * k + i] }
+        }
+        return g
+    }
+
+    public func value(_ fields: FieldBatch, parameters: [Double]) -> [Double] {
+        sumOverSites(cell.value(patches(fields), parameters: parameters), samples: fields.rows)
+    }
+
+    public func valueAndGradient(_ fields: FieldBatch, parameters: [Double]) -> (value: [Double], gradient: FieldBatch) {
+        let r = cell.valueAndGradient(patches(fields), parameters: parameters)
+        return (sumOverSites(r.value, samples: fields.rows), scatter(r.gradient, samples: fields.rows))
+    }
+
+    public func derivatives(_ fields: FieldBatch, parameters: [Double]) -> LogPsiDerivatives {
+        let d = cell.derivatives(patches(fields), parameters: parameters)
+        return LogPsiDerivatives(
+            value: sumOverSites(d.value, samples: fields.rows), gradient: scatter(d.gradient, samples: fields.rows),
+            laplacian: sumOverSites(d.laplacian, samples: fields.rows))
+    }
+
+    public func parameterGradient(_ fields: FieldBatch, parameters: [Double]) -> Matrix {
+        let o = cell.parameterGradient(patches(fields), parameters: parameters)
+        let v = lattice.volume, p = parameterCount
+        var summed = Matrix(rows: fields.rows, columns: p)
+        for b in 0..<fields.rows {
+            for x in 0..<v { for q in 0..<p { summed.storage[b * p + q] += o.storage[(b * v + x) * p + q] } }
+        }
+        return summed
+    }
+}
