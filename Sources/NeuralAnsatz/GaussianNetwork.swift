@@ -52,13 +52,32 @@ public struct GaussianNetwork<Network: FieldNetwork>: WavefunctionModel {
 
     public func logPsiDerivatives(_ fields: FieldBatch) -> LogPsiDerivatives {
         var total = gaussian.logPsiDerivatives(fields)
+        addNetwork(to: &total, fields) { network.derivatives($0, parameters: networkParameters) }
+        return total
+    }
+
+    public func logPsiAndGradient(_ fields: FieldBatch) -> (value: [Double], gradient: FieldBatch) {
+        let (value, gradient) = gaussian.logPsiAndGradient(fields)
+        let zeros = [Double](repeating: 0, count: fields.rows)
+        var total = LogPsiDerivatives(value: value, gradient: gradient, laplacian: zeros)
+        addNetwork(to: &total, fields) { chunk in
+            let (v, g) = network.valueAndGradient(chunk, parameters: networkParameters)
+            return LogPsiDerivatives(value: v, gradient: g, laplacian: [Double](repeating: 0, count: chunk.rows))
+        }
+        return (total.value, total.gradient)
+    }
+
+    /// Adds the network term `f(phi)` (plus `f(-phi)` when symmetrized), as
+    /// `evaluate` computes it chunk by chunk, to `total`. The gradient of
+    /// `f(-phi)` is `-f'(-phi)`; its value and Laplacian keep their sign.
+    private func addNetwork(
+        to total: inout LogPsiDerivatives, _ fields: FieldBatch, evaluate: (FieldBatch) -> LogPsiDerivatives
+    ) {
         let v = lattice.volume
         forEachChunk(fields) { range, chunk in
-            var parts = [network.derivatives(chunk, parameters: networkParameters)]
-            if symmetrized { parts.append(network.derivatives(negated(chunk), parameters: networkParameters)) }
-            for (k, part) in parts.enumerated() {
-                // d/dphi of f(-phi) is -f'(-phi); the Laplacian keeps its sign.
-                let sign = k == 0 ? 1.0 : -1.0
+            var parts = [(1.0, evaluate(chunk))]
+            if symmetrized { parts.append((-1.0, evaluate(negated(chunk)))) }
+            for (sign, part) in parts {
                 for (i, b) in range.enumerated() {
                     total.value[b] += part.value[i]
                     total.laplacian[b] += part.laplacian[i]
@@ -66,24 +85,6 @@ public struct GaussianNetwork<Network: FieldNetwork>: WavefunctionModel {
                 }
             }
         }
-        return total
-    }
-
-    public func logPsiAndGradient(_ fields: FieldBatch) -> (value: [Double], gradient: FieldBatch) {
-        var (value, gradient) = gaussian.logPsiAndGradient(fields)
-        let v = lattice.volume
-        forEachChunk(fields) { range, chunk in
-            var parts = [network.valueAndGradient(chunk, parameters: networkParameters)]
-            if symmetrized { parts.append(network.valueAndGradient(negated(chunk), parameters: networkParameters)) }
-            for (k, part) in parts.enumerated() {
-                let sign = k == 0 ? 1.0 : -1.0
-                for (i, b) in range.enumerated() {
-                    value[b] += part.value[i]
-                    for x in 0..<v { gradient[b, x] += sign * part.gradient[i, x] }
-                }
-            }
-        }
-        return (value, gradient)
     }
 
     public func parameterGradient(_ fields: FieldBatch) -> Matrix {
