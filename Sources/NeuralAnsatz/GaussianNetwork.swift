@@ -2,46 +2,47 @@ import Foundation
 import Lattice
 import LinearAlgebra
 
-/// The Gaussian times the exponential of a network:
+/// A base wavefunction (the Gaussian, or the Gaussian with a quartic tail)
+/// times the exponential of a network:
 ///
-///     log psi(phi) = log psi_Gauss(phi) + f(phi),
+///     log psi(phi) = log psi_base(phi) + f(phi),
 ///
 /// with `f` a `FieldNetwork` (`MultilayerPerceptron`: kind gaussian-mlp;
 /// `TranslationInvariantNetwork`: kind symmetric), or with `symmetrized`,
 /// `f(phi) + f(-phi)` so that `psi(-phi) = psi(phi)` exactly (the phi -> -phi
 /// symmetry of the ground state in the symmetric phase). Parameters: the
-/// Gaussian's `theta` first, then the network's.
+/// base's first, then the network's.
 ///
 /// Batches are processed in chunks of `chunkSize` fields, bounding the memory of
 /// the forward-mode Jacobians (`n_1 x chunk x V` doubles).
-public struct GaussianNetwork<Network: FieldNetwork>: WavefunctionModel {
-    public var gaussian: GaussianAnsatz
+public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: WavefunctionModel {
+    public var base: Base
     public let network: Network
     public let symmetrized: Bool
     public var networkParameters: [Double]
     public var chunkSize = 256
 
-    public init(gaussian: GaussianAnsatz, network: Network, networkParameters: [Double], symmetrized: Bool) {
+    public init(base: Base, network: Network, networkParameters: [Double], symmetrized: Bool) {
         precondition(networkParameters.count == network.parameterCount)
-        self.gaussian = gaussian
+        self.base = base
         self.network = network
         self.networkParameters = networkParameters
         self.symmetrized = symmetrized
     }
 
-    public var lattice: Lattice { gaussian.lattice }
+    public var lattice: Lattice { base.lattice }
 
     public var parameters: [Double] {
-        get { gaussian.parameters + networkParameters }
+        get { base.parameters + networkParameters }
         set {
-            let g = gaussian.parameters.count
-            gaussian.parameters = Array(newValue[..<g])
+            let g = base.parameterCount
+            base.parameters = Array(newValue[..<g])
             networkParameters = Array(newValue[g...])
         }
     }
 
     public func logPsi(_ fields: FieldBatch) -> [Double] {
-        var value = gaussian.logPsi(fields)
+        var value = base.logPsi(fields)
         forEachChunk(fields) { range, chunk in
             let f = network.value(chunk, parameters: networkParameters)
             let g = symmetrized ? network.value(negated(chunk), parameters: networkParameters) : nil
@@ -51,13 +52,13 @@ public struct GaussianNetwork<Network: FieldNetwork>: WavefunctionModel {
     }
 
     public func logPsiDerivatives(_ fields: FieldBatch) -> LogPsiDerivatives {
-        var total = gaussian.logPsiDerivatives(fields)
+        var total = base.logPsiDerivatives(fields)
         addNetwork(to: &total, fields) { network.derivatives($0, parameters: networkParameters) }
         return total
     }
 
     public func logPsiAndGradient(_ fields: FieldBatch) -> (value: [Double], gradient: FieldBatch) {
-        let (value, gradient) = gaussian.logPsiAndGradient(fields)
+        let (value, gradient) = base.logPsiAndGradient(fields)
         let zeros = [Double](repeating: 0, count: fields.rows)
         var total = LogPsiDerivatives(value: value, gradient: gradient, laplacian: zeros)
         addNetwork(to: &total, fields) { chunk in
@@ -88,7 +89,7 @@ public struct GaussianNetwork<Network: FieldNetwork>: WavefunctionModel {
     }
 
     public func parameterGradient(_ fields: FieldBatch) -> Matrix {
-        let g = gaussian.parameterGradient(fields)
+        let g = base.parameterGradient(fields)
         let pg = g.columns, pn = network.parameterCount
         var o = Matrix(rows: fields.rows, columns: pg + pn)
         for b in 0..<fields.rows { for q in 0..<pg { o[b, q] = g[b, q] } }

@@ -98,11 +98,12 @@ extension RunConfiguration {
         }
 
         // ansatz
-        let networkKeys = ["hidden", "activation", "symmetrize", "output_scale", "kernel"]
+        let networkKeys = ["hidden", "activation", "symmetrize", "output_scale", "kernel", "tail"]
         let ansatz = r.mapping(doc["ansatz"], path: "ansatz", allowed: ["kind", "initial_frequency"] + networkKeys) ?? [:]
         let ansatzKind = r.choice(ansatz["kind"], path: "ansatz.kind", as: AnsatzKind.self) ?? .gaussian
         let initialFrequency = r.number(ansatz["initial_frequency"], path: "ansatz.initial_frequency", where: { $0 > 0 }, "> 0") ?? 1
         var hidden: [Int]?, activation: ActivationKind?, symmetrize: Bool?, outputScale: Double?, kernel: Int?
+        var tail: Bool?
         if ansatzKind.isNeural {
             hidden = [32]
             if let items = r.sequence(ansatz["hidden"], path: "ansatz.hidden", expected: "a list of 1 to 4 layer widths") {
@@ -116,6 +117,7 @@ extension RunConfiguration {
             activation = r.choice(ansatz["activation"], path: "ansatz.activation", as: ActivationKind.self) ?? .tanh
             symmetrize = r.boolean(ansatz["symmetrize"], path: "ansatz.symmetrize") ?? true
             outputScale = r.number(ansatz["output_scale"], path: "ansatz.output_scale", where: { $0 >= 0 }, ">= 0") ?? 0.01
+            tail = r.boolean(ansatz["tail"], path: "ansatz.tail")
             if ansatzKind == .symmetric {
                 kernel = r.integer(ansatz["kernel"], path: "ansatz.kernel", in: 1...64) ?? 3
             } else if ansatz["kernel"] != nil {
@@ -174,6 +176,12 @@ extension RunConfiguration {
         let output = r.mapping(doc["output"], path: "output", allowed: ["directory"]) ?? [:]
         let directory = r.string(output["directory"], path: "output.directory") ?? "runs/\(name)"
 
+        if ansatzKind.isNeural, let lambda {
+            if tail == true && lambda == 0 {
+                r.report("ansatz.tail", ansatz["tail"], "true needs lambda > 0 (the tail follows the phi^4 potential)")
+            }
+            tail = tail ?? (lambda > 0)
+        }
         guard let extent, let m2, let lambda else { return nil }
         return RunConfiguration(
             name: name, seed: seed,
@@ -181,7 +189,7 @@ extension RunConfiguration {
             theory: TheorySection(m2: m2, lambda: lambda),
             ansatz: AnsatzSection(
                 kind: ansatzKind, initialFrequency: initialFrequency, hidden: hidden, activation: activation,
-                symmetrize: symmetrize, outputScale: outputScale, kernel: kernel),
+                symmetrize: symmetrize, outputScale: outputScale, kernel: kernel, tail: tail),
             sampler: SamplerSection(
                 kind: samplerKind, chains: chains, thermalization: thermalization, sweep: sweep,
                 discard: discard, targetAcceptance: target),

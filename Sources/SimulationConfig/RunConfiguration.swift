@@ -38,9 +38,11 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         public var outputScale: Double?
         /// Convolution kernel size per direction (symmetric only).
         public var kernel: Int?
+        /// Whether the base carries the single-site |phi|^3 tail (neural kinds, lambda > 0).
+        public var tail: Bool?
 
         enum CodingKeys: String, CodingKey {
-            case kind, hidden, activation, symmetrize, kernel
+            case kind, hidden, activation, symmetrize, kernel, tail
             case initialFrequency = "initial_frequency"
             case outputScale = "output_scale"
         }

@@ -87,3 +87,44 @@ import TestSupport
         #expect(m.parameterCount == 7)
     }
 }
+
+@Suite struct TailedGaussianTests {
+    @Test(arguments: [[1], [4], [3, 2]])
+    func derivativesMatchFiniteDifferences(extent: [Int]) {
+        let lattice = Lattice(extent: extent)
+        var model = TailedGaussian(gaussian: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: extent)), coupling: 24)
+        model.parameters = model.parameters.indices.map { 0.1 * Double($0 % 4) - 0.2 }
+        let v = lattice.volume
+        let fields = testFields(samples: 3, sites: v, seed: 12, scale: 2)
+        let d = model.logPsiDerivatives(fields)
+        let o = model.parameterGradient(fields)
+        for b in 0..<3 {
+            let phi = Array(fields.storage[(b * v)..<((b + 1) * v)])
+            let f = { (x: [Double]) in model.logPsi(FieldBatch(rows: 1, columns: v, storage: x))[0] }
+            #expect(maxRelativeDeviation(Array(d.gradient.storage[(b * v)..<((b + 1) * v)]), FiniteDifference.gradient(f, at: phi)) < 1e-8)
+            #expect(isClose(d.laplacian[b], FiniteDifference.laplacian(f, at: phi), relative: 1e-6))
+            let numeric = FiniteDifference.gradient({ theta in
+                var m = model
+                m.parameters = theta
+                return m.logPsi(FieldBatch(rows: 1, columns: v, storage: phi))[0]
+            }, at: model.parameters, step: 1e-5)
+            #expect(maxRelativeDeviation(Array(o.storage[(b * o.columns)..<((b + 1) * o.columns)]), numeric) < 1e-8)
+        }
+    }
+
+    /// With the WKB strength c = sqrt(2g)/3 the kinetic term cancels g x^4 at
+    /// large x: what is left grows like x^3 (the cross term 3 a c x^3 with the
+    /// Gaussian, a = 1 here), so relative to x^4 it falls like 1/x.
+    @Test func tailCancelsTheQuarticGrowthOfTheLocalEnergy() {
+        let lattice = Lattice(extent: [1])
+        let model = TailedGaussian(gaussian: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: [1])), coupling: 24)
+        let xs: [Double] = [10, 20, 40]
+        let d = model.logPsiDerivatives(FieldBatch(rows: 3, columns: 1, storage: xs))
+        for (i, x) in xs.enumerated() {
+            let kinetic = -0.5 * (d.laplacian[i] + d.gradient[i, 0] * d.gradient[i, 0])
+            let quartic = pow(x, 4)  // lambda/24 x^4 with lambda = 24
+            let c = (24.0 / 12).squareRoot() / 3
+            #expect(abs(kinetic + quartic) < 1.2 * 3 * c * pow(x, 3), "x = \(x): kinetic \(kinetic)")
+        }
+    }
+}

@@ -65,7 +65,7 @@ import TestSupport
         let lattice = Lattice(extent: [3, 2])
         let (net, p) = network(.tanh, [5, 3])
         var model = GaussianNetwork(
-            gaussian: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: [3, 2])), network: net,
+            base: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: [3, 2])), network: net,
             networkParameters: p, symmetrized: symmetrized)
         model.chunkSize = 2  // exercise the chunking
         let fields = testFields(samples: 3, sites: 6, seed: 4)
@@ -95,14 +95,14 @@ import TestSupport
 }
 
 @Suite struct TranslationInvariantNetworkTests {
-    func model(_ extent: [Int], kernel: Int, symmetrized: Bool = false) -> GaussianNetwork<TranslationInvariantNetwork> {
+    func model(_ extent: [Int], kernel: Int, symmetrized: Bool = false) -> GaussianNetwork<GaussianAnsatz, TranslationInvariantNetwork> {
         let lattice = Lattice(extent: extent)
         let net = TranslationInvariantNetwork(lattice: lattice, kernelSize: kernel, hidden: [4, 3], activation: .silu)
         var rng = RandomSource(seed: 23)
         var m = GaussianNetwork(
-            gaussian: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: extent)), network: net,
+            base: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: extent)), network: net,
             networkParameters: net.cell.initialParameters(random: &rng, outputScale: 1), symmetrized: symmetrized)
-        m.gaussian.parameters = m.gaussian.parameters.indices.map { 0.1 * Double($0 % 3) }
+        m.base.parameters = m.base.parameters.indices.map { 0.1 * Double($0 % 3) }
         return m
     }
 
