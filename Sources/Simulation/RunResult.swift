@@ -17,6 +17,13 @@ public struct EnergyReference: Sendable, Codable, Equatable {
     public var method: String
 }
 
+/// The best plain Gaussian, optimised and measured in the same run as a neural
+/// ansatz, so the network's gain is measured rather than assumed.
+public struct GaussianBaseline: Sendable {
+    public var steps: Int
+    public var energy: Estimate
+}
+
 /// Everything a run produced, before it is written out.
 public struct RunResult: Sendable {
     public var history: [StepRecord]
@@ -26,6 +33,8 @@ public struct RunResult: Sendable {
     public var acceptance: Double
     public var correlators: CorrelatorResult
     public var reference: EnergyReference?
+    /// The Gaussian stage of a neural run; nil when not measured.
+    public var gaussianBaseline: GaussianBaseline?
     public var optimizationSeconds: Double
     public var evaluationSeconds: Double
     /// The state to resume from.

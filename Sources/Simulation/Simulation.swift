@@ -68,22 +68,72 @@ public struct Simulation: Sendable {
     }
 
     private func run<Model: WavefunctionModel>(
-        _ model: Model, progress: (StepRecord, Int) -> Void
+        _ initial: Model, progress: (StepRecord, Int) -> Void
     ) throws -> RunResult {
         let c = configuration
+        var model = initial
+        var baseline: GaussianBaseline?
+        if c.ansatz.kind.isNeural, let steps = c.optimizer.gaussianSteps, steps > 0 {
+            // The best Gaussian, measured in this run; its frequencies also start
+            // the neural model (every model's parameters begin with the Gaussian's).
+            let (parameters, energy) = try optimizeGaussian(steps: steps)
+            model.parameters.replaceSubrange(0..<parameters.count, with: parameters)
+            baseline = GaussianBaseline(steps: steps, energy: energy)
+        }
+        var driver = makeDriver(model)
+
+        let optimizationStart = Date()
+        let history = try optimize(&driver, steps: c.optimizer.steps, progress: progress)
+        let optimizationSeconds = Date().timeIntervalSince(optimizationStart)
+
+        // Evaluation at fixed parameters.
+        let evaluationStart = Date()
+        let sweeps = c.evaluation.samples / c.sampler.chains
+        var correlators = CorrelatorMeasurement(
+            lattice: lattice, fft: fft, chains: c.sampler.chains, reservingRecords: sweeps)
+        let energy = try evaluate(&driver, sweeps: sweeps) { correlators.record($0) }
+        let free = theory.isFree ? FreeTheory(lattice: lattice, massSquared: theory.massSquared) : nil
+        let correlatorResult = correlators.result(gamma: GammaMethod(), free: free)
+        let evaluationSeconds = Date().timeIntervalSince(evaluationStart)
+
+        return RunResult(
+            history: history, energy: energy, acceptance: driver.samplerState.acceptance,
+            correlators: correlatorResult, reference: try reference(), gaussianBaseline: baseline,
+            optimizationSeconds: optimizationSeconds, evaluationSeconds: evaluationSeconds,
+            checkpoint: Checkpoint(
+                step: c.optimizer.steps, parameters: driver.model.parameters,
+                optimizer: driver.optimizer, sampler: driver.samplerState))
+    }
+
+    /// The plain Gaussian optimised for `steps` steps with the run's sampler and
+    /// optimiser settings, and its energy from a quarter of the evaluation samples.
+    private func optimizeGaussian(steps: Int) throws -> (parameters: [Double], energy: Estimate) {
+        let c = configuration
+        var driver = makeDriver(GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: c.ansatz.initialFrequency))
+        _ = try optimize(&driver, steps: steps) { _, _ in }
+        let sweeps = max(1, c.evaluation.samples / (4 * c.sampler.chains))
+        return (driver.model.parameters, try evaluate(&driver, sweeps: sweeps) { _ in })
+    }
+
+    private func makeDriver<Model: WavefunctionModel>(_ model: Model) -> VMCDriver<Model, ConfiguredOptimizer> {
+        let c = configuration
         let sampler = MetropolisSampler(
-            proposal: c.sampler.kind == .mala ? .langevin : .randomWalk, chains: c.sampler.chains, sweep: c.sampler.sweep, targetAcceptance: c.sampler.targetAcceptance)
-        var driver = VMCDriver(
+            proposal: c.sampler.kind == .mala ? .langevin : .randomWalk, chains: c.sampler.chains,
+            sweep: c.sampler.sweep, targetAcceptance: c.sampler.targetAcceptance)
+        return VMCDriver(
             theory: theory, model: model, sampler: sampler,
             samplerState: sampler.initialState(sites: lattice.volume, seed: c.seed),
             optimizer: ConfiguredOptimizer(c.optimizer),
             sweepsPerStep: c.optimizer.samples / c.sampler.chains, discardSweeps: c.sampler.discard)
+    }
 
-        // Optimisation.
-        let optimizationStart = Date()
-        driver.thermalize(sweeps: c.sampler.thermalization)
+    /// Thermalises, then runs `steps` optimisation steps; stops on a non-finite energy or parameter.
+    private func optimize<Model: WavefunctionModel>(
+        _ driver: inout VMCDriver<Model, ConfiguredOptimizer>, steps: Int, progress: (StepRecord, Int) -> Void
+    ) throws -> [StepRecord] {
+        driver.thermalize(sweeps: configuration.sampler.thermalization)
         var history: [StepRecord] = []
-        for step in 0..<c.optimizer.steps {
+        for step in 0..<steps {
             let start = Date()
             let report = try driver.step()
             guard report.energy.mean.isFinite, driver.model.parameters.allSatisfy(\.isFinite) else {
@@ -93,36 +143,27 @@ public struct Simulation: Sendable {
                 step: step, energy: report.energy, acceptance: report.acceptance,
                 learningRate: report.learningRate, seconds: Date().timeIntervalSince(start))
             history.append(record)
-            progress(record, c.optimizer.steps)
+            progress(record, steps)
         }
-        let optimizationSeconds = Date().timeIntervalSince(optimizationStart)
+        return history
+    }
 
-        // Evaluation at fixed parameters.
-        let evaluationStart = Date()
+    /// Thermalises, then measures the energy over `sweeps` sweeps at fixed
+    /// parameters, passing each sweep's fields to `observe`.
+    private func evaluate<Model: WavefunctionModel>(
+        _ driver: inout VMCDriver<Model, ConfiguredOptimizer>, sweeps: Int, observe: (FieldBatch) -> Void
+    ) throws -> Estimate {
+        let c = configuration
         driver.thermalize(sweeps: c.sampler.thermalization)
-        let sweeps = c.evaluation.samples / c.sampler.chains
         var energies = ReplicaSeries(chains: c.sampler.chains, observables: 1, reservingRecords: sweeps)
-        var correlators = CorrelatorMeasurement(
-            lattice: lattice, fft: fft, chains: c.sampler.chains, reservingRecords: sweeps)
         driver.measure(sweeps: sweeps) { fields, localEnergy in
             energies.append(record: localEnergy)
-            correlators.record(fields)
+            observe(fields)
         }
-        let gamma = GammaMethod()
-        let energy = gamma.estimate(energies)
+        let energy = GammaMethod().estimate(energies)
         guard energy.mean.isFinite, energy.error.isFinite else {
             throw SimulationError.diverged(step: c.optimizer.steps, detail: "evaluation energy \(energy.mean)")
         }
-        let free = theory.isFree ? FreeTheory(lattice: lattice, massSquared: theory.massSquared) : nil
-        let correlatorResult = correlators.result(gamma: gamma, free: free)
-        let evaluationSeconds = Date().timeIntervalSince(evaluationStart)
-
-        return RunResult(
-            history: history, energy: energy, acceptance: driver.samplerState.acceptance,
-            correlators: correlatorResult, reference: try reference(),
-            optimizationSeconds: optimizationSeconds, evaluationSeconds: evaluationSeconds,
-            checkpoint: Checkpoint(
-                step: c.optimizer.steps, parameters: driver.model.parameters,
-                optimizer: driver.optimizer, sampler: driver.samplerState))
+        return energy
     }
 }

@@ -34,6 +34,24 @@ struct Summary: Encodable {
             case relativeError = "relative_error", deviationInErrors = "deviation_in_errors"
         }
     }
+    /// The neural ansatz's gain over the best Gaussian of the same run, or why it was not measured.
+    struct QualityInfo: Encodable {
+        var gaussianMeasured: Bool
+        var reason: String?
+        var gaussianSteps: Int?
+        var gaussianEnergy, gaussianError, gaussianVariance: Double?
+        /// `E_Gauss - E` (> 0: the network lowers the energy) and its error.
+        var energyGain, energyGainError: Double?
+        /// `variance_Gauss / variance`.
+        var varianceReduction: Double?
+        enum CodingKeys: String, CodingKey {
+            case reason
+            case gaussianMeasured = "gaussian_measured", gaussianSteps = "gaussian_steps"
+            case gaussianEnergy = "gaussian_energy", gaussianError = "gaussian_error"
+            case gaussianVariance = "gaussian_variance", energyGain = "energy_gain"
+            case energyGainError = "energy_gain_error", varianceReduction = "variance_reduction"
+        }
+    }
     struct SamplerInfo: Encodable {
         var acceptance: Double
     }
@@ -52,11 +70,12 @@ struct Summary: Encodable {
     var lattice: LatticeInfo
     var energy: EnergyInfo
     var reference: ReferenceInfo?
+    var quality: QualityInfo
     var sampler: SamplerInfo
     var timing: TimingInfo
 
     enum CodingKeys: String, CodingKey {
-        case name, version, seed, config, lattice, energy, reference, sampler, timing
+        case name, version, seed, config, lattice, energy, reference, quality, sampler, timing
     }
 
     /// `reference` is written as `null` when there is none, never left out.
@@ -69,6 +88,7 @@ struct Summary: Encodable {
         try c.encode(lattice, forKey: .lattice)
         try c.encode(energy, forKey: .energy)
         if let reference { try c.encode(reference, forKey: .reference) } else { try c.encodeNil(forKey: .reference) }
+        try c.encode(quality, forKey: .quality)
         try c.encode(sampler, forKey: .sampler)
         try c.encode(timing, forKey: .timing)
     }
@@ -88,6 +108,19 @@ struct Summary: Encodable {
             ReferenceInfo(
                 energy: ref.energy, method: ref.method, relativeError: (e.mean - ref.energy) / abs(ref.energy),
                 deviationInErrors: e.error > 0 ? (e.mean - ref.energy) / e.error : nil)
+        }
+        if let baseline = result.gaussianBaseline {
+            let g = baseline.energy
+            quality = QualityInfo(
+                gaussianMeasured: true, gaussianSteps: baseline.steps, gaussianEnergy: g.mean, gaussianError: g.error,
+                gaussianVariance: g.variance, energyGain: g.mean - e.mean,
+                energyGainError: (g.error * g.error + e.error * e.error).squareRoot(),
+                varianceReduction: e.variance > 0 ? g.variance / e.variance : nil)
+        } else {
+            quality = QualityInfo(
+                gaussianMeasured: false,
+                reason: configuration.ansatz.kind.isNeural
+                    ? "not measured: optimizer.gaussian_steps = 0" : "not applicable: the ansatz is the Gaussian")
         }
         sampler = SamplerInfo(acceptance: result.acceptance)
         timing = TimingInfo(

@@ -13,6 +13,10 @@ struct RunReport {
             "energy      \(e.mean) +- \(e.error)  (variance \(e.variance), tau_int \(String(format: "%.2f", e.tauInt)), \(e.count) samples)",
             "acceptance  \(String(format: "%.3f", result.acceptance))",
         ]
+        if let baseline = result.gaussianBaseline {
+            let g = baseline.energy
+            lines.append("gaussian    \(g.mean) +- \(g.error)  (variance \(g.variance); the network gains \(g.mean - e.mean))")
+        }
         if let reference = result.reference {
             let relative = (e.mean - reference.energy) / abs(reference.energy)
             lines.append("reference   \(reference.energy)  (\(reference.method))")

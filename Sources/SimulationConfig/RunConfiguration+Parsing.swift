@@ -145,7 +145,10 @@ extension RunConfiguration {
         // optimizer
         let optimizer = r.mapping(
             doc["optimizer"], path: "optimizer",
-            allowed: ["kind", "steps", "samples", "learning_rate", "learning_rate_final", "diag_shift", "diag_shift_final"]) ?? [:]
+            allowed: [
+                "kind", "steps", "samples", "learning_rate", "learning_rate_final", "diag_shift", "diag_shift_final",
+                "gaussian_steps",
+            ]) ?? [:]
         let optimizerKind = r.choice(optimizer["kind"], path: "optimizer.kind", as: OptimizerKind.self) ?? .sr
         let steps = r.integer(optimizer["steps"], path: "optimizer.steps", in: 0...10_000_000) ?? 300
         let samples = r.integer(optimizer["samples"], path: "optimizer.samples", in: 1...100_000_000) ?? 1024
@@ -166,6 +169,12 @@ extension RunConfiguration {
             }
         }
         checkMultiple(samples, of: chains, path: "optimizer.samples", node: optimizer["samples"], r)
+        var gaussianSteps: Int?
+        if ansatzKind.isNeural {
+            gaussianSteps = r.integer(optimizer["gaussian_steps"], path: "optimizer.gaussian_steps", in: 0...10_000_000) ?? 100
+        } else if optimizer["gaussian_steps"] != nil {
+            r.report("optimizer.gaussian_steps", optimizer["gaussian_steps"], "is only for neural ansätze (gaussian-mlp, symmetric)")
+        }
 
         // evaluation
         let evaluation = r.mapping(doc["evaluation"], path: "evaluation", allowed: ["samples"]) ?? [:]
@@ -195,7 +204,8 @@ extension RunConfiguration {
                 discard: discard, targetAcceptance: target),
             optimizer: OptimizerSection(
                 kind: optimizerKind, steps: steps, samples: samples, learningRate: learningRate,
-                learningRateFinal: learningRateFinal, diagShift: diagShift, diagShiftFinal: diagShiftFinal),
+                learningRateFinal: learningRateFinal, diagShift: diagShift, diagShiftFinal: diagShiftFinal,
+                gaussianSteps: gaussianSteps),
             evaluation: EvaluationSection(samples: evaluationSamples),
             output: OutputSection(directory: directory))
     }

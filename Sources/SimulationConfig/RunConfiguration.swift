@@ -78,6 +78,8 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         public var diagShift: Double?
         /// SR's diagonal shift at the last step (geometric decay); nil: constant.
         public var diagShiftFinal: Double?
+        /// Steps of the plain-Gaussian stage before a neural ansatz (nil for the Gaussian itself).
+        public var gaussianSteps: Int?
 
         enum CodingKeys: String, CodingKey {
             case kind, steps, samples
@@ -85,6 +87,7 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
             case learningRateFinal = "learning_rate_final"
             case diagShift = "diag_shift"
             case diagShiftFinal = "diag_shift_final"
+            case gaussianSteps = "gaussian_steps"
         }
     }
 

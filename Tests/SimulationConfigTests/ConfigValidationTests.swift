@@ -58,6 +58,8 @@ import TestSupport
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: gaussian-mlp, kernel: 3}\n", "ansatz.kernel", "symmetric"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\noptimizer: {diag_shift: 0, diag_shift_final: 1.0e-4}\n", "optimizer.diag_shift_final", "diag_shift > 0"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nsampler: {kind: hmc}\n", "sampler.kind", "metropolis, mala"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\noptimizer: {gaussian_steps: 5}\n", "optimizer.gaussian_steps", "neural"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nansatz: {kind: symmetric, tail: true}\n", "ansatz.tail", "lambda > 0"),
     ] as [(String, String, String)])
     func badConfigsNameTheKey(yaml: String, path: String, fragment: String) {
         let found = issues(yaml)
@@ -69,6 +71,7 @@ import TestSupport
             yaml: minimal + "ansatz: {kind: symmetric}\noptimizer: {learning_rate_final: 0.01}\n", defaultName: "n")
         #expect(config.ansatz.hidden == [32] && config.ansatz.activation == .tanh && config.ansatz.symmetrize == true)
         #expect(config.ansatz.kernel == 3 && config.optimizer.learningRateFinal == 0.01)
+        #expect(config.optimizer.gaussianSteps == 100 && config.ansatz.tail == false)  // lambda = 0: no tail
     }
 
     @Test func syntaxErrorsGiveLineAndColumn() {

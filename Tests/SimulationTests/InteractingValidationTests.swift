@@ -33,5 +33,12 @@ import TestSupport
         // A capability bar for this short run (not a statistical tolerance):
         // within 1e-3 relative of the exact energy.
         #expect(abs(e.mean - reference.energy) < 1e-3 * abs(reference.energy), "seed \(seed): \(e.mean) vs \(reference.energy)")
+        // The Gaussian stage of the same run (100 steps by default) is measured: it
+        // is variational too, the network is not worse (4 combined errors), and its
+        // local-energy variance is at least 10 times smaller (a capability bar).
+        let gaussian = try #require(result.gaussianBaseline).energy
+        #expect(gaussian.mean > reference.energy - 4 * gaussian.error)
+        #expect(gaussian.mean - e.mean > -4 * (gaussian.error * gaussian.error + e.error * e.error).squareRoot(), "seed \(seed)")
+        #expect(gaussian.variance > 10 * e.variance, "seed \(seed): \(gaussian.variance) vs \(e.variance)")
     }
 }
