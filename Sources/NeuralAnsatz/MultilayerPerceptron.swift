@@ -88,24 +88,35 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         var value: [Double]
     }
 
-    private func forward(_ x: FieldBatch, _ p: [Double]) -> Forward {
+    /// With `derivatives: false` (the value alone, as sampling needs it) the
+    /// activations' derivatives are neither computed nor stored.
+    private func forward(_ x: FieldBatch, _ p: [Double], derivatives: Bool = true) -> Forward {
         let (weights, biases, output) = layout()
         var z = [x], d1: [Matrix] = [], d2: [Matrix] = []
         for l in 1..<widths.count {
             let w = weightMatrix(p, layer: l, offset: weights[l - 1])
-            var h = Matrix(rows: x.rows, columns: widths[l])
-            for b in 0..<x.rows { for j in 0..<widths[l] { h[b, j] = p[biases[l - 1] + j] } }
+            // h = z W^T + 1 b^T: the bias rows first, then gemm with beta = 1.
+            let n = widths[l], b0 = biases[l - 1]
+            var h = Matrix(rows: x.rows, columns: n)
+            h.storage.withUnsafeMutableBufferPointer { hp in
+                for b in 0..<x.rows { for j in 0..<n { hp[b * n + j] = p[b0 + j] } }
+            }
             gemm(.none, z[l - 1], .transpose, w, beta: 1, into: &h)
-            var a = h, s1 = h, s2 = h
-            for i in h.storage.indices {
-                let e = activation.evaluate(h.storage[i])
-                a.storage[i] = e.value
-                s1.storage[i] = e.first
-                s2.storage[i] = e.second
+            var a = h
+            if derivatives {
+                var s1 = h, s2 = h
+                for i in h.storage.indices {
+                    let e = activation.evaluate(h.storage[i])
+                    a.storage[i] = e.value
+                    s1.storage[i] = e.first
+                    s2.storage[i] = e.second
+                }
+                d1.append(s1)
+                d2.append(s2)
+            } else {
+                for i in h.storage.indices { a.storage[i] = activation.evaluate(h.storage[i]).value }
             }
             z.append(a)
-            d1.append(s1)
-            d2.append(s2)
         }
         var value = [Double](repeating: 0, count: x.rows)
         let outWeights = Array(p[output..<(output + hidden[hidden.count - 1])])
@@ -114,7 +125,7 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
     }
 
     public func value(_ x: FieldBatch, parameters p: [Double]) -> [Double] {
-        forward(x, p).value
+        forward(x, p, derivatives: false).value
     }
 
     /// Backpropagated `df/dh_l` for every layer (`B x n_l`), l = 1..L.

@@ -20,9 +20,12 @@ public struct EnergySamples: Sendable {
     public var centredLogDerivatives: Matrix {
         let n = logDerivatives.rows, p = logDerivatives.columns
         var mean = [Double](repeating: 0, count: p)
-        for b in 0..<n { for q in 0..<p { mean[q] += logDerivatives[b, q] } }
         var centred = logDerivatives
-        for b in 0..<n { for q in 0..<p { centred[b, q] -= mean[q] / Double(n) } }
+        centred.storage.withUnsafeMutableBufferPointer { o in
+            for b in 0..<n { for q in 0..<p { mean[q] += o[b * p + q] } }
+            for q in 0..<p { mean[q] /= Double(n) }
+            for b in 0..<n { for q in 0..<p { o[b * p + q] -= mean[q] } }
+        }
         return centred
     }
 
