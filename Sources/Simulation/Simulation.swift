@@ -37,34 +37,39 @@ public struct Simulation: Sendable {
     public func run(progress: (StepRecord, _ total: Int) -> Void = { _, _ in }) throws -> RunResult {
         let a = configuration.ansatz
         let gaussian = GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: a.initialFrequency)
-        guard a.kind.isNeural else { return try run(gaussian, progress: progress) }
-        if a.tail ?? false {
-            return try runNeural(TailedGaussian(gaussian: gaussian, coupling: theory.coupling), progress: progress)
-        }
-        return try runNeural(gaussian, progress: progress)
-    }
-
-    /// A neural ansatz on top of `base`, as the config describes it.
-    private func runNeural<Base: WavefunctionModel>(_ base: Base, progress: (StepRecord, Int) -> Void) throws -> RunResult {
-        let a = configuration.ansatz
         let activation = Activation(rawValue: (a.activation ?? .tanh).rawValue)!
         // Network weights have their own random stream, apart from the chains'.
         var random = RandomSource(seed: configuration.seed, stream: 1 << 40)
+        let outputScale = a.outputScale ?? 0
         switch a.kind {
-        case .gaussian, .gaussianMLP:
+        case .gaussian:
+            return try run(gaussian, progress: progress)
+        case .gaussianMLP:
             let network = MultilayerPerceptron(inputs: lattice.volume, hidden: a.hidden ?? [], activation: activation)
-            return try run(GaussianNetwork(
-                base: base, network: network,
-                networkParameters: network.initialParameters(random: &random, outputScale: a.outputScale ?? 0),
-                symmetrized: a.symmetrize ?? false), progress: progress)
+            let parameters = network.initialParameters(random: &random, outputScale: outputScale)
+            return try runNeural(gaussian, network, parameters, progress: progress)
         case .symmetric:
             let network = TranslationInvariantNetwork(
                 lattice: lattice, kernelSize: a.kernel ?? 3, hidden: a.hidden ?? [], activation: activation)
-            return try run(GaussianNetwork(
-                base: base, network: network,
-                networkParameters: network.cell.initialParameters(random: &random, outputScale: a.outputScale ?? 0),
-                symmetrized: a.symmetrize ?? false), progress: progress)
+            let parameters = network.cell.initialParameters(random: &random, outputScale: outputScale)
+            return try runNeural(gaussian, network, parameters, progress: progress)
         }
+    }
+
+    /// The Gaussian (with the |phi|^3 tail when configured) times `exp(network)`.
+    private func runNeural<Network: FieldNetwork>(
+        _ gaussian: GaussianAnsatz, _ network: Network, _ parameters: [Double], progress: (StepRecord, Int) -> Void
+    ) throws -> RunResult {
+        let symmetrized = configuration.ansatz.symmetrize ?? false
+        if configuration.ansatz.tail ?? false {
+            let base = TailedGaussian(gaussian: gaussian, coupling: theory.coupling)
+            return try run(
+                GaussianNetwork(base: base, network: network, networkParameters: parameters, symmetrized: symmetrized),
+                progress: progress)
+        }
+        return try run(
+            GaussianNetwork(base: gaussian, network: network, networkParameters: parameters, symmetrized: symmetrized),
+            progress: progress)
     }
 
     private func run<Model: WavefunctionModel>(
