@@ -96,3 +96,28 @@ import TestSupport
         #expect(nqft(["exact", config, "--output", directory.appendingPathComponent("x").path]) == 1)
     }
 }
+
+/// A neural run's summary reports the Gaussian stage and the network's gain.
+@Suite struct NeuralRunSummaryTests {
+    @Test func summaryCarriesTheQualityReport() throws {
+        let directory = try temporaryDirectory()
+        let config = directory.appendingPathComponent("neural.yaml")
+        try """
+            lattice: {extent: [2]}
+            theory: {m2: 1, lambda: 12}
+            ansatz: {kind: symmetric, hidden: [8]}
+            sampler: {chains: 8, thermalization: 20, sweep: 4}
+            optimizer: {steps: 20, samples: 64, gaussian_steps: 10}
+            evaluation: {samples: 1024}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("run")
+        var command = try NQFT.parseAsRoot(["run", config.path, "--output", out.path])
+        try command.run()
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as! [String: Any]
+        let quality = summary["quality"] as! [String: Any]
+        #expect(quality["gaussian_measured"] as? Bool == true && quality["gaussian_steps"] as? Int == 10)
+        let energy = (summary["energy"] as! [String: Any])["mean"] as! Double
+        #expect(abs((quality["gaussian_energy"] as! Double) - (quality["energy_gain"] as! Double) - energy) < 1e-12)
+        #expect(((summary["reference"] as! [String: Any])["method"] as! String).hasPrefix("exact diagonalization"))
+    }
+}
