@@ -53,7 +53,7 @@ let package = Package(
             name: "Simulation",
             dependencies: [
                 "SimulationConfig", "Output", "Lattice", "Statistics", "NeuralAnsatz",
-                "Sampling", "VMC", "Correlators", "ExactDiagonalization",
+                "Sampling", "VMC", "Correlators", "ExactDiagonalization", "FourierTransform", "LinearAlgebra",
             ]),
         .target(
             name: "SimulationCLI",

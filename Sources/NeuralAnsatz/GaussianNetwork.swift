@@ -92,14 +92,24 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
         let g = base.parameterGradient(fields)
         let pg = g.columns, pn = network.parameterCount
         var o = Matrix(rows: fields.rows, columns: pg + pn)
-        for b in 0..<fields.rows { for q in 0..<pg { o[b, q] = g[b, q] } }
-        forEachChunk(fields) { range, chunk in
-            var n = network.parameterGradient(chunk, parameters: networkParameters)
-            if symmetrized {
-                let m = network.parameterGradient(negated(chunk), parameters: networkParameters)
-                for i in n.storage.indices { n.storage[i] += m.storage[i] }
+        o.storage.withUnsafeMutableBufferPointer { out in
+            g.storage.withUnsafeBufferPointer { gp in
+                for b in 0..<fields.rows {
+                    (out.baseAddress! + b * (pg + pn)).update(from: gp.baseAddress! + b * pg, count: pg)
+                }
             }
-            for (i, b) in range.enumerated() { for q in 0..<pn { o[b, pg + q] = n[i, q] } }
+            forEachChunk(fields) { range, chunk in
+                var n = network.parameterGradient(chunk, parameters: networkParameters)
+                if symmetrized {
+                    let m = network.parameterGradient(negated(chunk), parameters: networkParameters)
+                    for i in n.storage.indices { n.storage[i] += m.storage[i] }
+                }
+                n.storage.withUnsafeBufferPointer { np in
+                    for (i, b) in range.enumerated() {
+                        (out.baseAddress! + b * (pg + pn) + pg).update(from: np.baseAddress! + i * pn, count: pn)
+                    }
+                }
+            }
         }
         return o
     }

@@ -222,21 +222,34 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         let (weights, biases, output) = layout()
         let f = forward(x, p)
         let deltas = backward(f, p)
-        var o = Matrix(rows: x.rows, columns: parameterCount)
+        let pc = parameterCount
+        var o = Matrix(rows: x.rows, columns: pc)
         o.storage.withUnsafeMutableBufferPointer { out in
-            for b in 0..<x.rows {
-                let row = out.baseAddress! + b * parameterCount
-                for l in 1..<widths.count {
-                    let inWidth = widths[l - 1]
-                    for j in 0..<widths[l] {
-                        let d = deltas[l - 1][b, j]
-                        row[biases[l - 1] + j] = d
-                        let base = weights[l - 1] + j * inWidth
-                        for i in 0..<inWidth { row[base + i] = d * f.activations[l - 1][b, i] }
+            // dW_l[j, i] = delta_l[j] z_{l-1}[i] and db_l = delta_l, per sample: an outer product per row.
+            for l in 1..<widths.count {
+                let inWidth = widths[l - 1], width = widths[l]
+                let wOffset = weights[l - 1], bOffset = biases[l - 1]
+                deltas[l - 1].storage.withUnsafeBufferPointer { delta in
+                    f.activations[l - 1].storage.withUnsafeBufferPointer { z in
+                        for b in 0..<x.rows {
+                            let row = out.baseAddress! + b * pc
+                            let zb = z.baseAddress! + b * inWidth
+                            for j in 0..<width {
+                                let d = delta[b * width + j]
+                                row[bOffset + j] = d
+                                let w = row + wOffset + j * inWidth
+                                for i in 0..<inWidth { w[i] = d * zb[i] }
+                            }
+                        }
                     }
                 }
-                let last = f.activations[widths.count - 1]
-                for j in 0..<hidden[hidden.count - 1] { row[output + j] = last[b, j] }
+            }
+            // df/dw = z_L.
+            let last = hidden[hidden.count - 1]
+            f.activations[widths.count - 1].storage.withUnsafeBufferPointer { z in
+                for b in 0..<x.rows {
+                    (out.baseAddress! + b * pc + output).update(from: z.baseAddress! + b * last, count: last)
+                }
             }
         }
         return o

@@ -11,7 +11,7 @@ public struct NQFT: ParsableCommand {
             0 success, 1 runtime failure, 2 invalid config or usage.
             """,
         version: neuralQFTVersion,
-        subcommands: [RunCommand.self, ValidateCommand.self, ExactCommand.self])
+        subcommands: [RunCommand.self, ValidateCommand.self, ExactCommand.self, BenchCommand.self])
 
     public init() {}
 }

@@ -18,6 +18,14 @@ public struct ReplicaSeries: Sendable, Equatable {
         values.reserveCapacity(records * chains * observables)
     }
 
+    /// A series from values already in record order (`records x chains x observables`).
+    public init(chains: Int, observables: Int, values: [Double]) {
+        precondition(chains >= 1 && observables >= 1 && values.count % (chains * observables) == 0)
+        self.chains = chains
+        self.observables = observables
+        self.values = values
+    }
+
     /// Number of records (the length of each chain's series).
     public var records: Int { values.count / (chains * observables) }
 

@@ -12,6 +12,24 @@ public struct StepReport: Sendable {
     public var acceptance: Double
     /// The learning rate the update used.
     public var learningRate: Double
+    /// Where the step's wall time went.
+    public var timings: StepTimings
+}
+
+/// Wall time of the parts of one optimisation step, in seconds.
+public struct StepTimings: Sendable, Equatable {
+    /// Thermalisation and recorded sweeps (proposals and their log psi).
+    public var sampling = 0.0
+    /// Local energies of the recorded samples.
+    public var localEnergy = 0.0
+    /// Per-sample parameter gradients `O`.
+    public var parameterGradient = 0.0
+    /// The optimiser's update (for SR: building and solving the linear system).
+    public var update = 0.0
+
+    public init() {}
+
+    public var total: Double { sampling + localEnergy + parameterGradient + update }
 }
 
 /// Variational Monte Carlo: the state of one optimisation, and the step that
@@ -57,22 +75,41 @@ public struct VMCDriver<Model: WavefunctionModel, Update: Optimizer>: Sendable {
 
     /// One optimisation step.
     public mutating func step() throws -> StepReport {
+        var timings = StepTimings()
+        var clock = ContinuousClock.now
+
+        /// Seconds since the last call.
+        func lap() -> Double {
+            let now = ContinuousClock.now
+            defer { clock = now }
+            let d = (now - clock).components
+            return Double(d.seconds) + Double(d.attoseconds) * 1e-18
+        }
+
+        // 1. Sample |psi|^2; fields in record order (sweep-major, then chain).
         thermalize(sweeps: discardSweeps)
-        // Samples in record order (sweep-major, then chain), matching `energies`.
+        let density = BornDensity(model)
+        samplerState.resetCounters()
         var fields: [Double] = []
         fields.reserveCapacity(sweepsPerStep * samplerState.fields.storage.count)
-        var energies = ReplicaSeries(chains: sampler.chains, observables: 1, reservingRecords: sweepsPerStep)
-        measure(sweeps: sweepsPerStep) { batch, localEnergy in
+        sampler.sample(&samplerState, density: density, sweeps: sweepsPerStep) { batch, _ in
             fields.append(contentsOf: batch.storage)
-            energies.append(record: localEnergy)
         }
-        let batch = FieldBatch(rows: energies.values.count, columns: theory.lattice.volume, storage: fields)
+        let batch = FieldBatch(rows: sweepsPerStep * sampler.chains, columns: theory.lattice.volume, storage: fields)
+        timings.sampling = lap()
+        // 2. Local energies and log-derivatives, each over the whole batch.
+        let energies = localEnergies(model, theory, batch)
+        timings.localEnergy = lap()
+        let logDerivatives = model.parameterGradient(batch)
+        timings.parameterGradient = lap()
+        // 3. The update.
         let learningRate = optimizer.learningRate
-        let samples = EnergySamples(
-            logDerivatives: model.parameterGradient(batch), localEnergies: energies.values)
-        try optimizer.update(&model.parameters, from: samples)
+        try optimizer.update(&model.parameters, from: EnergySamples(logDerivatives: logDerivatives, localEnergies: energies))
+        timings.update = lap()
+        let series = ReplicaSeries(chains: sampler.chains, observables: 1, values: energies)
         return StepReport(
-            energy: gamma.estimate(energies), acceptance: samplerState.acceptance, learningRate: learningRate)
+            energy: gamma.estimate(series), acceptance: samplerState.acceptance, learningRate: learningRate,
+            timings: timings)
     }
 
     /// Samples `|psi|^2` for `sweeps` sweeps at fixed parameters and widths, calling

@@ -15,11 +15,22 @@ import LinearAlgebra
 ///   by the push-through identity
 ///   `(Oc^T Oc/N + epsilon I)^{-1} Oc^T e/N = Oc^T (Oc Oc^T/N + epsilon I)^{-1} e/N`
 ///   with `e = E - <E>` (`N x N`). Both give the same `delta`.
+/// When both `N` and `P` exceed `denseLimit` (512, NetKet's rule) forming either
+/// matrix costs O(N P min(N, P)); then the system is solved by Jacobi-preconditioned
+/// conjugate gradients on the matrix-free `S v = Oc^T (Oc v) / N` (O(N P) per
+/// iteration), warm-started from the previous step's solution.
 public struct StochasticReconfiguration: Optimizer, Codable {
     public var learningRateSchedule: Schedule
     public var diagonalShiftSchedule: Schedule
     /// Updates made so far: the position in the schedules.
     public private(set) var updates = 0
+    /// Largest `min(N, P)` solved with a dense Cholesky factorisation.
+    public var denseLimit = 512
+    /// Conjugate-gradient stopping rule: relative residual and iteration cap.
+    public var cgTolerance = 1e-6
+    public var cgMaxIterations = 50
+    /// The last conjugate-gradient solution, the next solve's starting point.
+    public private(set) var lastDirection: [Double] = []
 
     public init(learningRate: Schedule, diagonalShift: Schedule) {
         precondition(learningRate.initial > 0)
@@ -41,10 +52,16 @@ public struct StochasticReconfiguration: Optimizer, Codable {
         updates += 1
     }
 
-    /// `delta = (S + epsilon I)^{-1} F`, in parameter or sample space, whichever is smaller.
-    public func naturalGradient(_ samples: EnergySamples) throws -> [Double] {
+    /// `delta = (S + epsilon I)^{-1} F`: dense in parameter or sample space,
+    /// whichever is smaller, or by conjugate gradients when both are large.
+    public mutating func naturalGradient(_ samples: EnergySamples) throws -> [Double] {
         let centred = samples.centredLogDerivatives
         let n = samples.count, p = centred.columns
+        if min(n, p) > denseLimit {
+            let start = lastDirection.count == p ? lastDirection : [Double](repeating: 0, count: p)
+            lastDirection = conjugateGradient(centred, samples.force(centred: centred), start: start)
+            return lastDirection
+        }
         if p <= n {
             var s = Matrix(rows: p, columns: p)
             gemm(.transpose, centred, .none, centred, alpha: 1 / Double(n), into: &s)
@@ -59,5 +76,46 @@ public struct StochasticReconfiguration: Optimizer, Codable {
         var direction = [Double](repeating: 0, count: p)
         gemv(.transpose, centred, y, into: &direction)
         return direction
+    }
+
+    /// Solves `(Oc^T Oc / N + epsilon I) x = f` by conjugate gradients with the
+    /// Jacobi preconditioner `diag(S) + epsilon` (Saad, Iterative Methods for
+    /// Sparse Linear Systems, alg. 9.1), never forming `S`.
+    private func conjugateGradient(_ centred: Matrix, _ f: [Double], start: [Double]) -> [Double] {
+        let n = centred.rows, p = centred.columns
+        let shift = diagonalShift
+        var diagonal = [Double](repeating: shift, count: p)
+        centred.storage.withUnsafeBufferPointer { o in
+            for b in 0..<n { for q in 0..<p { diagonal[q] += o[b * p + q] * o[b * p + q] / Double(n) } }
+        }
+        var scratch = [Double](repeating: 0, count: n)
+        func apply(_ v: [Double]) -> [Double] {
+            gemv(.none, centred, v, alpha: 1 / Double(n), into: &scratch)
+            var result = v.map { shift * $0 }
+            gemv(.transpose, centred, scratch, beta: 1, into: &result)
+            return result
+        }
+        func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        var x = start
+        var r = zip(f, apply(x)).map { $0 - $1 }
+        var z = zip(r, diagonal).map { $0 / $1 }
+        var d = z
+        var rz = dot(r, z)
+        let target = cgTolerance * dot(f, f).squareRoot()
+        for _ in 0..<cgMaxIterations {
+            if dot(r, r).squareRoot() <= target { break }
+            let ad = apply(d)
+            let alpha = rz / dot(d, ad)
+            for q in 0..<p {
+                x[q] += alpha * d[q]
+                r[q] -= alpha * ad[q]
+            }
+            z = zip(r, diagonal).map { $0 / $1 }
+            let next = dot(r, z)
+            let beta = next / rz
+            rz = next
+            for q in 0..<p { d[q] = z[q] + beta * d[q] }
+        }
+        return x
     }
 }

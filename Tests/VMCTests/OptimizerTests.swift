@@ -68,7 +68,8 @@ import VMC
         // Few samples, many parameters: P = 12 > N = 5 takes the sample-space route.
         let o = Matrix(rows: 5, columns: 12, storage: testFields(samples: 5, sites: 12, seed: 1).storage)
         let e = testFields(samples: 1, sites: 5, seed: 2).storage
-        let wide = try sr.naturalGradient(EnergySamples(logDerivatives: o, localEnergies: e))
+        var solver = sr
+        let wide = try solver.naturalGradient(EnergySamples(logDerivatives: o, localEnergies: e))
         // The same S + eps I built and solved in parameter space.
         let samples = EnergySamples(logDerivatives: o, localEnergies: e)
         let c = samples.centredLogDerivatives
@@ -77,5 +78,12 @@ import VMC
         for q in 0..<12 { s[q, q] += 1e-2 }
         let direct = try choleskySolve(s, samples.force(centred: c))
         #expect(maxRelativeDeviation(wide, direct) < 1e-10)
+        // Conjugate gradients (forced by a zero dense limit) converge to the same
+        // solution: relative residual 1e-12 bounds the error by cond(S) * 1e-12.
+        var iterative = sr
+        iterative.denseLimit = 0
+        iterative.cgTolerance = 1e-12
+        let cg = try iterative.naturalGradient(EnergySamples(logDerivatives: o, localEnergies: e))
+        #expect(maxRelativeDeviation(cg, direct) < 1e-8)
     }
 }

@@ -1,0 +1,137 @@
+import Correlators
+import Foundation
+import FourierTransform
+import Lattice
+import LinearAlgebra
+import NeuralAnsatz
+import Sampling
+import Statistics
+import VMC
+
+/// A fixed benchmark workload (issue 4): phi^4 with m2 = 1, lambda = 24, the
+/// Gaussian times a one-hidden-layer tanh network (no symmetrisation, no tail:
+/// the same model as NetKet's peer script), random-walk Metropolis with V
+/// proposals per sample, SR.
+public struct BenchmarkWorkload: Sendable, Codable {
+    public var name: String
+    public var extent: [Int]
+    public var hidden: Int
+    public var samples: Int
+    public var chains = 64
+    public var discard = 5
+
+    public static let all: [BenchmarkWorkload] = [
+        BenchmarkWorkload(name: "W1", extent: [32], hidden: 64, samples: 4096),
+        BenchmarkWorkload(name: "W2", extent: [8, 8], hidden: 128, samples: 4096),
+        BenchmarkWorkload(name: "W3", extent: [8], hidden: 16, samples: 4096),
+        BenchmarkWorkload(name: "W4", extent: [6, 6, 6], hidden: 64, samples: 1024),
+    ]
+}
+
+/// What a benchmark run measured; times are medians over the timed steps.
+public struct BenchmarkResult: Sendable, Codable {
+    public var workload: BenchmarkWorkload
+    public var parameters: Int
+    public var timedSteps: Int
+    public var blasThreads: Int
+    public var secondsPerStep: Double
+    public var sampling: Double
+    public var localEnergy: Double
+    public var parameterGradient: Double
+    public var update: Double
+    /// FFTW correlator accumulation over one step's samples (not part of a step).
+    public var correlators: Double
+    public var samplesPerSecond: Double
+    /// The process's peak resident memory so far, in MiB.
+    public var peakMemoryMiB: Double
+    /// dgemm rate of this machine (1024^3 product), GFLOP/s.
+    public var dgemmGFLOPS: Double
+    /// The network's forward pass on a batch of `samples` fields, GFLOP/s.
+    public var networkGFLOPS: Double
+}
+
+public enum Benchmark {
+    /// Runs `warmup` untimed and `steps` timed optimisation steps of `workload`.
+    public static func run(_ workload: BenchmarkWorkload, warmup: Int, steps: Int, blasThreads: Int) throws -> BenchmarkResult {
+        setBLASThreads(blasThreads)
+        let lattice = Lattice(extent: workload.extent)
+        let v = lattice.volume
+        let fft = RealFFT(extent: lattice.extent)
+        let network = MultilayerPerceptron(inputs: v, hidden: [workload.hidden], activation: .tanh)
+        var random = RandomSource(seed: 1, stream: 1 << 40)
+        let model = GaussianNetwork(
+            base: GaussianAnsatz(lattice: lattice, fft: fft), network: network,
+            networkParameters: network.initialParameters(random: &random, outputScale: 0.01), symmetrized: false)
+        let sampler = MetropolisSampler(chains: workload.chains, sweep: v)
+        var driver = VMCDriver(
+            theory: ScalarTheory(lattice: lattice, massSquared: 1, coupling: 24), model: model, sampler: sampler,
+            samplerState: sampler.initialState(sites: v, seed: 1),
+            optimizer: StochasticReconfiguration(learningRate: 0.05, diagonalShift: 1e-3),
+            sweepsPerStep: workload.samples / workload.chains, discardSweeps: workload.discard)
+        driver.thermalize(sweeps: 20)
+        for _ in 0..<warmup { _ = try driver.step() }
+        var timings: [StepTimings] = []
+        for _ in 0..<steps { timings.append(try driver.step().timings) }
+
+        // Correlators for one step's worth of samples.
+        let fields = testBatch(samples: workload.samples, sites: v)
+        let correlatorSeconds = median((0..<3).map { _ in
+            seconds {
+                var m = CorrelatorMeasurement(lattice: lattice, fft: fft, chains: workload.chains)
+                let perRecord = workload.chains * v
+                for r in 0..<(workload.samples / workload.chains) {
+                    m.record(FieldBatch(rows: workload.chains, columns: v,
+                        storage: Array(fields.storage[(r * perRecord)..<((r + 1) * perRecord)])))
+                }
+            }
+        })
+        // The network's forward pass: 2 B V H + 2 B H floating-point operations.
+        let flops = 2.0 * Double(workload.samples) * Double(workload.hidden) * Double(v + 1)
+        let parameters = driver.model.networkParameters
+        let forward = median((0..<5).map { _ in seconds { _ = network.value(fields, parameters: parameters) } })
+        let perStep = median(timings.map(\.total))
+        return BenchmarkResult(
+            workload: workload, parameters: driver.model.parameterCount, timedSteps: steps, blasThreads: blasThreads,
+            secondsPerStep: perStep, sampling: median(timings.map(\.sampling)),
+            localEnergy: median(timings.map(\.localEnergy)),
+            parameterGradient: median(timings.map(\.parameterGradient)), update: median(timings.map(\.update)),
+            correlators: correlatorSeconds, samplesPerSecond: Double(workload.samples) / perStep,
+            peakMemoryMiB: peakMemoryMiB(), dgemmGFLOPS: dgemmRate(), networkGFLOPS: flops / forward / 1e9)
+    }
+
+    /// GFLOP/s of a 1024 x 1024 x 1024 dgemm (median of 5).
+    public static func dgemmRate() -> Double {
+        let n = 1024
+        let a = testBatch(samples: n, sites: n)
+        var c = Matrix(rows: n, columns: n)
+        let t = median((0..<5).map { _ in seconds { gemm(.none, a, .transpose, a, into: &c) } })
+        return 2 * Double(n * n * n) / t / 1e9
+    }
+
+    static func seconds(_ body: () -> Void) -> Double {
+        let start = ContinuousClock.now
+        body()
+        let d = (ContinuousClock.now - start).components
+        return Double(d.seconds) + Double(d.attoseconds) * 1e-18
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        let s = values.sorted()
+        return s.isEmpty ? 0 : (s[(s.count - 1) / 2] + s[s.count / 2]) / 2
+    }
+
+    /// Reproducible N(0, 1) fields.
+    static func testBatch(samples: Int, sites: Int) -> FieldBatch {
+        var rng = RandomSource(seed: 99)
+        var batch = FieldBatch(rows: samples, columns: sites)
+        batch.storage.withUnsafeMutableBufferPointer { rng.fillNormal($0) }
+        return batch
+    }
+
+    /// Peak resident set size of this process (getrusage), MiB.
+    static func peakMemoryMiB() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024  // Linux reports KiB
+    }
+}

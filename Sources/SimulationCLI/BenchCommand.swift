@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import Output
+import Simulation
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time fixed VMC workloads (release build): seconds per step and where they go.",
+        discussion: """
+            Workloads (phi^4, m2 = 1, lambda = 24; Gaussian x one-layer tanh network; Metropolis \
+            with V proposals per sample; SR): W1 L=32 H=64 4096 samples; W2 8x8 H=128 4096; \
+            W3 L=8 H=16 4096; W4 6x6x6 H=64 1024. Each step's time is split into sampling, \
+            local energy, parameter gradients and the SR update; the FFTW correlator cost of \
+            one step's samples, the machine's dgemm rate and the network's FLOP rate are \
+            measured beside it. Times are medians over the timed steps.
+            """)
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Workloads to run (W1 W2 W3 W4).")
+    var workload: [String] = BenchmarkWorkload.all.map(\.name)
+
+    @Option(name: .long, help: "Untimed warm-up steps.")
+    var warmup = 2
+
+    @Option(name: .long, help: "Timed steps (the median is reported).")
+    var steps = 5
+
+    @Option(name: .long, help: "OpenBLAS threads.")
+    var threads = 1
+
+    @Option(name: .long, help: "Also write the results as JSON to this file.")
+    var json: String?
+
+    func validate() throws {
+        let known = Set(BenchmarkWorkload.all.map(\.name))
+        for w in workload where !known.contains(w) {
+            throw ValidationError("unknown workload '\(w)'; allowed: \(known.sorted().joined(separator: ", "))")
+        }
+        guard warmup >= 0, steps >= 1, threads >= 1 else { throw ValidationError("--warmup >= 0, --steps >= 1, --threads >= 1") }
+    }
+
+    func run() throws {
+        var results: [BenchmarkResult] = []
+        print("workload  params  s/step   sampling  E_loc    grad     SR       corr     samples/s  MiB    dgemm GF/s  net GF/s")
+        for w in BenchmarkWorkload.all where workload.contains(w.name) {
+            let r = try Benchmark.run(w, warmup: warmup, steps: steps, blasThreads: threads)
+            results.append(r)
+            print(String(
+                format: "%-8@  %6d  %7.4f  %7.4f  %7.4f  %7.4f  %7.4f  %7.4f  %9.0f  %5.0f  %10.1f  %8.1f",
+                w.name, r.parameters, r.secondsPerStep, r.sampling, r.localEnergy, r.parameterGradient, r.update,
+                r.correlators, r.samplesPerSecond, r.peakMemoryMiB, r.dgemmGFLOPS, r.networkGFLOPS))
+        }
+        if let json { try AtomicFile.write(JSONOutput.encode(results), to: URL(fileURLWithPath: json)) }
+    }
+}
