@@ -29,6 +29,17 @@ public enum ConfiguredOptimizer: Optimizer, Codable {
         }
     }
 
+    public mutating func scaleLearningRate(by factor: Double) {
+        switch self {
+        case .sr(var sr):
+            sr.scaleLearningRate(by: factor)
+            self = .sr(sr)
+        case .adam(var adam):
+            adam.scaleLearningRate(by: factor)
+            self = .adam(adam)
+        }
+    }
+
     public mutating func update(_ parameters: inout [Double], from samples: EnergySamples) throws {
         switch self {
         case .sr(var sr):

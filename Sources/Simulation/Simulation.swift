@@ -2,6 +2,7 @@ import Correlators
 import Foundation
 import FourierTransform
 import Lattice
+import LinearAlgebra
 import NeuralAnsatz
 import Sampling
 import SimulationConfig
@@ -17,6 +18,9 @@ public struct Simulation: Sendable {
     public let theory: ScalarTheory
     /// One FFT plan pair for the lattice shape, shared by the ansatz and the correlators.
     public let fft: RealFFT
+
+    /// Retries of a diverging step, each at half the previous learning rate.
+    public static let divergenceRetries = 3
 
     public init(configuration: RunConfiguration) {
         self.configuration = configuration
@@ -133,6 +137,11 @@ public struct Simulation: Sendable {
     }
 
     /// Thermalises, then runs `steps` optimisation steps; stops on a non-finite energy or parameter.
+    /// Thermalises, then runs `steps` optimisation steps with the divergence guard:
+    /// a step whose energy, parameters or solve is not finite is undone (parameters,
+    /// optimiser and chains restored) and retried with half the learning rate, at
+    /// most `Self.divergenceRetries` times in a row; then the run stops with the last
+    /// good state.
     private func optimize<Model: WavefunctionModel>(
         _ driver: inout VMCDriver<Model, ConfiguredOptimizer>, steps: Int, progress: (StepRecord, Int) -> Void
     ) throws -> [StepRecord] {
@@ -140,9 +149,32 @@ public struct Simulation: Sendable {
         var history: [StepRecord] = []
         for step in 0..<steps {
             let start = Date()
-            let report = try driver.step()
-            guard report.energy.mean.isFinite, driver.model.parameters.allSatisfy(\.isFinite) else {
-                throw SimulationError.diverged(step: step, detail: "energy \(report.energy.mean)")
+            let lastGood = driver
+            var report: StepReport?
+            var failure = ""
+            for attempt in 0...Self.divergenceRetries {
+                if attempt > 0 {
+                    driver = lastGood
+                    driver.optimizer.scaleLearningRate(by: pow(0.5, Double(attempt)))
+                }
+                do {
+                    let r = try driver.step()
+                    if r.energy.mean.isFinite, r.energy.error.isFinite, driver.model.parameters.allSatisfy(\.isFinite) {
+                        report = r
+                        break
+                    }
+                    failure = "energy \(r.energy.mean) +- \(r.energy.error)"
+                } catch let error as LinearAlgebraError {
+                    failure = "SR solve failed (\(error))"
+                }
+            }
+            guard let report else {
+                throw SimulationError.diverged(
+                    step: step,
+                    detail: "\(failure), also after \(Self.divergenceRetries) retries with the learning rate halved each time",
+                    lastGood: Checkpoint(
+                        step: step, parameters: lastGood.model.parameters, optimizer: lastGood.optimizer,
+                        sampler: lastGood.samplerState))
             }
             let record = StepRecord(
                 step: step, energy: report.energy, acceptance: report.acceptance,
@@ -167,7 +199,11 @@ public struct Simulation: Sendable {
         }
         let energy = GammaMethod().estimate(energies)
         guard energy.mean.isFinite, energy.error.isFinite else {
-            throw SimulationError.diverged(step: c.optimizer.steps, detail: "evaluation energy \(energy.mean)")
+            throw SimulationError.diverged(
+                step: c.optimizer.steps, detail: "evaluation energy \(energy.mean)",
+                lastGood: Checkpoint(
+                    step: c.optimizer.steps, parameters: driver.model.parameters, optimizer: driver.optimizer,
+                    sampler: driver.samplerState))
         }
         return energy
     }

@@ -1,13 +1,15 @@
 /// Failures of a run that a config check cannot foresee.
-public enum SimulationError: Error, CustomStringConvertible, Equatable {
-    /// The energy or the update became NaN or infinite.
-    case diverged(step: Int, detail: String)
+public enum SimulationError: Error, CustomStringConvertible {
+    /// The optimisation produced NaN or infinity (energy, parameters or the SR
+    /// solve) and retries at lower learning rates did not help. `lastGood` is the
+    /// state before the failing step, for the caller to save.
+    case diverged(step: Int, detail: String, lastGood: Checkpoint?)
     /// No exact reference exists for this theory.
     case noExactReference(String)
 
     public var description: String {
         switch self {
-        case .diverged(let step, let detail):
+        case .diverged(let step, let detail, _):
             return "the optimisation diverged at step \(step): \(detail)"
         case .noExactReference(let why):
             return "no exact reference: \(why)"

@@ -24,6 +24,10 @@ public struct Adam: Optimizer, Codable {
 
     public var learningRate: Double { learningRateSchedule.value(at: updates) }
 
+    public mutating func scaleLearningRate(by factor: Double) {
+        learningRateSchedule = learningRateSchedule.scaled(by: factor)
+    }
+
     public mutating func update(_ parameters: inout [Double], from samples: EnergySamples) throws {
         let gradient = samples.force(centred: samples.centredLogDerivatives).map { 2 * $0 }
         if firstMoment.count != parameters.count {

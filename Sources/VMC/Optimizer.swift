@@ -47,4 +47,6 @@ public protocol Optimizer: Sendable {
     var learningRate: Double { get }
     /// Updates `parameters` in place from the step's samples.
     mutating func update(_ parameters: inout [Double], from samples: EnergySamples) throws
+    /// Multiplies the learning rate (its whole schedule) by `factor`, e.g. after a divergence.
+    mutating func scaleLearningRate(by factor: Double)
 }

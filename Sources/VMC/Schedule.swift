@@ -19,6 +19,11 @@ public struct Schedule: Sendable, Equatable, Codable {
 
     public static func constant(_ value: Double) -> Schedule { Schedule(initial: value) }
 
+    /// The schedule multiplied by `factor` (> 0).
+    public func scaled(by factor: Double) -> Schedule {
+        Schedule(initial: initial * factor, final: final * factor, steps: steps)
+    }
+
     public func value(at step: Int) -> Double {
         guard steps > 1, initial != final else { return initial }
         let t = min(1, Double(max(0, step)) / Double(steps - 1))

@@ -43,6 +43,10 @@ public struct StochasticReconfiguration: Optimizer, Codable {
     }
 
     public var learningRate: Double { learningRateSchedule.value(at: updates) }
+
+    public mutating func scaleLearningRate(by factor: Double) {
+        learningRateSchedule = learningRateSchedule.scaled(by: factor)
+    }
     public var diagonalShift: Double { diagonalShiftSchedule.value(at: updates) }
 
     public mutating func update(_ parameters: inout [Double], from samples: EnergySamples) throws {

@@ -121,3 +121,51 @@ import TestSupport
         #expect(((summary["reference"] as! [String: Any])["method"] as! String).hasPrefix("exact diagonalization"))
     }
 }
+
+/// Nothing is lost: existing runs are not overwritten, diverging runs keep their last good state.
+@Suite struct OutputSafetyTests {
+    func nqft(_ arguments: [String]) -> Int32 {
+        do {
+            var command = try NQFT.parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch {
+            return NQFT.exitCode(for: error).rawValue
+        }
+    }
+
+    @Test func existingRunDirectorySurvivesWithoutForce() throws {
+        let directory = try temporaryDirectory()
+        let config = directory.appendingPathComponent("c.yaml")
+        try "lattice: {extent: [3]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chains: 4, sweep: 3}\noptimizer: {steps: 5, samples: 16}\nevaluation: {samples: 64}\n"
+            .write(to: config, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let precious = out.appendingPathComponent("summary.json")
+        try "precious".write(to: precious, atomically: true, encoding: .utf8)
+        #expect(nqft(["run", config.path, "--output", out.path, "--quiet"]) == 2)
+        #expect(try String(contentsOf: precious, encoding: .utf8) == "precious")
+        #expect(nqft(["run", config.path, "--output", out.path, "--quiet", "--force"]) == 0)
+        #expect(try String(contentsOf: precious, encoding: .utf8) != "precious")
+    }
+
+    /// An absurd learning rate: the guard retries at lower rates, then stops with
+    /// exit 1, writing only the last good checkpoint, and no NaN anywhere.
+    @Test func divergingRunKeepsItsLastGoodCheckpoint() throws {
+        let directory = try temporaryDirectory()
+        let config = directory.appendingPathComponent("c.yaml")
+        try """
+            lattice: {extent: [4]}
+            theory: {m2: 1, lambda: 6}
+            ansatz: {kind: gaussian-mlp, hidden: [8]}
+            sampler: {chains: 8, thermalization: 20, sweep: 4}
+            optimizer: {steps: 30, samples: 64, learning_rate: 1.0e6, gaussian_steps: 0}
+            evaluation: {samples: 256}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let out = directory.appendingPathComponent("run")
+        #expect(nqft(["run", config.path, "--output", out.path, "--quiet"]) == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["checkpoint.json"])
+        let text = try String(contentsOf: out.appendingPathComponent("checkpoint.json"), encoding: .utf8)
+        #expect(!text.lowercased().contains("nan") && !text.lowercased().contains("inf"))
+    }
+}
