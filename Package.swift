@@ -83,7 +83,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "ExactDiagonalizationTests", dependencies: ["ExactDiagonalization", "Lattice", "TestSupport"]),
-        .testTarget(name: "SimulationConfigTests", dependencies: ["SimulationConfig", "TestSupport"]),
+        .testTarget(name: "SimulationConfigTests", dependencies: ["SimulationConfig", "Statistics", "TestSupport"]),
         .testTarget(name: "OutputTests", dependencies: ["Output"]),
         .testTarget(
             name: "SimulationTests", dependencies: ["Simulation", "SimulationConfig", "Lattice", "NeuralAnsatz", "FourierTransform", "LinearAlgebra", "VMC",
