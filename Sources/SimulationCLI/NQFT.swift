@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Simulation
 
 /// The `nqft` command: lattice scalar field theory ground states by variational Monte Carlo.
@@ -14,4 +15,41 @@ public struct NQFT: ParsableCommand {
         subcommands: [RunCommand.self, ValidateCommand.self, ExactCommand.self, BenchCommand.self])
 
     public init() {}
+}
+
+extension NQFT {
+    /// The process exit status for an error, with the project's convention:
+    /// 0 for help and version requests, 2 for usage errors (ArgumentParser's own
+    /// 64), and a command's explicit `ExitCode` as given (2 config, 1 runtime).
+    public static func exitStatus(for error: any Error, duringParsing: Bool) -> Int32 {
+        let code = exitCode(for: error).rawValue
+        if code == 0 || error is ExitCode { return code }
+        return duringParsing || code == 64 ? 2 : code
+    }
+
+    /// Parses the command line and runs the chosen command, exiting with
+    /// `exitStatus(for:duringParsing:)`.
+    public static func mainWithProjectExitCodes() -> Never {
+        var command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            let status = exitStatus(for: error, duringParsing: true)
+            if status == 0 {
+                exit(withError: error)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(status)
+        }
+        do {
+            try command.run()
+        } catch {
+            let status = exitStatus(for: error, duringParsing: false)
+            if !(error is ExitCode) {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            }
+            Foundation.exit(status)
+        }
+        Foundation.exit(0)
+    }
 }

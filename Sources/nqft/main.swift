@@ -1,3 +1,3 @@
 import SimulationCLI
 
-NQFT.main()
+NQFT.mainWithProjectExitCodes()

@@ -5,6 +5,23 @@ import SimulationCLI
 import Testing
 import TestSupport
 
+/// Runs `nqft` with `arguments` in process; returns the exit status the
+/// executable would end with.
+func nqft(_ arguments: [String]) -> Int32 {
+    var command: any ParsableCommand
+    do {
+        command = try NQFT.parseAsRoot(arguments)
+    } catch {
+        return NQFT.exitStatus(for: error, duringParsing: true)
+    }
+    do {
+        try command.run()
+        return 0
+    } catch {
+        return NQFT.exitStatus(for: error, duringParsing: false)
+    }
+}
+
 /// The command line end to end, in process, on tiny configs.
 @Suite struct CommandLineTests {
     let tinyYAML = """
@@ -23,16 +40,6 @@ import TestSupport
         return url.path
     }
 
-    /// Runs `nqft` with `arguments`; returns the exit code it ends with.
-    func nqft(_ arguments: [String]) -> Int32 {
-        do {
-            var command = try NQFT.parseAsRoot(arguments)
-            try command.run()
-            return 0
-        } catch {
-            return NQFT.exitCode(for: error).rawValue
-        }
-    }
 
     func csvColumn(_ url: URL, _ name: String) throws -> [Double] {
         let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
@@ -86,6 +93,13 @@ import TestSupport
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
+    @Test func usageErrorsExitWithStatus2() {
+        #expect(nqft(["run"]) == 2)
+        #expect(nqft(["run", "x.yaml", "--bogus"]) == 2)
+        #expect(nqft(["bench", "--workload", "W9"]) == 2)
+        #expect(nqft(["frobnicate"]) == 2)
+    }
+
     @Test func validateAcceptsEveryBundledConfig() {
         for url in bundledConfigs { #expect(nqft(["validate", url.path]) == 0, "\(url.lastPathComponent)") }
     }
@@ -124,15 +138,6 @@ import TestSupport
 
 /// Nothing is lost: existing runs are not overwritten, diverging runs keep their last good state.
 @Suite struct OutputSafetyTests {
-    func nqft(_ arguments: [String]) -> Int32 {
-        do {
-            var command = try NQFT.parseAsRoot(arguments)
-            try command.run()
-            return 0
-        } catch {
-            return NQFT.exitCode(for: error).rawValue
-        }
-    }
 
     @Test func existingRunDirectorySurvivesWithoutForce() throws {
         let directory = try temporaryDirectory()
