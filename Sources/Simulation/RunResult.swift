@@ -1,9 +1,10 @@
 import Correlators
 import Sampling
+import SimulationConfig
 import Statistics
 
 /// One optimisation step as energy.csv records it.
-public struct StepRecord: Sendable {
+public struct StepRecord: Sendable, Codable {
     public var step: Int
     public var energy: Estimate
     public var acceptance: Double
@@ -19,7 +20,7 @@ public struct EnergyReference: Sendable, Codable, Equatable {
 
 /// The best plain Gaussian, optimised and measured in the same run as a neural
 /// ansatz, so the network's gain is measured rather than assumed.
-public struct GaussianBaseline: Sendable {
+public struct GaussianBaseline: Sendable, Codable {
     public var steps: Int
     public var energy: Estimate
 }
@@ -42,10 +43,33 @@ public struct RunResult: Sendable {
 }
 
 /// The resumable state of a run: variational parameters, optimizer moments,
-/// Markov chains with their random streams, and the number of steps done.
+/// Markov chains with their random streams, the number of optimisation steps
+/// done and their records, the Gaussian baseline, and the resolved config it
+/// belongs to. Resuming from it continues the exact same sequence of numbers.
 public struct Checkpoint: Sendable, Codable {
     public var step: Int
     public var parameters: [Double]
     public var optimizer: ConfiguredOptimizer
     public var sampler: SamplerState
+    public var history: [StepRecord]
+    public var gaussianBaseline: GaussianBaseline?
+    public var configuration: RunConfiguration
+    /// Optimisation wall time spent before this checkpoint.
+    public var optimizationSeconds: Double
+}
+
+/// How a caller steers a run: progress, periodic checkpoints, stopping, resuming.
+public struct RunControl {
+    /// Sees every optimisation step, with the total.
+    public var progress: (StepRecord, Int) -> Void = { _, _ in }
+    /// Asked before each optimisation step and before the evaluation; true stops
+    /// the run with `SimulationError.interrupted` carrying a checkpoint.
+    public var shouldStop: () -> Bool = { false }
+    /// Receives a checkpoint every `checkpointEvery` optimisation steps (0: never).
+    public var checkpointEvery = 0
+    public var saveCheckpoint: (Checkpoint) throws -> Void = { _ in }
+    /// A checkpoint of this configuration to continue from.
+    public var resume: Checkpoint?
+
+    public init() {}
 }

@@ -22,6 +22,18 @@ public enum RunWriter {
             to: directory.appendingPathComponent("summary.json"))
     }
 
+    /// The outputs of an unfinished run: energy.csv of the steps so far and
+    /// checkpoint.json to resume from, each atomically.
+    public static func writePartial(_ checkpoint: Checkpoint, to directory: URL) throws {
+        try AtomicFile.write(energyTable(checkpoint.history).text, to: directory.appendingPathComponent("energy.csv"))
+        try AtomicFile.write(JSONOutput.encode(checkpoint), to: directory.appendingPathComponent("checkpoint.json"))
+    }
+
+    /// The checkpoint in `directory`, written by `write` or `writePartial`.
+    public static func readCheckpoint(in directory: URL) throws -> Checkpoint {
+        try JSONDecoder().decode(Checkpoint.self, from: Data(contentsOf: directory.appendingPathComponent("checkpoint.json")))
+    }
+
     static func energyTable(_ history: [StepRecord]) -> CSVTable {
         var table = CSVTable(header: ["step", "energy", "error", "variance", "acceptance", "learning_rate", "seconds"])
         for r in history {

@@ -38,7 +38,14 @@ public struct Simulation: Sendable {
     }
 
     /// Runs the optimisation and the evaluation. `progress` sees every step.
-    public func run(progress: (StepRecord, _ total: Int) -> Void = { _, _ in }) throws -> RunResult {
+    public func run(progress: @escaping (StepRecord, _ total: Int) -> Void = { _, _ in }) throws -> RunResult {
+        var control = RunControl()
+        control.progress = progress
+        return try run(control)
+    }
+
+    /// Runs (or, with `control.resume`, continues) the optimisation and the evaluation.
+    public func run(_ control: RunControl) throws -> RunResult {
         let a = configuration.ansatz
         let gaussian = GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: a.initialFrequency)
         let activation = Activation(rawValue: (a.activation ?? .tanh).rawValue)!
@@ -47,71 +54,109 @@ public struct Simulation: Sendable {
         let outputScale = a.outputScale ?? 0
         switch a.kind {
         case .gaussian:
-            return try run(gaussian, progress: progress)
+            return try run(gaussian, control)
         case .gaussianMLP:
             let network = MultilayerPerceptron(inputs: lattice.volume, hidden: a.hidden ?? [], activation: activation)
             let parameters = network.initialParameters(random: &random, outputScale: outputScale)
-            return try runNeural(gaussian, network, parameters, progress: progress)
+            return try runNeural(gaussian, network, parameters, control)
         case .symmetric:
             let network = TranslationInvariantNetwork(
                 lattice: lattice, kernelSize: a.kernel ?? 3, hidden: a.hidden ?? [], activation: activation)
             let parameters = network.cell.initialParameters(random: &random, outputScale: outputScale)
-            return try runNeural(gaussian, network, parameters, progress: progress)
+            return try runNeural(gaussian, network, parameters, control)
         }
     }
 
     /// The Gaussian (with the |phi|^3 tail when configured) times `exp(network)`.
     private func runNeural<Network: FieldNetwork>(
-        _ gaussian: GaussianAnsatz, _ network: Network, _ parameters: [Double], progress: (StepRecord, Int) -> Void
+        _ gaussian: GaussianAnsatz, _ network: Network, _ parameters: [Double], _ control: RunControl
     ) throws -> RunResult {
         let symmetrized = configuration.ansatz.symmetrize ?? false
         if configuration.ansatz.tail ?? false {
             let base = TailedGaussian(gaussian: gaussian, coupling: theory.coupling)
             return try run(
                 GaussianNetwork(base: base, network: network, networkParameters: parameters, symmetrized: symmetrized),
-                progress: progress)
+                control)
         }
         return try run(
             GaussianNetwork(base: gaussian, network: network, networkParameters: parameters, symmetrized: symmetrized),
-            progress: progress)
+            control)
     }
 
-    private func run<Model: WavefunctionModel>(
-        _ initial: Model, progress: (StepRecord, Int) -> Void
-    ) throws -> RunResult {
+    private func run<Model: WavefunctionModel>(_ initial: Model, _ control: RunControl) throws -> RunResult {
         let c = configuration
         var model = initial
-        var baseline: GaussianBaseline?
-        if c.ansatz.kind.isNeural, let steps = c.optimizer.gaussianSteps, steps > 0 {
-            // The best Gaussian, measured in this run; its frequencies also start
-            // the neural model (every model's parameters begin with the Gaussian's).
-            let (parameters, energy) = try optimizeGaussian(steps: steps)
-            model.parameters.replaceSubrange(0..<parameters.count, with: parameters)
-            baseline = GaussianBaseline(steps: steps, energy: energy)
+        var state: OptimizationState<Model>
+        if let checkpoint = control.resume {
+            guard checkpoint.configuration == c else {
+                throw SimulationError.checkpointMismatch("the checkpoint was written by a different configuration")
+            }
+            guard checkpoint.parameters.count == model.parameterCount else {
+                throw SimulationError.checkpointMismatch("the checkpoint has \(checkpoint.parameters.count) parameters, the ansatz \(model.parameterCount)")
+            }
+            model.parameters = checkpoint.parameters
+            var driver = makeDriver(model)
+            driver.optimizer = checkpoint.optimizer
+            driver.samplerState = checkpoint.sampler
+            state = OptimizationState(
+                driver: driver, history: checkpoint.history, baseline: checkpoint.gaussianBaseline,
+                secondsBefore: checkpoint.optimizationSeconds)
+        } else {
+            var baseline: GaussianBaseline?
+            if c.ansatz.kind.isNeural, let steps = c.optimizer.gaussianSteps, steps > 0 {
+                // The best Gaussian, measured in this run; its frequencies also start
+                // the neural model (every model's parameters begin with the Gaussian's).
+                let (parameters, energy) = try optimizeGaussian(steps: steps)
+                model.parameters.replaceSubrange(0..<parameters.count, with: parameters)
+                baseline = GaussianBaseline(steps: steps, energy: energy)
+            }
+            var driver = makeDriver(model)
+            driver.thermalize(sweeps: c.sampler.thermalization)
+            state = OptimizationState(driver: driver, history: [], baseline: baseline, secondsBefore: 0)
         }
-        var driver = makeDriver(model)
 
         let optimizationStart = Date()
-        let history = try optimize(&driver, steps: c.optimizer.steps, progress: progress)
-        let optimizationSeconds = Date().timeIntervalSince(optimizationStart)
+        func checkpoint() -> Checkpoint {
+            state.checkpoint(configuration: c, seconds: state.secondsBefore + Date().timeIntervalSince(optimizationStart))
+        }
+        while state.history.count < c.optimizer.steps {
+            if control.shouldStop() { throw SimulationError.interrupted(checkpoint()) }
+            let record: StepRecord
+            do {
+                record = try guardedStep(&state.driver, step: state.history.count, configuration: c)
+            } catch SimulationError.diverged(let step, let detail, _) {
+                throw SimulationError.diverged(step: step, detail: detail, lastGood: checkpoint())
+            }
+            state.history.append(record)
+            control.progress(record, c.optimizer.steps)
+            if control.checkpointEvery > 0, state.history.count % control.checkpointEvery == 0 {
+                try control.saveCheckpoint(checkpoint())
+            }
+        }
+        if control.shouldStop() { throw SimulationError.interrupted(checkpoint()) }
+        let final = checkpoint()
 
         // Evaluation at fixed parameters.
         let evaluationStart = Date()
         let sweeps = c.evaluation.samples / c.sampler.chains
         var correlators = CorrelatorMeasurement(
             lattice: lattice, fft: fft, chains: c.sampler.chains, reservingRecords: sweeps)
-        let energy = try evaluate(&driver, sweeps: sweeps) { correlators.record($0) }
+        var driver = state.driver
+        let energy: Estimate
+        do {
+            energy = try evaluate(&driver, sweeps: sweeps) { correlators.record($0) }
+        } catch SimulationError.diverged(let step, let detail, _) {
+            throw SimulationError.diverged(step: step, detail: detail, lastGood: final)
+        }
         let free = theory.isFree ? FreeTheory(lattice: lattice, massSquared: theory.massSquared) : nil
         let correlatorResult = correlators.result(gamma: GammaMethod(), free: free)
         let evaluationSeconds = Date().timeIntervalSince(evaluationStart)
 
         return RunResult(
-            history: history, energy: energy, acceptance: driver.samplerState.acceptance,
-            correlators: correlatorResult, reference: try reference(), gaussianBaseline: baseline,
-            optimizationSeconds: optimizationSeconds, evaluationSeconds: evaluationSeconds,
-            checkpoint: Checkpoint(
-                step: c.optimizer.steps, parameters: driver.model.parameters,
-                optimizer: driver.optimizer, sampler: driver.samplerState))
+            history: state.history, energy: energy, acceptance: driver.samplerState.acceptance,
+            correlators: correlatorResult, reference: try reference(), gaussianBaseline: state.baseline,
+            optimizationSeconds: final.optimizationSeconds, evaluationSeconds: evaluationSeconds,
+            checkpoint: final)
     }
 
     /// The plain Gaussian optimised for `steps` steps with the run's sampler and
@@ -119,7 +164,7 @@ public struct Simulation: Sendable {
     private func optimizeGaussian(steps: Int) throws -> (parameters: [Double], energy: Estimate) {
         let c = configuration
         var driver = makeDriver(GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: c.ansatz.initialFrequency))
-        _ = try optimize(&driver, steps: steps) { _, _ in }
+        try optimize(&driver, steps: steps)
         let sweeps = max(1, c.evaluation.samples / (4 * c.sampler.chains))
         return (driver.model.parameters, try evaluate(&driver, sweeps: sweeps) { _ in })
     }
@@ -137,52 +182,47 @@ public struct Simulation: Sendable {
     }
 
     /// Thermalises, then runs `steps` optimisation steps; stops on a non-finite energy or parameter.
-    /// Thermalises, then runs `steps` optimisation steps with the divergence guard:
-    /// a step whose energy, parameters or solve is not finite is undone (parameters,
-    /// optimiser and chains restored) and retried with half the learning rate, at
-    /// most `Self.divergenceRetries` times in a row; then the run stops with the last
-    /// good state.
+    /// Thermalises, then runs `steps` guarded optimisation steps (the Gaussian stage).
     private func optimize<Model: WavefunctionModel>(
-        _ driver: inout VMCDriver<Model, ConfiguredOptimizer>, steps: Int, progress: (StepRecord, Int) -> Void
-    ) throws -> [StepRecord] {
+        _ driver: inout VMCDriver<Model, ConfiguredOptimizer>, steps: Int
+    ) throws {
         driver.thermalize(sweeps: configuration.sampler.thermalization)
-        var history: [StepRecord] = []
-        for step in 0..<steps {
-            let start = Date()
-            let lastGood = driver
-            var report: StepReport?
-            var failure = ""
-            for attempt in 0...Self.divergenceRetries {
-                if attempt > 0 {
-                    driver = lastGood
-                    driver.optimizer.scaleLearningRate(by: pow(0.5, Double(attempt)))
-                }
-                do {
-                    let r = try driver.step()
-                    if r.energy.mean.isFinite, r.energy.error.isFinite, driver.model.parameters.allSatisfy(\.isFinite) {
-                        report = r
-                        break
-                    }
-                    failure = "energy \(r.energy.mean) +- \(r.energy.error)"
-                } catch let error as LinearAlgebraError {
-                    failure = "SR solve failed (\(error))"
-                }
+        for step in 0..<steps { _ = try guardedStep(&driver, step: step, configuration: configuration) }
+    }
+
+    /// One optimisation step with the divergence guard: a step whose energy,
+    /// parameters or solve is not finite is undone (parameters, optimiser and
+    /// chains restored) and retried with half the learning rate, at most
+    /// `Self.divergenceRetries` times in a row; then `driver` is left at the last
+    /// good state and the error is thrown (the caller attaches the checkpoint).
+    private func guardedStep<Model: WavefunctionModel>(
+        _ driver: inout VMCDriver<Model, ConfiguredOptimizer>, step: Int, configuration c: RunConfiguration
+    ) throws -> StepRecord {
+        let start = Date()
+        let lastGood = driver
+        var failure = ""
+        for attempt in 0...Self.divergenceRetries {
+            if attempt > 0 {
+                driver = lastGood
+                driver.optimizer.scaleLearningRate(by: pow(0.5, Double(attempt)))
             }
-            guard let report else {
-                throw SimulationError.diverged(
-                    step: step,
-                    detail: "\(failure), also after \(Self.divergenceRetries) retries with the learning rate halved each time",
-                    lastGood: Checkpoint(
-                        step: step, parameters: lastGood.model.parameters, optimizer: lastGood.optimizer,
-                        sampler: lastGood.samplerState))
+            do {
+                let r = try driver.step()
+                if r.energy.mean.isFinite, r.energy.error.isFinite, driver.model.parameters.allSatisfy(\.isFinite) {
+                    return StepRecord(
+                        step: step, energy: r.energy, acceptance: r.acceptance, learningRate: r.learningRate,
+                        seconds: Date().timeIntervalSince(start))
+                }
+                failure = "energy \(r.energy.mean) +- \(r.energy.error)"
+            } catch let error as LinearAlgebraError {
+                failure = "SR solve failed (\(error))"
             }
-            let record = StepRecord(
-                step: step, energy: report.energy, acceptance: report.acceptance,
-                learningRate: report.learningRate, seconds: Date().timeIntervalSince(start))
-            history.append(record)
-            progress(record, steps)
         }
-        return history
+        driver = lastGood
+        throw SimulationError.diverged(
+            step: step,
+            detail: "\(failure), also after \(Self.divergenceRetries) retries with the learning rate halved each time",
+            lastGood: nil)
     }
 
     /// Thermalises, then measures the energy over `sweeps` sweeps at fixed
@@ -200,11 +240,23 @@ public struct Simulation: Sendable {
         let energy = GammaMethod().estimate(energies)
         guard energy.mean.isFinite, energy.error.isFinite else {
             throw SimulationError.diverged(
-                step: c.optimizer.steps, detail: "evaluation energy \(energy.mean)",
-                lastGood: Checkpoint(
-                    step: c.optimizer.steps, parameters: driver.model.parameters, optimizer: driver.optimizer,
-                    sampler: driver.samplerState))
+                step: c.optimizer.steps, detail: "evaluation energy \(energy.mean)", lastGood: Checkpoint?.none)
         }
         return energy
+    }
+}
+
+/// The optimisation in progress: the driver, the steps done, the Gaussian baseline.
+struct OptimizationState<Model: WavefunctionModel> {
+    var driver: VMCDriver<Model, ConfiguredOptimizer>
+    var history: [StepRecord]
+    var baseline: GaussianBaseline?
+    var secondsBefore: Double
+
+    func checkpoint(configuration: RunConfiguration, seconds: Double) -> Checkpoint {
+        Checkpoint(
+            step: history.count, parameters: driver.model.parameters, optimizer: driver.optimizer,
+            sampler: driver.samplerState, history: history, gaussianBaseline: baseline,
+            configuration: configuration, optimizationSeconds: seconds)
     }
 }

@@ -4,6 +4,11 @@ public enum SimulationError: Error, CustomStringConvertible {
     /// solve) and retries at lower learning rates did not help. `lastGood` is the
     /// state before the failing step, for the caller to save.
     case diverged(step: Int, detail: String, lastGood: Checkpoint?)
+    /// The caller asked the run to stop (`RunControl.shouldStop`); the state to
+    /// resume from is attached.
+    case interrupted(Checkpoint)
+    /// A checkpoint that does not belong to this run's configuration.
+    case checkpointMismatch(String)
     /// No exact reference exists for this theory.
     case noExactReference(String)
 
@@ -11,6 +16,10 @@ public enum SimulationError: Error, CustomStringConvertible {
         switch self {
         case .diverged(let step, let detail, _):
             return "the optimisation diverged at step \(step): \(detail)"
+        case .interrupted(let checkpoint):
+            return "interrupted after step \(checkpoint.step)"
+        case .checkpointMismatch(let why):
+            return "cannot resume: \(why)"
         case .noExactReference(let why):
             return "no exact reference: \(why)"
         }

@@ -11,10 +11,12 @@ struct RunCommand: ParsableCommand {
         abstract: "Optimise the ansatz, then measure the energy and correlators.",
         discussion: """
             Writes summary.json, energy.csv, correlator_k.csv, correlator_r.csv and \
-            checkpoint.json into the run directory (output.directory, or --output). A \
-            directory that already holds files is refused (exit 2) unless --force. A run \
-            that diverges stops with exit 1 and writes only checkpoint.json, the last \
-            good state.
+            checkpoint.json into the run directory (output.directory, or --output), \
+            checkpoint.json and energy.csv also every output.checkpoint_every steps. A \
+            directory that already holds files is refused (exit 2) unless --force or \
+            --resume. SIGINT/SIGTERM finish the current step, save the checkpoint and exit \
+            130/143; --resume continues with the same numbers. A run that diverges stops \
+            with exit 1, keeping the last good checkpoint.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -31,6 +33,9 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress lines.")
     var quiet = false
 
+    @Flag(name: .long, help: "Continue the run in the run directory from its checkpoint.json.")
+    var resume = false
+
     func run() throws {
         var configuration = try options.load()
         if let output { configuration.output.directory = output }
@@ -40,25 +45,46 @@ struct RunCommand: ParsableCommand {
         if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { setBLASThreads(1) }
         let directory = URL(fileURLWithPath: configuration.output.directory)
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        if !existing.isEmpty && !force {
+        var control = RunControl()
+        if resume {
+            guard existing.contains("checkpoint.json") else {
+                printError("nqft run: --resume needs \(directory.path)/checkpoint.json, which does not exist")
+                throw ExitCode(2)
+            }
+            control.resume = try RunWriter.readCheckpoint(in: directory)
+        } else if !existing.isEmpty && !force {
             printError(
                 "nqft run: \(directory.path) already holds \(existing.sorted().prefix(5).joined(separator: ", "))"
-                    + "\(existing.count > 5 ? ", ..." : ""); pass --force to overwrite it, or choose another --output")
+                    + "\(existing.count > 5 ? ", ..." : ""); pass --force to overwrite it, --resume to continue it,"
+                    + " or choose another --output")
             throw ExitCode(2)
         }
         let simulation = Simulation(configuration: configuration)
         let progress = ProgressPrinter()
+        if !quiet { control.progress = progress.report }
+        control.checkpointEvery = configuration.output.checkpointEvery
+        control.saveCheckpoint = { try RunWriter.writePartial($0, to: directory) }
+        StopSignal.install()
+        control.shouldStop = { StopSignal.received != 0 }
         do {
-            let result = try simulation.run(progress: quiet ? { _, _ in } : progress.report)
+            let result = try simulation.run(control)
             try RunWriter.write(result, configuration: configuration, to: directory)
             print(RunReport(result: result, directory: directory.path).text)
+        } catch SimulationError.interrupted(let checkpoint) {
+            try RunWriter.writePartial(checkpoint, to: directory)
+            let signal = StopSignal.received
+            printError(
+                "\nnqft run: stopped by signal \(signal) after step \(checkpoint.step); checkpoint.json and energy.csv"
+                    + " are in \(directory.path)\nresume with: nqft run \(options.config) --output \(directory.path) --resume"
+                    + (seed.map { " --seed \($0)" } ?? ""))
+            throw ExitCode(128 + signal)
         } catch let error as SimulationError {
             printError("nqft run: \(error)")
             if case .diverged(_, _, let lastGood?) = error {
-                let url = directory.appendingPathComponent("checkpoint.json")
-                try AtomicFile.write(JSONOutput.encode(lastGood), to: url)
-                printError("nqft run: the last good state (step \(lastGood.step)) is in \(url.path)")
+                try RunWriter.writePartial(lastGood, to: directory)
+                printError("nqft run: the last good state (step \(lastGood.step)) is in \(directory.path)/checkpoint.json")
             }
+            if case .checkpointMismatch = error { throw ExitCode(2) }
             throw ExitCode(1)
         }
     }

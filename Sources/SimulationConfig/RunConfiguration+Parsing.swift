@@ -182,8 +182,9 @@ extension RunConfiguration {
         checkMultiple(evaluationSamples, of: chains, path: "evaluation.samples", node: evaluation["samples"], r)
 
         // output
-        let output = r.mapping(doc["output"], path: "output", allowed: ["directory"]) ?? [:]
+        let output = r.mapping(doc["output"], path: "output", allowed: ["directory", "checkpoint_every"]) ?? [:]
         let directory = r.string(output["directory"], path: "output.directory") ?? "runs/\(name)"
+        let checkpointEvery = r.integer(output["checkpoint_every"], path: "output.checkpoint_every", in: 0...10_000_000) ?? 50
 
         if ansatzKind.isNeural, let lambda {
             if tail == true && lambda == 0 {
@@ -207,7 +208,7 @@ extension RunConfiguration {
                 learningRateFinal: learningRateFinal, diagShift: diagShift, diagShiftFinal: diagShiftFinal,
                 gaussianSteps: gaussianSteps),
             evaluation: EvaluationSection(samples: evaluationSamples),
-            output: OutputSection(directory: directory))
+            output: OutputSection(directory: directory, checkpointEvery: checkpointEvery))
     }
 
     /// Samples are drawn a sweep at a time, one per chain, so a sample count must

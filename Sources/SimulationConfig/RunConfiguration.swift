@@ -98,6 +98,13 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
 
     public struct OutputSection: Sendable, Equatable, Codable {
         public var directory: String
+        /// Optimisation steps between checkpoints (0: only at the end).
+        public var checkpointEvery: Int
+
+        enum CodingKeys: String, CodingKey {
+            case directory
+            case checkpointEvery = "checkpoint_every"
+        }
     }
 }
 

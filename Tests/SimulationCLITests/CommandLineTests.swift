@@ -174,3 +174,47 @@ func nqft(_ arguments: [String]) -> Int32 {
         #expect(!text.lowercased().contains("nan") && !text.lowercased().contains("inf"))
     }
 }
+
+/// SIGINT end to end on the built executable: exit 130, a checkpoint, and a
+/// resume that reproduces the uninterrupted run's correlators byte for byte.
+@Suite struct SignalTests {
+    static let executable = repositoryRoot.appendingPathComponent(".build/release/nqft")
+
+    func run(_ arguments: [String], interruptAfter seconds: Double? = nil) throws -> Int32 {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if let seconds {
+            Thread.sleep(forTimeInterval: seconds)
+            process.interrupt()  // SIGINT
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: executable.path), "needs the release build"))
+    func interruptThenResume() throws {
+        let directory = try temporaryDirectory()
+        let config = directory.appendingPathComponent("c.yaml")
+        try """
+            seed: 3
+            lattice: {extent: [64]}
+            theory: {m2: 0.5, lambda: 0}
+            sampler: {chains: 16, sweep: 16}
+            optimizer: {steps: 1000, samples: 512, learning_rate: 0.2}
+            evaluation: {samples: 4096}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        let whole = directory.appendingPathComponent("whole"), parts = directory.appendingPathComponent("parts")
+        #expect(try run(["run", config.path, "--output", whole.path, "--quiet"]) == 0)
+        #expect(try run(["run", config.path, "--output", parts.path, "--quiet"], interruptAfter: 0.5) == 130)
+        #expect(FileManager.default.fileExists(atPath: parts.appendingPathComponent("checkpoint.json").path))
+        #expect(!FileManager.default.fileExists(atPath: parts.appendingPathComponent("summary.json").path))
+        #expect(try run(["run", config.path, "--output", parts.path, "--quiet", "--resume"]) == 0)
+        for file in ["correlator_k.csv", "correlator_r.csv"] {
+            #expect(try Data(contentsOf: whole.appendingPathComponent(file)) == Data(contentsOf: parts.appendingPathComponent(file)))
+        }
+    }
+}
