@@ -18,6 +18,12 @@ if ((${#missing[@]})); then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
+# matplotlib for scripts/plot.py; plots are optional, so a failure only warns.
+if ! python3 -c "import matplotlib" 2>/dev/null; then
+    echo "setup: installing matplotlib (for scripts/plot.py)" >&2
+    python3 -m pip install --quiet matplotlib >/dev/null 2>&1 || echo "setup: could not install matplotlib; plots unavailable" >&2
+fi
+
 if ! command -v swift >/dev/null; then
     echo "setup: swift is not on PATH; NeuralQFT needs Swift 6 (swift.org)" >&2
     exit 1
