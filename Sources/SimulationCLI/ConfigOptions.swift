@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Simulation
 import SimulationConfig
 
 /// The config file argument shared by every subcommand.
@@ -14,6 +15,20 @@ struct ConfigOptions: ParsableArguments {
             return try RunConfiguration.load(path: config)
         } catch let error as ConfigError {
             printError(error.description)
+            throw ExitCode(2)
+        }
+    }
+
+    /// Refuses (exit 2) a run whose memory estimate exceeds 80% of the machine's memory.
+    func checkMemory(_ configuration: RunConfiguration) throws {
+        let estimate = MemoryEstimate(configuration: configuration)
+        let available = MemoryEstimate.physicalMemory
+        if estimate.bytes > available / 5 * 4 {
+            printError(
+                "invalid config \(config): the run needs about \(MemoryEstimate.gibibytes(estimate.bytes)) "
+                    + "(\(estimate.parameters) parameters, optimizer.samples = \(configuration.optimizer.samples), "
+                    + "evaluation.samples = \(configuration.evaluation.samples)); this machine has "
+                    + "\(MemoryEstimate.gibibytes(available)). Reduce evaluation.samples, optimizer.samples or the lattice.")
             throw ExitCode(2)
         }
     }

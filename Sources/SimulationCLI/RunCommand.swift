@@ -40,6 +40,7 @@ struct RunCommand: ParsableCommand {
         var configuration = try options.load()
         if let output { configuration.output.directory = output }
         if let seed { configuration.seed = seed }
+        try options.checkMemory(configuration)
         // BLAS calls here are small (the SR matrix); a second OpenBLAS thread
         // only spins. A user's OPENBLAS_NUM_THREADS still wins.
         if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil { setBLASThreads(1) }

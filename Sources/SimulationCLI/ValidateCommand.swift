@@ -11,6 +11,7 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
+        try options.checkMemory(configuration)
         let encoded = try YAMLEncoder().encode(configuration)
         guard let node = try Yams.compose(yaml: encoded) else { return }
         print(try Yams.serialize(node: plainNumbers(node)), terminator: "")

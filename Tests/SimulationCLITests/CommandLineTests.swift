@@ -93,6 +93,16 @@ func nqft(_ arguments: [String]) -> Int32 {
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
+    /// 64^3 sites and 2^20 evaluation samples would need terabytes: refused before any work.
+    @Test func runsThatCannotFitInMemoryAreRefused() throws {
+        let directory = try temporaryDirectory()
+        let config = try write(
+            "lattice: {extent: [64, 64, 64]}\ntheory: {m2: 1, lambda: 0}\nevaluation: {samples: 1048576}\n", in: directory)
+        #expect(nqft(["validate", config]) == 2)
+        #expect(nqft(["run", config, "--output", directory.appendingPathComponent("never").path]) == 2)
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("never").path))
+    }
+
     @Test func usageErrorsExitWithStatus2() {
         #expect(nqft(["run"]) == 2)
         #expect(nqft(["run", "x.yaml", "--bogus"]) == 2)
