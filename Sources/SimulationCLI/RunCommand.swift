@@ -33,7 +33,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress lines.")
     var quiet = false
 
-    @Option(name: .long, help: "OpenBLAS threads for the dense linear algebra (default: 2, or fewer cores). Results reproduce for a fixed thread count.")
+    @Option(name: .long, help: "OpenBLAS threads (default: 2 when the SR system is large, else 1). Results reproduce for a fixed thread count.")
     var threads: Int?
 
     @Flag(name: .long, help: "Continue the run in the run directory from its checkpoint.json.")
@@ -49,12 +49,14 @@ struct RunCommand: ParsableCommand {
         if let output { configuration.output.directory = output }
         if let seed { configuration.seed = seed }
         try options.checkMemory(configuration)
-        // The SR solve scales to 2 threads (W1: 1.35x per step); more cores would mostly
-        // spin on the small matrices. An explicit OPENBLAS_NUM_THREADS still wins over the default.
+        // A large SR system scales to 2 threads (W1: 1.35x per step); on small ones a
+        // second thread only spins (free-2d: 16.1 s instead of 14.6 s). An explicit
+        // OPENBLAS_NUM_THREADS still wins over the default.
         if let threads {
             setBLASThreads(threads)
         } else if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
-            setBLASThreads(min(2, ProcessInfo.processInfo.activeProcessorCount))
+            let largeSR = min(configuration.optimizer.samples, MemoryEstimate(configuration: configuration).parameters) > 512
+            setBLASThreads(largeSR ? min(2, ProcessInfo.processInfo.activeProcessorCount) : 1)
         }
         let directory = URL(fileURLWithPath: configuration.output.directory)
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
