@@ -13,10 +13,11 @@ public enum ConfiguredOptimizer: Optimizer, Codable {
         switch section.kind {
         case .sr:
             let shift = section.diagShift ?? 0
-            self = .sr(
-                StochasticReconfiguration(
-                    learningRate: learningRate,
-                    diagonalShift: Schedule(initial: shift, final: section.diagShiftFinal ?? shift, steps: steps)))
+            var sr = StochasticReconfiguration(
+                learningRate: learningRate,
+                diagonalShift: Schedule(initial: shift, final: section.diagShiftFinal ?? shift, steps: steps))
+            sr.maximumStep = section.maxStep
+            self = .sr(sr)
         case .adam:
             self = .adam(Adam(learningRate: learningRate))
         }

@@ -147,24 +147,31 @@ extension RunConfiguration {
             doc["optimizer"], path: "optimizer",
             allowed: [
                 "kind", "steps", "samples", "learning_rate", "learning_rate_final", "diag_shift", "diag_shift_final",
-                "gaussian_steps",
+                "gaussian_steps", "max_step",
             ]) ?? [:]
         let optimizerKind = r.choice(optimizer["kind"], path: "optimizer.kind", as: OptimizerKind.self) ?? .sr
         let steps = r.integer(optimizer["steps"], path: "optimizer.steps", in: 0...10_000_000) ?? 300
         let samples = r.integer(optimizer["samples"], path: "optimizer.samples", in: 1...100_000_000) ?? 1024
+        // Default SR step for the plain Gaussian: imaginary-time evolution of mode k
+        // is stable for eta < 1/omega_k and relaxes like (1 - 2 omega_k eta)^step, so
+        // eta = 0.9/omega_max (omega_max^2 = m2 + 4d) makes the slowest mode as fast
+        // as stability allows. Networks keep 0.05.
+        let dimensions = extent?.filter { $0 >= 2 }.count ?? 1
+        let gaussianRate = 0.9 / (max(m2 ?? 0, 0) + 4 * Double(max(1, dimensions))).squareRoot()
         let learningRate = r.number(optimizer["learning_rate"], path: "optimizer.learning_rate", where: { $0 > 0 }, "> 0")
-            ?? (optimizerKind == .sr ? 0.05 : 0.01)
+            ?? (optimizerKind == .adam ? 0.01 : ansatzKind == .gaussian ? gaussianRate : 0.05)
         let learningRateFinal = r.number(
             optimizer["learning_rate_final"], path: "optimizer.learning_rate_final", where: { $0 > 0 }, "> 0")
-        var diagShift: Double?, diagShiftFinal: Double?
+        var diagShift: Double?, diagShiftFinal: Double?, maxStep: Double?
         if optimizerKind == .sr {
+            maxStep = r.number(optimizer["max_step"], path: "optimizer.max_step", where: { $0 > 0 }, "> 0") ?? 0.5
             diagShift = r.number(optimizer["diag_shift"], path: "optimizer.diag_shift", where: { $0 >= 0 }, ">= 0") ?? 1e-3
             diagShiftFinal = r.number(optimizer["diag_shift_final"], path: "optimizer.diag_shift_final", where: { $0 > 0 }, "> 0")
             if let diagShiftFinal, diagShift == 0 {
                 r.report("optimizer.diag_shift_final", optimizer["diag_shift_final"], "\(diagShiftFinal) needs optimizer.diag_shift > 0 (the decay is geometric)")
             }
         } else {
-            for key in ["diag_shift", "diag_shift_final"] where optimizer[key] != nil {
+            for key in ["diag_shift", "diag_shift_final", "max_step"] where optimizer[key] != nil {
                 r.report("optimizer.\(key)", optimizer[key], "is only for `optimizer.kind: sr`; remove it for \(optimizerKind.rawValue)")
             }
         }
@@ -206,7 +213,7 @@ extension RunConfiguration {
             optimizer: OptimizerSection(
                 kind: optimizerKind, steps: steps, samples: samples, learningRate: learningRate,
                 learningRateFinal: learningRateFinal, diagShift: diagShift, diagShiftFinal: diagShiftFinal,
-                gaussianSteps: gaussianSteps),
+                gaussianSteps: gaussianSteps, maxStep: maxStep),
             evaluation: EvaluationSection(samples: evaluationSamples),
             output: OutputSection(directory: directory, checkpointEvery: checkpointEvery))
     }

@@ -80,6 +80,8 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         public var diagShiftFinal: Double?
         /// Steps of the plain-Gaussian stage before a neural ansatz (nil for the Gaussian itself).
         public var gaussianSteps: Int?
+        /// SR's trust region: the largest change of one parameter in one step (nil for Adam).
+        public var maxStep: Double?
 
         enum CodingKeys: String, CodingKey {
             case kind, steps, samples
@@ -88,6 +90,7 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
             case diagShift = "diag_shift"
             case diagShiftFinal = "diag_shift_final"
             case gaussianSteps = "gaussian_steps"
+            case maxStep = "max_step"
         }
     }
 

@@ -31,6 +31,12 @@ public struct StochasticReconfiguration: Optimizer, Codable {
     public var cgMaxIterations = 50
     /// The last conjugate-gradient solution, the next solve's starting point.
     public private(set) var lastDirection: [Double] = []
+    /// Trust region: an update whose largest component exceeds this is scaled down
+    /// to it (direction kept). Far from the optimum the Euler step of imaginary-time
+    /// evolution can overshoot by orders of magnitude (a Gaussian frequency started
+    /// at 1 with omega^2 = 8 and eta = 0.3 jumps to 8.4, then back to 0.9, ...);
+    /// near it the steps are small and the bound is inactive. nil: no bound.
+    public var maximumStep: Double?
 
     public init(learningRate: Schedule, diagonalShift: Schedule) {
         precondition(learningRate.initial > 0)
@@ -51,7 +57,11 @@ public struct StochasticReconfiguration: Optimizer, Codable {
 
     public mutating func update(_ parameters: inout [Double], from samples: EnergySamples) throws {
         let direction = try naturalGradient(samples)
-        let eta = learningRate
+        var eta = learningRate
+        if let bound = maximumStep {
+            let largest = direction.reduce(0) { max($0, abs($1)) } * eta
+            if largest > bound { eta *= bound / largest }
+        }
         for p in parameters.indices { parameters[p] -= eta * direction[p] }
         updates += 1
     }

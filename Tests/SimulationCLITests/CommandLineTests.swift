@@ -164,7 +164,8 @@ func nqft(_ arguments: [String]) -> Int32 {
         #expect(try String(contentsOf: precious, encoding: .utf8) != "precious")
     }
 
-    /// An absurd learning rate: the guard retries at lower rates, then stops with
+    /// An absurd learning rate with the trust region opened wide (by default
+    /// `max_step` would tame it): the guard retries at lower rates, then stops with
     /// exit 1, writing only the last good checkpoint and the steps before it, and
     /// no NaN anywhere.
     @Test func divergingRunKeepsItsLastGoodCheckpoint() throws {
@@ -175,7 +176,7 @@ func nqft(_ arguments: [String]) -> Int32 {
             theory: {m2: 1, lambda: 6}
             ansatz: {kind: gaussian-mlp, hidden: [8]}
             sampler: {chains: 8, thermalization: 20, sweep: 4}
-            optimizer: {steps: 30, samples: 64, learning_rate: 1.0e6, gaussian_steps: 0}
+            optimizer: {steps: 30, samples: 64, learning_rate: 1.0e6, max_step: 1.0e12, gaussian_steps: 0}
             evaluation: {samples: 256}
             """.write(to: config, atomically: true, encoding: .utf8)
         let out = directory.appendingPathComponent("run")
