@@ -47,7 +47,7 @@ public struct ExactDiagonalization: Sendable {
         if v == 1 { return site.energies[0] }
         var bonds: [(Int, Int)] = []
         for mu in 0..<lattice.dimension where lattice.extent[mu] >= 2 {
-            for x in 0..<v { bonds.append((x, lattice.neighbours.forward[mu * v + x])) }
+            for x in 0..<v { bonds.append((x, theory.neighbours.forward[mu * v + x])) }
         }
         let dimension = Int(pow(Double(n), Double(v)))
         // Diagonal: sum of single-site energies of each product state.

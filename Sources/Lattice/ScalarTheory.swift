@@ -10,17 +10,20 @@ import LinearAlgebra
 /// one code path (see `EuclideanAction`). The neighbour sum is literal: one bond
 /// per site and direction, so a direction with `L_mu = 2` couples two sites twice
 /// and one with `L_mu = 1` contributes nothing.
-public struct ScalarTheory: Sendable, Equatable, Codable {
+public struct ScalarTheory: Sendable, Equatable {
     public let lattice: Lattice
     /// Bare mass squared `m2`; may be negative when `lambda > 0`.
     public let massSquared: Double
     /// Quartic coupling `lambda`; the potential has `lambda/24 phi^4`.
     public let coupling: Double
+    /// The lattice's neighbour tables, built once: every potential and gradient uses them.
+    public let neighbours: NeighbourTable
 
     public init(lattice: Lattice, massSquared: Double, coupling: Double) {
         self.lattice = lattice
         self.massSquared = massSquared
         self.coupling = coupling
+        neighbours = lattice.neighbours
     }
 
     /// True for `lambda = 0`, where the ground state is known exactly (`FreeTheory`).
@@ -32,7 +35,7 @@ public struct ScalarTheory: Sendable, Equatable, Codable {
     public func potential(_ fields: FieldBatch) -> [Double] {
         precondition(fields.siteCount == lattice.volume, "field size does not match the lattice")
         let v = lattice.volume
-        let forward = lattice.neighbours.forward
+        let forward = neighbours.forward
         let quartic = coupling / 24
         var result = [Double](repeating: 0, count: fields.sampleCount)
         fields.storage.withUnsafeBufferPointer { all in
@@ -62,7 +65,7 @@ public struct ScalarTheory: Sendable, Equatable, Codable {
     public func potentialGradient(_ fields: FieldBatch) -> FieldBatch {
         precondition(fields.siteCount == lattice.volume, "field size does not match the lattice")
         let v = lattice.volume
-        let table = lattice.neighbours
+        let table = neighbours
         let cubic = coupling / 6
         var gradient = FieldBatch(rows: fields.sampleCount, columns: v)
         fields.storage.withUnsafeBufferPointer { all in

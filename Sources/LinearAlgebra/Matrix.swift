@@ -21,13 +21,6 @@ public struct Matrix: Sendable, Equatable, Codable {
         self.storage = storage
     }
 
-    /// The `n x n` identity.
-    public static func identity(_ n: Int) -> Matrix {
-        var m = Matrix(rows: n, columns: n)
-        for i in 0..<n { m[i, i] = 1 }
-        return m
-    }
-
     public subscript(row: Int, column: Int) -> Double {
         get { storage[row * columns + column] }
         set { storage[row * columns + column] = newValue }

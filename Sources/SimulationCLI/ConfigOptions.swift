@@ -19,8 +19,10 @@ struct ConfigOptions: ParsableArguments {
         }
     }
 
-    /// Refuses (exit 2) a run whose memory estimate exceeds 80% of the machine's memory.
-    func checkMemory(_ configuration: RunConfiguration) throws {
+    /// Refuses (exit 2) a run whose memory estimate exceeds 80% of the machine's
+    /// memory; returns the estimate.
+    @discardableResult
+    func checkMemory(_ configuration: RunConfiguration) throws -> MemoryEstimate {
         let estimate = MemoryEstimate(configuration: configuration)
         let available = MemoryEstimate.physicalMemory
         if estimate.bytes > available / 5 * 4 {
@@ -31,6 +33,7 @@ struct ConfigOptions: ParsableArguments {
                     + "\(MemoryEstimate.gibibytes(available)). Reduce evaluation.samples, optimizer.samples or the lattice.")
             throw ExitCode(2)
         }
+        return estimate
     }
 }
 

@@ -48,14 +48,14 @@ struct RunCommand: ParsableCommand {
         var configuration = try options.load()
         if let output { configuration.output.directory = output }
         if let seed { configuration.seed = seed }
-        try options.checkMemory(configuration)
+        let memory = try options.checkMemory(configuration)
         // A large SR system scales to 2 threads (W1: 1.35x per step); on small ones a
         // second thread only spins (free-2d: 16.1 s instead of 14.6 s). An explicit
         // OPENBLAS_NUM_THREADS still wins over the default.
         if let threads {
             setBLASThreads(threads)
         } else if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
-            let largeSR = min(configuration.optimizer.samples, MemoryEstimate(configuration: configuration).parameters) > 512
+            let largeSR = min(configuration.optimizer.samples, memory.parameters) > 512
             setBLASThreads(largeSR ? min(2, ProcessInfo.processInfo.activeProcessorCount) : 1)
         }
         let directory = URL(fileURLWithPath: configuration.output.directory)
