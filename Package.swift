@@ -34,8 +34,10 @@ let package = Package(
         // MARK: Physics building blocks
         .target(name: "Lattice", dependencies: ["LinearAlgebra"]),
         .target(name: "Statistics"),
-        .target(name: "NeuralAnsatz", dependencies: ["Lattice", "FourierTransform", "LinearAlgebra", "Statistics"]),
-        .target(name: "Sampling", dependencies: ["Lattice", "Statistics"]),
+        .target(name: "CActivations"),
+        .target(
+            name: "NeuralAnsatz", dependencies: ["Lattice", "FourierTransform", "LinearAlgebra", "Statistics", "CActivations"]),
+        .target(name: "Sampling", dependencies: ["Lattice", "LinearAlgebra", "Statistics"]),
         .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics"]),
         .target(name: "ExactDiagonalization", dependencies: ["Lattice", "LinearAlgebra"]),
 

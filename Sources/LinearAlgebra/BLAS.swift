@@ -61,9 +61,3 @@ public func gemv(_ trans: Transpose, _ a: Matrix, _ x: [Double], alpha: Double =
             pa.baseAddress, Int32(a.columns), x, 1, beta, &y, 1)
     }
 }
-
-/// Threads OpenBLAS may use for one call. Setting it fixes the reduction order
-/// of multi-threaded kernels, which reproducibility relies on.
-public func setBLASThreads(_ count: Int) {
-    openblas_set_num_threads(Int32(max(1, count)))
-}

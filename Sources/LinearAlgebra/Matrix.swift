@@ -21,6 +21,11 @@ public struct Matrix: Sendable, Equatable, Codable {
         self.storage = storage
     }
 
+    /// Rows `range` as a matrix of their own.
+    public func rows(_ range: Range<Int>) -> Matrix {
+        Matrix(rows: range.count, columns: columns, storage: Array(storage[(range.lowerBound * columns)..<(range.upperBound * columns)]))
+    }
+
     public subscript(row: Int, column: Int) -> Double {
         get { storage[row * columns + column] }
         set { storage[row * columns + column] = newValue }

@@ -14,6 +14,6 @@ public protocol FieldNetwork: Sendable {
     func valueAndGradient(_ fields: FieldBatch, parameters: [Double]) -> (value: [Double], gradient: FieldBatch)
     /// `f`, `df/dphi` and `sum_x d^2 f/dphi_x^2`, all exact.
     func derivatives(_ fields: FieldBatch, parameters: [Double]) -> LogPsiDerivatives
-    /// `df(phi_b)/d theta_q`, `B x P`.
-    func parameterGradient(_ fields: FieldBatch, parameters: [Double]) -> Matrix
+    /// `df(phi_b)/d theta_q`, `B x P` (factored where the network allows).
+    func parameterJacobian(_ fields: FieldBatch, parameters: [Double]) -> ParameterJacobian
 }

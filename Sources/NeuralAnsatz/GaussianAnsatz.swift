@@ -90,7 +90,7 @@ public struct GaussianAnsatz: WavefunctionModel {
             laplacian: [Double](repeating: -trace, count: fields.sampleCount))
     }
 
-    public func parameterGradient(_ fields: FieldBatch) -> Matrix {
+    public func parameterJacobian(_ fields: FieldBatch) -> ParameterJacobian {
         let a = parameters.map(exp)
         let p = parameters.count
         var o = Matrix(rows: fields.sampleCount, columns: p)
@@ -104,7 +104,7 @@ public struct GaussianAnsatz: WavefunctionModel {
                 for q in 0..<p { row[q] *= scale * a[q] }
             }
         }
-        return o
+        return ParameterJacobian(dense: o)
     }
 
     /// Calls `body(b, |phitilde_h|^2, phitilde_h)` for each field `b` of the batch,

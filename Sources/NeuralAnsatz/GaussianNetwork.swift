@@ -88,29 +88,14 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
         }
     }
 
-    public func parameterGradient(_ fields: FieldBatch) -> Matrix {
-        let g = base.parameterGradient(fields)
-        let pg = g.columns, pn = network.parameterCount
-        var o = Matrix(rows: fields.rows, columns: pg + pn)
-        o.storage.withUnsafeMutableBufferPointer { out in
-            g.storage.withUnsafeBufferPointer { gp in
-                for b in 0..<fields.rows {
-                    (out.baseAddress! + b * (pg + pn)).update(from: gp.baseAddress! + b * pg, count: pg)
-                }
-            }
-            forEachChunk(fields) { range, chunk in
-                var n = network.parameterGradient(chunk, parameters: networkParameters)
-                if symmetrized {
-                    let m = network.parameterGradient(negated(chunk), parameters: networkParameters)
-                    for i in n.storage.indices { n.storage[i] += m.storage[i] }
-                }
-                n.storage.withUnsafeBufferPointer { np in
-                    for (i, b) in range.enumerated() {
-                        (out.baseAddress! + b * (pg + pn) + pg).update(from: np.baseAddress! + i * pn, count: pn)
-                    }
-                }
-            }
+    public func parameterJacobian(_ fields: FieldBatch) -> ParameterJacobian {
+        var o = base.parameterJacobian(fields)
+        var chunks: [ParameterJacobian] = []
+        forEachChunk(fields) { _, chunk in
+            let n = network.parameterJacobian(chunk, parameters: networkParameters)
+            chunks.append(symmetrized ? n.adding(network.parameterJacobian(negated(chunk), parameters: networkParameters)) : n)
         }
+        o.append(contentsOf: ParameterJacobian(stacking: chunks))
         return o
     }
 

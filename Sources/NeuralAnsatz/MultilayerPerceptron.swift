@@ -102,21 +102,19 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
                 for b in 0..<x.rows { for j in 0..<n { hp[b * n + j] = p[b0 + j] } }
             }
             gemm(.none, z[l - 1], .transpose, w, beta: 1, into: &h)
-            var a = h
             if derivatives {
                 var s1 = h, s2 = h
-                for i in h.storage.indices {
-                    let e = activation.evaluate(h.storage[i])
-                    a.storage[i] = e.value
-                    s1.storage[i] = e.first
-                    s2.storage[i] = e.second
+                h.storage.withUnsafeMutableBufferPointer { hp in
+                    s1.storage.withUnsafeMutableBufferPointer { p1 in
+                        s2.storage.withUnsafeMutableBufferPointer { activation.apply(to: hp, first: p1, second: $0) }
+                    }
                 }
                 d1.append(s1)
                 d2.append(s2)
             } else {
-                for i in h.storage.indices { a.storage[i] = activation.evaluate(h.storage[i]).value }
+                h.storage.withUnsafeMutableBufferPointer { activation.apply(to: $0, first: nil, second: nil) }
             }
-            z.append(a)
+            z.append(h)
         }
         var value = [Double](repeating: 0, count: x.rows)
         let outWeights = Array(p[output..<(output + hidden[hidden.count - 1])])
@@ -217,41 +215,18 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         return result
     }
 
-    /// `O_{b,q} = df(phi_b)/d theta_q`, `B x P`.
-    public func parameterGradient(_ x: FieldBatch, parameters p: [Double]) -> Matrix {
-        let (weights, biases, output) = layout()
+    /// `O_{b,q} = df(phi_b)/d theta_q` in factored form: for each layer
+    /// `dW_l[j, i] = delta_l[j] z_{l-1}[i]` (an outer block) and `db_l = delta_l`,
+    /// then `df/dw = z_L` (the layout of the flat parameters).
+    public func parameterJacobian(_ x: FieldBatch, parameters p: [Double]) -> ParameterJacobian {
         let f = forward(x, p)
         let deltas = backward(f, p)
-        let pc = parameterCount
-        var o = Matrix(rows: x.rows, columns: pc)
-        o.storage.withUnsafeMutableBufferPointer { out in
-            // dW_l[j, i] = delta_l[j] z_{l-1}[i] and db_l = delta_l, per sample: an outer product per row.
-            for l in 1..<widths.count {
-                let inWidth = widths[l - 1], width = widths[l]
-                let wOffset = weights[l - 1], bOffset = biases[l - 1]
-                deltas[l - 1].storage.withUnsafeBufferPointer { delta in
-                    f.activations[l - 1].storage.withUnsafeBufferPointer { z in
-                        for b in 0..<x.rows {
-                            let row = out.baseAddress! + b * pc
-                            let zb = z.baseAddress! + b * inWidth
-                            for j in 0..<width {
-                                let d = delta[b * width + j]
-                                row[bOffset + j] = d
-                                let w = row + wOffset + j * inWidth
-                                for i in 0..<inWidth { w[i] = d * zb[i] }
-                            }
-                        }
-                    }
-                }
-            }
-            // df/dw = z_L.
-            let last = hidden[hidden.count - 1]
-            f.activations[widths.count - 1].storage.withUnsafeBufferPointer { z in
-                for b in 0..<x.rows {
-                    (out.baseAddress! + b * pc + output).update(from: z.baseAddress! + b * last, count: last)
-                }
-            }
+        var o = ParameterJacobian(rows: x.rows)
+        for l in 1..<widths.count {
+            o.append(.outer([ParameterJacobian.OuterTerm(left: deltas[l - 1], right: f.activations[l - 1])]))
+            o.append(.dense(deltas[l - 1]))
         }
+        o.append(.dense(f.activations[widths.count - 1]))
         return o
     }
 }

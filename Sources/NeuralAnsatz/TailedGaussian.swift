@@ -74,15 +74,10 @@ public struct TailedGaussian: WavefunctionModel {
         return d
     }
 
-    public func parameterGradient(_ fields: FieldBatch) -> Matrix {
-        let g = gaussian.parameterGradient(fields)
+    public func parameterJacobian(_ fields: FieldBatch) -> ParameterJacobian {
+        var o = gaussian.parameterJacobian(fields)
         let c = exp(logStrength)
-        var o = Matrix(rows: fields.rows, columns: g.columns + 1)
-        let tail = shape(fields)
-        for b in 0..<fields.rows {
-            for q in 0..<g.columns { o[b, q] = g[b, q] }
-            o[b, g.columns] = -c * tail[b]
-        }
+        o.append(.dense(Matrix(rows: fields.rows, columns: 1, storage: shape(fields).map { -c * $0 })))
         return o
     }
 }

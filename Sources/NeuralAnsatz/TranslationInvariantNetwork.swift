@@ -80,13 +80,14 @@ public struct TranslationInvariantNetwork: FieldNetwork, Equatable {
             laplacian: sumOverSites(d.laplacian, samples: fields.rows))
     }
 
-    public func parameterGradient(_ fields: FieldBatch, parameters: [Double]) -> Matrix {
-        let o = cell.parameterGradient(patches(fields), parameters: parameters)
+    /// Stored densely: the per-patch outer products are summed over sites.
+    public func parameterJacobian(_ fields: FieldBatch, parameters: [Double]) -> ParameterJacobian {
+        let o = cell.parameterJacobian(patches(fields), parameters: parameters).dense
         let v = lattice.volume, p = parameterCount
         var summed = Matrix(rows: fields.rows, columns: p)
         for b in 0..<fields.rows {
             for x in 0..<v { for q in 0..<p { summed.storage[b * p + q] += o.storage[(b * v + x) * p + q] } }
         }
-        return summed
+        return ParameterJacobian(dense: summed)
     }
 }

@@ -32,8 +32,9 @@ public protocol WavefunctionModel: Sendable {
     /// `log psi` and `d log psi/d phi_x` for each field, without the Laplacian.
     func logPsiAndGradient(_ fields: FieldBatch) -> (value: [Double], gradient: FieldBatch)
 
-    /// `O_{b,p} = d log psi(phi_b) / d theta_p`, a `B x P` matrix.
-    func parameterGradient(_ fields: FieldBatch) -> Matrix
+    /// `O_{b,p} = d log psi(phi_b) / d theta_p`, a `B x P` matrix (factored where
+    /// the model allows: see `ParameterJacobian`).
+    func parameterJacobian(_ fields: FieldBatch) -> ParameterJacobian
 }
 
 extension WavefunctionModel {

@@ -64,12 +64,14 @@ public struct MetropolisSampler: Sendable, Equatable {
     /// every sweep by `log sigma += gain (acceptance - target)` with a gain that
     /// decays as `1/sqrt(n)` (Robbins–Monro), so the widths settle.
     public func thermalize<D: LogDensity>(_ state: inout SamplerState, density: D, sweeps: Int) {
-        for n in 0..<sweeps {
-            let accepted = runSweep(&state, density: density)
-            let gain = 1 / Double(n + 1).squareRoot()
-            for c in 0..<chains {
-                let rate = Double(accepted[c]) / Double(sweep)
-                state.stepSize[c] *= exp(gain * (rate - targetAcceptance))
+        inParallel(&state) { part in
+            for n in 0..<sweeps {
+                let accepted = runSweep(&part, density: density)
+                let gain = 1 / Double(n + 1).squareRoot()
+                for c in 0..<part.chains {
+                    let rate = Double(accepted[c]) / Double(sweep)
+                    part.stepSize[c] *= exp(gain * (rate - targetAcceptance))
+                }
             }
         }
     }
@@ -80,26 +82,65 @@ public struct MetropolisSampler: Sendable, Equatable {
         _ state: inout SamplerState, density: D, sweeps: Int,
         record: (FieldBatch, [Double]) throws -> Void
     ) rethrows {
-        for _ in 0..<sweeps {
-            _ = runSweep(&state, density: density)
-            try record(state.fields, state.logDensity)
+        // The chains run in parallel groups for blocks of sweeps; each block's
+        // sweeps are then reassembled (all chains, in order) and recorded.
+        let block = 16
+        var done = 0
+        while done < sweeps {
+            let count = min(block, sweeps - done)
+            var sweepsOfGroup: [[SamplerState]] = []
+            inParallel(&state) { part, group in
+                var recorded: [SamplerState] = []
+                for _ in 0..<count {
+                    _ = runSweep(&part, density: density)
+                    recorded.append(part)
+                }
+                return recorded
+            } collect: { sweepsOfGroup = $0 }
+            for s in 0..<count {
+                var whole = SamplerState.empty(sites: state.fields.columns)
+                whole.join(sweepsOfGroup.map { $0[s] })
+                try record(whole.fields, whole.logDensity)
+            }
+            done += count
         }
+    }
+
+    /// Runs `body` on the chains split into `threadCount` groups, one thread per
+    /// group, and joins the groups back. Chains are independent (each has its own
+    /// random stream), so the result does not depend on the split.
+    private func inParallel<Result>(
+        _ state: inout SamplerState, _ body: (inout SamplerState, Int) -> Result,
+        collect: ([Result]) -> Void = { _ in }
+    ) {
+        var parts = evenSplit(state.chains, parts: threadCount).map { state.chains($0) }
+        let results = parts.withUnsafeMutableBufferPointer { p in parallelMap(p.count) { body(&p[$0], $0) } }
+        let (accepted, proposed) = (state.accepted, state.proposed)
+        state = .empty(sites: state.fields.columns)
+        state.accepted = accepted
+        state.proposed = proposed
+        state.join(parts)
+        collect(results)
+    }
+
+    private func inParallel(_ state: inout SamplerState, _ body: (inout SamplerState) -> Void) {
+        inParallel(&state) { part, _ in body(&part) }
     }
 
     /// One sweep; returns the number of accepted proposals per chain.
     private func runSweep<D: LogDensity>(_ state: inout SamplerState, density: D) -> [Int] {
         let v = state.fields.siteCount
         let langevin = proposal == .langevin
-        var accepted = [Int](repeating: 0, count: chains)
+        var accepted = [Int](repeating: 0, count: state.chains)
         var proposed = state.fields
-        var noise = FieldBatch(rows: chains, columns: v)
+        var noise = FieldBatch(rows: state.chains, columns: v)
         for _ in 0..<sweep {
             // phi' = phi + (sigma^2/2) grad log p(phi) [Langevin only] + sigma xi.
             proposed.storage.withUnsafeMutableBufferPointer { p in
                 noise.storage.withUnsafeMutableBufferPointer { xi in
                     state.fields.storage.withUnsafeBufferPointer { current in
                         state.gradient.storage.withUnsafeBufferPointer { g in
-                            for c in 0..<chains {
+                            for c in 0..<state.chains {
                                 let row = c * v
                                 state.random[c].fillNormal(UnsafeMutableBufferPointer(rebasing: xi[row..<(row + v)]))
                                 let sigma = state.stepSize[c], drift = langevin ? sigma * sigma / 2 : 0
@@ -114,7 +155,7 @@ public struct MetropolisSampler: Sendable, Equatable {
             let (logP, gradient) = langevin
                 ? density.logDensityAndGradient(proposed)
                 : (density.logDensity(proposed), FieldBatch(rows: 0, columns: v))
-            for c in 0..<chains {
+            for c in 0..<state.chains {
                 let row = c * v
                 var logRatio = logP[c] - state.logDensity[c]
                 if langevin {
@@ -141,7 +182,7 @@ public struct MetropolisSampler: Sendable, Equatable {
             }
         }
         state.accepted += accepted.reduce(0, +)
-        state.proposed += chains * sweep
+        state.proposed += state.chains * sweep
         return accepted
     }
 }

@@ -42,4 +42,34 @@ public struct SamplerState: Sendable, Equatable, Codable {
             gradient = FieldBatch(rows: 0, columns: fields.columns)
         }
     }
+
+    /// No chains (to `join` parts into).
+    public static func empty(sites: Int) -> SamplerState {
+        SamplerState(
+            fields: FieldBatch(rows: 0, columns: sites), logDensity: [], gradient: FieldBatch(rows: 0, columns: sites),
+            stepSize: [], random: [], accepted: 0, proposed: 0)
+    }
+
+    /// The chains `range` as a state of their own (counters start at zero).
+    public func chains(_ range: Range<Int>) -> SamplerState {
+        SamplerState(
+            fields: fields.rows(range), logDensity: Array(logDensity[range]),
+            gradient: gradient.rows == 0 ? gradient : gradient.rows(range),
+            stepSize: Array(stepSize[range]), random: Array(random[range]), accepted: 0, proposed: 0)
+    }
+
+    /// The inverse of splitting into consecutive `chains(_:)` ranges: the parts'
+    /// chains in order, their counters added to this state's.
+    public mutating func join(_ parts: [SamplerState]) {
+        func stack(_ m: [FieldBatch]) -> FieldBatch {
+            FieldBatch(rows: m.reduce(0) { $0 + $1.rows }, columns: fields.columns, storage: m.flatMap(\.storage))
+        }
+        fields = stack(parts.map(\.fields))
+        gradient = stack(parts.map(\.gradient))
+        logDensity = parts.flatMap(\.logDensity)
+        stepSize = parts.flatMap(\.stepSize)
+        random = parts.flatMap(\.random)
+        accepted += parts.reduce(0) { $0 + $1.accepted }
+        proposed += parts.reduce(0) { $0 + $1.proposed }
+    }
 }

@@ -53,7 +53,7 @@ public struct BenchmarkResult: Sendable, Codable {
 public enum Benchmark {
     /// Runs `warmup` untimed and `steps` timed optimisation steps of `workload`.
     public static func run(_ workload: BenchmarkWorkload, warmup: Int, steps: Int, blasThreads: Int) throws -> BenchmarkResult {
-        setBLASThreads(blasThreads)
+        setThreads(blasThreads)
         let lattice = Lattice(extent: workload.extent)
         let v = lattice.volume
         let fft = RealFFT(extent: lattice.extent)

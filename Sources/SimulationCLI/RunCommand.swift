@@ -33,7 +33,7 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress lines.")
     var quiet = false
 
-    @Option(name: .long, help: "OpenBLAS threads (default: 2 when the SR system is large, else 1). Results reproduce for a fixed thread count.")
+    @Option(name: .long, help: "Threads: the chains and the samples are split over them (default: up to 2, this machine's cores). Results reproduce for a fixed thread count.")
     var threads: Int?
 
     @Flag(name: .long, help: "Continue the run in the run directory from its checkpoint.json.")
@@ -48,16 +48,8 @@ struct RunCommand: ParsableCommand {
         var configuration = try options.load()
         if let output { configuration.output.directory = output }
         if let seed { configuration.seed = seed }
-        let memory = try options.checkMemory(configuration)
-        // A large SR system scales to 2 threads (W1: 1.35x per step); on small ones a
-        // second thread only spins (free-2d: 16.1 s instead of 14.6 s). An explicit
-        // OPENBLAS_NUM_THREADS still wins over the default.
-        if let threads {
-            setBLASThreads(threads)
-        } else if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
-            let largeSR = min(configuration.optimizer.samples, memory.parameters) > 512
-            setBLASThreads(largeSR ? min(2, ProcessInfo.processInfo.activeProcessorCount) : 1)
-        }
+        _ = try options.checkMemory(configuration)
+        setThreads(threads ?? min(2, ProcessInfo.processInfo.activeProcessorCount))
         let directory = URL(fileURLWithPath: configuration.output.directory)
         let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         var control = RunControl()

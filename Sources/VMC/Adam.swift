@@ -29,7 +29,7 @@ public struct Adam: Optimizer, Codable {
     }
 
     public mutating func update(_ parameters: inout [Double], from samples: EnergySamples) throws {
-        let gradient = samples.force(centred: samples.centredLogDerivatives).map { 2 * $0 }
+        let gradient = samples.force.map { 2 * $0 }
         if firstMoment.count != parameters.count {
             firstMoment = [Double](repeating: 0, count: parameters.count)
             secondMoment = firstMoment

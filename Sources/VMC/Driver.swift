@@ -97,10 +97,10 @@ public struct VMCDriver<Model: WavefunctionModel, Update: Optimizer>: Sendable {
         }
         let batch = FieldBatch(rows: sweepsPerStep * sampler.chains, columns: theory.lattice.volume, storage: fields)
         timings.sampling = lap()
-        // 2. Local energies and log-derivatives, each over the whole batch.
-        let energies = localEnergies(model, theory, batch)
+        // 2. Local energies and log-derivatives, the samples split over threads.
+        let energies = Array(inBlocks(batch) { localEnergies(model, theory, $0) }.joined())
         timings.localEnergy = lap()
-        let logDerivatives = model.parameterGradient(batch)
+        let logDerivatives = LogDerivatives(blocks: inBlocks(batch) { model.parameterJacobian($0) })
         timings.parameterGradient = lap()
         // 3. The update.
         let learningRate = optimizer.learningRate
@@ -121,7 +121,14 @@ public struct VMCDriver<Model: WavefunctionModel, Update: Optimizer>: Sendable {
         samplerState.resetCounters()
         let (model, theory) = (self.model, self.theory)
         try sampler.sample(&samplerState, density: density, sweeps: sweeps) { batch, _ in
-            try observe(batch, localEnergies(model, theory, batch))
+            try observe(batch, Array(inBlocks(batch) { localEnergies(model, theory, $0) }.joined()))
         }
     }
+
+}
+
+/// `body` on consecutive row blocks of `batch` (`workBlocks`), concurrently.
+private func inBlocks<T>(_ batch: FieldBatch, _ body: (FieldBatch) -> T) -> [T] {
+    let ranges = workBlocks(batch.rows)
+    return parallelMap(ranges.count) { body(batch.rows(ranges[$0])) }
 }

@@ -69,47 +69,52 @@ public struct StochasticReconfiguration: Optimizer, Codable {
     /// `delta = (S + epsilon I)^{-1} F`: dense in parameter or sample space,
     /// whichever is smaller, or by conjugate gradients when both are large.
     public mutating func naturalGradient(_ samples: EnergySamples) throws -> [Double] {
-        let centred = samples.centredLogDerivatives
-        let n = samples.count, p = centred.columns
+        let n = samples.count, p = samples.logDerivatives.columns
         if min(n, p) > denseLimit {
             let start = lastDirection.count == p ? lastDirection : [Double](repeating: 0, count: p)
-            lastDirection = conjugateGradient(centred, samples.force(centred: centred), start: start)
+            lastDirection = conjugateGradient(samples, start: start)
             return lastDirection
         }
         if p <= n {
-            var s = Matrix(rows: p, columns: p)
-            gemm(.transpose, centred, .none, centred, alpha: 1 / Double(n), into: &s)
+            // S = sum over sample blocks of Oc_k^T Oc_k / N, the blocks' products concurrent.
+            let centred = samples.centredLogDerivativeBlocks
+            let parts = parallelMap(centred.count) { product(centred[$0], .transpose, centred[$0], .none) }
+            var s = parts[0]
+            for part in parts.dropFirst() { for i in s.storage.indices { s.storage[i] += part.storage[i] } }
+            for i in s.storage.indices { s.storage[i] /= Double(n) }
             for q in 0..<p { s[q, q] += diagonalShift }
-            return try choleskySolve(s, samples.force(centred: centred))
+            return try choleskySolve(s, samples.force)
         }
+        let centred = samples.centredLogDerivatives
         var t = Matrix(rows: n, columns: n)
         gemm(.none, centred, .transpose, centred, alpha: 1 / Double(n), into: &t)
         for b in 0..<n { t[b, b] += diagonalShift }
-        let meanEnergy = samples.localEnergies.reduce(0, +) / Double(n)
-        let y = try choleskySolve(t, samples.localEnergies.map { ($0 - meanEnergy) / Double(n) })
+        let y = try choleskySolve(t, samples.energyDeviations)
         var direction = [Double](repeating: 0, count: p)
         gemv(.transpose, centred, y, into: &direction)
         return direction
     }
 
-    /// Solves `(Oc^T Oc / N + epsilon I) x = f` by conjugate gradients with the
+    /// Solves `(Oc^T Oc / N + epsilon I) x = F` by conjugate gradients with the
     /// Jacobi preconditioner `diag(S) + epsilon` (Saad, Iterative Methods for
-    /// Sparse Linear Systems, alg. 9.1), never forming `S`.
-    private func conjugateGradient(_ centred: Matrix, _ f: [Double], start: [Double]) -> [Double] {
-        let n = centred.rows, p = centred.columns
+    /// Sparse Linear Systems, alg. 9.1), never forming `S` or `Oc = O - 1 <O>^T`:
+    /// `Oc v = O v - (<O> . v) 1`, and `Oc^T w = O^T w` for that `w`, whose
+    /// entries sum to zero. With the factored Jacobian of a dense network this is
+    /// four small gemm per iteration (see `ParameterJacobian`), split over
+    /// threads by sample blocks (`LogDerivatives`).
+    private func conjugateGradient(_ samples: EnergySamples, start: [Double]) -> [Double] {
+        let o = samples.logDerivatives
+        let n = Double(samples.count), p = o.columns
         let shift = diagonalShift
-        var diagonal = [Double](repeating: shift, count: p)
-        centred.storage.withUnsafeBufferPointer { o in
-            for b in 0..<n { for q in 0..<p { diagonal[q] += o[b * p + q] * o[b * p + q] / Double(n) } }
-        }
-        var scratch = [Double](repeating: 0, count: n)
+        let mean = o.columnMeans
+        let diagonal = zip(o.columnSquareMeans, mean).map { $0 - $1 * $1 + shift }
         func apply(_ v: [Double]) -> [Double] {
-            gemv(.none, centred, v, alpha: 1 / Double(n), into: &scratch)
-            var result = v.map { shift * $0 }
-            gemv(.transpose, centred, scratch, beta: 1, into: &result)
-            return result
+            let offset = dot(mean, v)
+            let w = o.apply(v).map { ($0 - offset) / n }
+            return zip(o.applyTranspose(w), v).map { $0 + shift * $1 }
         }
         func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        let f = samples.force
         var x = start
         var r = zip(f, apply(x)).map { $0 - $1 }
         var z = zip(r, diagonal).map { $0 / $1 }

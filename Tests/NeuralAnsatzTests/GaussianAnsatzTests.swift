@@ -62,7 +62,7 @@ import TestSupport
         let m = model(extent)
         let v = m.lattice.volume
         let fields = testFields(samples: 2, sites: v, seed: 9)
-        let o = m.parameterGradient(fields)
+        let o = m.parameterJacobian(fields).dense
         #expect(o.rows == 2 && o.columns == m.parameterCount)
         for b in 0..<2 {
             let phi = single(Array(fields.storage[(b * v)..<((b + 1) * v)]))
@@ -97,7 +97,7 @@ import TestSupport
         let v = lattice.volume
         let fields = testFields(samples: 3, sites: v, seed: 12, scale: 2)
         let d = model.logPsiDerivatives(fields)
-        let o = model.parameterGradient(fields)
+        let o = model.parameterJacobian(fields).dense
         for b in 0..<3 {
             let phi = Array(fields.storage[(b * v)..<((b + 1) * v)])
             let f = { (x: [Double]) in model.logPsi(FieldBatch(rows: 1, columns: v, storage: x))[0] }

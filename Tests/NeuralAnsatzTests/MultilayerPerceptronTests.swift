@@ -39,7 +39,7 @@ import TestSupport
     func parameterGradientMatchesFiniteDifferences(activation: Activation, hidden: [Int]) {
         let (net, p) = network(activation, hidden)
         let fields = testFields(samples: 2, sites: 6, seed: 3)
-        let o = net.parameterGradient(fields, parameters: p)
+        let o = net.parameterJacobian(fields, parameters: p).dense
         for b in 0..<2 {
             let phi = FieldBatch(rows: 1, columns: 6, storage: Array(fields.storage[(b * 6)..<((b + 1) * 6)]))
             let numeric = FiniteDifference.gradient({ net.value(phi, parameters: $0)[0] }, at: p)
@@ -70,7 +70,7 @@ import TestSupport
         model.chunkSize = 2  // exercise the chunking
         let fields = testFields(samples: 3, sites: 6, seed: 4)
         let d = model.logPsiDerivatives(fields)
-        let o = model.parameterGradient(fields)
+        let o = model.parameterJacobian(fields).dense
         // The Laplacian-free path (used by MALA) agrees with the full one.
         let light = model.logPsiAndGradient(fields)
         #expect(maxRelativeDeviation(light.value, model.logPsi(fields)) < 1e-14)
@@ -130,7 +130,7 @@ import TestSupport
         let v = m.lattice.volume
         let fields = testFields(samples: 2, sites: v, seed: 6)
         let d = m.logPsiDerivatives(fields)
-        let o = m.parameterGradient(fields)
+        let o = m.parameterJacobian(fields).dense
         for b in 0..<2 {
             let phi = Array(fields.storage[(b * v)..<((b + 1) * v)])
             let f = { (x: [Double]) in m.logPsi(FieldBatch(rows: 1, columns: v, storage: x))[0] }

@@ -1,0 +1,16 @@
+#ifndef NQFT_ACTIVATIONS_H
+#define NQFT_ACTIVATIONS_H
+
+#include <stddef.h>
+
+/// Activation functions of the networks, applied elementwise to a batch of
+/// pre-activations, in place: h[i] <- sigma(h[i]); when `first` and `second` are
+/// non-null they receive sigma'(h[i]) and sigma''(h[i]).
+///
+/// Written in C for one reason: the loops are compiled for several instruction
+/// sets (AVX-512, AVX2, baseline) and the best is chosen when the program loads,
+/// so they vectorise at the machine's full width and still run anywhere.
+/// kind: 0 tanh, 1 softplus, 2 silu.
+void nqft_activation(int kind, double *h, double *first, double *second, size_t n);
+
+#endif

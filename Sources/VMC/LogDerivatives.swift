@@ -1,0 +1,63 @@
+import LinearAlgebra
+import NeuralAnsatz
+
+/// The log-derivatives `O_{b,p} = d log psi(phi_b) / d theta_p` of a step's `N`
+/// samples, held as consecutive row blocks (one per thread, each a factored
+/// `ParameterJacobian`, `workBlocks`), so the products SR needs run in parallel:
+/// `O v` block by block, `O^T u` as a sum of the blocks' parts, added in block
+/// order (the result does not depend on the number of threads).
+public struct LogDerivatives: Sendable {
+    public let blocks: [ParameterJacobian]
+    /// `N`.
+    public let rows: Int
+    /// `P`.
+    public let columns: Int
+
+    public init(blocks: [ParameterJacobian]) {
+        precondition(!blocks.isEmpty && blocks.allSatisfy { $0.columns == blocks[0].columns })
+        self.blocks = blocks
+        rows = blocks.reduce(0) { $0 + $1.rows }
+        columns = blocks[0].columns
+    }
+
+    public init(dense: Matrix) { self.init(blocks: [ParameterJacobian(dense: dense)]) }
+
+    /// The first row of each block, and `N` at the end.
+    private var offsets: [Int] { blocks.reduce(into: [0]) { $0.append($0.last! + $1.rows) } }
+
+    /// `f(block)` for every block, concurrently.
+    private func eachBlock<T>(_ f: (Int, ParameterJacobian) -> T) -> [T] {
+        parallelMap(blocks.count) { f($0, blocks[$0]) }
+    }
+
+    /// Adds the blocks' vectors in block order.
+    private func sum(_ parts: [[Double]]) -> [Double] {
+        var total = parts[0]
+        for part in parts.dropFirst() { for q in total.indices { total[q] += part[q] } }
+        return total
+    }
+
+    /// `O v` (`N` values).
+    public func apply(_ v: [Double]) -> [Double] {
+        eachBlock { _, block in block.apply(v) }.flatMap { $0 }
+    }
+
+    /// `O^T u` (`P` values).
+    public func applyTranspose(_ u: [Double]) -> [Double] {
+        let offsets = self.offsets
+        return sum(eachBlock { k, block in block.applyTranspose(Array(u[offsets[k]..<offsets[k + 1]])) })
+    }
+
+    /// `<O_p>`.
+    public var columnMeans: [Double] {
+        applyTranspose([Double](repeating: 1 / Double(rows), count: rows))
+    }
+
+    /// `<O_p^2>`.
+    public var columnSquareMeans: [Double] {
+        sum(eachBlock { _, block in block.columnSquareSums }).map { $0 / Double(rows) }
+    }
+
+    /// The explicit `N x P` matrix.
+    public var dense: Matrix { ParameterJacobian(stacking: blocks).dense }
+}
