@@ -88,15 +88,12 @@ public struct MetropolisSampler: Sendable, Equatable {
         var done = 0
         while done < sweeps {
             let count = min(block, sweeps - done)
-            var sweepsOfGroup: [[SamplerState]] = []
-            inParallel(&state) { part, group in
-                var recorded: [SamplerState] = []
-                for _ in 0..<count {
+            let sweepsOfGroup = inParallel(&state) { part in
+                (0..<count).map { _ in
                     _ = runSweep(&part, density: density)
-                    recorded.append(part)
+                    return part
                 }
-                return recorded
-            } collect: { sweepsOfGroup = $0 }
+            }
             for s in 0..<count {
                 var whole = SamplerState.empty(sites: state.fields.columns)
                 whole.join(sweepsOfGroup.map { $0[s] })
@@ -107,24 +104,19 @@ public struct MetropolisSampler: Sendable, Equatable {
     }
 
     /// Runs `body` on the chains split into `threadCount` groups, one thread per
-    /// group, and joins the groups back. Chains are independent (each has its own
-    /// random stream), so the result does not depend on the split.
+    /// group, joins the groups back and returns their results in order. Chains are
+    /// independent (each has its own random stream), so nothing depends on the split.
+    @discardableResult
     private func inParallel<Result>(
-        _ state: inout SamplerState, _ body: (inout SamplerState, Int) -> Result,
-        collect: ([Result]) -> Void = { _ in }
-    ) {
+        _ state: inout SamplerState, _ body: (inout SamplerState) -> Result
+    ) -> [Result] {
         var parts = evenSplit(state.chains, parts: threadCount).map { state.chains($0) }
-        let results = parts.withUnsafeMutableBufferPointer { p in parallelMap(p.count) { body(&p[$0], $0) } }
-        let (accepted, proposed) = (state.accepted, state.proposed)
-        state = .empty(sites: state.fields.columns)
-        state.accepted = accepted
-        state.proposed = proposed
-        state.join(parts)
-        collect(results)
-    }
-
-    private func inParallel(_ state: inout SamplerState, _ body: (inout SamplerState) -> Void) {
-        inParallel(&state) { part, _ in body(&part) }
+        let results = parts.withUnsafeMutableBufferPointer { p in parallelMap(p.count) { body(&p[$0]) } }
+        var joined = SamplerState.empty(sites: state.fields.columns)
+        (joined.accepted, joined.proposed) = (state.accepted, state.proposed)
+        joined.join(parts)
+        state = joined
+        return results
     }
 
     /// One sweep; returns the number of accepted proposals per chain.

@@ -33,7 +33,7 @@ public struct BenchmarkResult: Sendable, Codable {
     public var workload: BenchmarkWorkload
     public var parameters: Int
     public var timedSteps: Int
-    public var blasThreads: Int
+    public var threads: Int
     public var secondsPerStep: Double
     public var sampling: Double
     public var localEnergy: Double
@@ -44,16 +44,16 @@ public struct BenchmarkResult: Sendable, Codable {
     public var samplesPerSecond: Double
     /// The process's peak resident memory so far, in MiB.
     public var peakMemoryMiB: Double
-    /// dgemm rate of this machine (1024^3 product), GFLOP/s.
+    /// dgemm rate of one core of this machine (1024^3 product), GFLOP/s.
     public var dgemmGFLOPS: Double
-    /// The network's forward pass on a batch of `samples` fields, GFLOP/s.
+    /// The network's forward pass on a batch of `samples` fields, one core, GFLOP/s.
     public var networkGFLOPS: Double
 }
 
 public enum Benchmark {
     /// Runs `warmup` untimed and `steps` timed optimisation steps of `workload`.
-    public static func run(_ workload: BenchmarkWorkload, warmup: Int, steps: Int, blasThreads: Int) throws -> BenchmarkResult {
-        setThreads(blasThreads)
+    public static func run(_ workload: BenchmarkWorkload, warmup: Int, steps: Int, threads: Int) throws -> BenchmarkResult {
+        setThreads(threads)
         let lattice = Lattice(extent: workload.extent)
         let v = lattice.volume
         let fft = RealFFT(extent: lattice.extent)
@@ -91,7 +91,7 @@ public enum Benchmark {
         let forward = median((0..<5).map { _ in seconds { _ = network.value(fields, parameters: parameters) } })
         let perStep = median(timings.map(\.total))
         return BenchmarkResult(
-            workload: workload, parameters: driver.model.parameterCount, timedSteps: steps, blasThreads: blasThreads,
+            workload: workload, parameters: driver.model.parameterCount, timedSteps: steps, threads: threads,
             secondsPerStep: perStep, sampling: median(timings.map(\.sampling)),
             localEnergy: median(timings.map(\.localEnergy)),
             parameterGradient: median(timings.map(\.parameterGradient)), update: median(timings.map(\.update)),

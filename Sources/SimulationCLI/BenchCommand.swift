@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Timed steps (the median is reported).")
     var steps = 5
 
-    @Option(name: .long, help: "OpenBLAS threads.")
+    @Option(name: .long, help: "Threads: chains and sample blocks split over them (OpenBLAS itself runs on one).")
     var threads = 1
 
     @Option(name: .long, help: "Also write the results as JSON to this file.")
@@ -43,7 +43,7 @@ struct BenchCommand: ParsableCommand {
         var results: [BenchmarkResult] = []
         print("workload  params  s/step   sampling  E_loc    grad     SR       corr     samples/s  MiB    dgemm GF/s  net GF/s")
         for w in BenchmarkWorkload.all where workload.contains(w.name) {
-            let r = try Benchmark.run(w, warmup: warmup, steps: steps, blasThreads: threads)
+            let r = try Benchmark.run(w, warmup: warmup, steps: steps, threads: threads)
             results.append(r)
             print(String(
                 format: "%-8@  %6d  %7.4f  %7.4f  %7.4f  %7.4f  %7.4f  %7.4f  %9.0f  %5.0f  %10.1f  %8.1f",
