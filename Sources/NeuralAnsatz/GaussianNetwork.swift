@@ -99,7 +99,7 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
         return o
     }
 
-    private func negated(_ fields: FieldBatch) -> FieldBatch {
+    func negated(_ fields: FieldBatch) -> FieldBatch {
         var m = fields
         for i in m.storage.indices { m.storage[i] = -m.storage[i] }
         return m

@@ -88,20 +88,29 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         var value: [Double]
     }
 
-    /// With `derivatives: false` (the value alone, as sampling needs it) the
-    /// activations' derivatives are neither computed nor stored.
+    /// `h_l = z_{l-1} W_l^T + 1 b_l^T` (`B x n_l`): the bias rows first, then gemm with beta = 1.
+    private func preactivation(_ z: Matrix, layer l: Int, _ p: [Double]) -> Matrix {
+        let (weights, biases, _) = layout()
+        let n = widths[l], b0 = biases[l - 1]
+        var h = Matrix(rows: z.rows, columns: n)
+        h.storage.withUnsafeMutableBufferPointer { hp in
+            for b in 0..<z.rows { for j in 0..<n { hp[b * n + j] = p[b0 + j] } }
+        }
+        gemm(.none, z, .transpose, weightMatrix(p, layer: l, offset: weights[l - 1]), beta: 1, into: &h)
+        return h
+    }
+
     private func forward(_ x: FieldBatch, _ p: [Double], derivatives: Bool = true) -> Forward {
-        let (weights, biases, output) = layout()
+        forward(input: x, firstPreactivation: preactivation(x, layer: 1, p), p, derivatives: derivatives)
+    }
+
+    /// The forward pass from the first layer's pre-activations `h1` on. With
+    /// `derivatives: false` (the value alone, as sampling needs it) the
+    /// activations' derivatives are neither computed nor stored.
+    private func forward(input x: FieldBatch, firstPreactivation h1: Matrix, _ p: [Double], derivatives: Bool) -> Forward {
         var z = [x], d1: [Matrix] = [], d2: [Matrix] = []
         for l in 1..<widths.count {
-            let w = weightMatrix(p, layer: l, offset: weights[l - 1])
-            // h = z W^T + 1 b^T: the bias rows first, then gemm with beta = 1.
-            let n = widths[l], b0 = biases[l - 1]
-            var h = Matrix(rows: x.rows, columns: n)
-            h.storage.withUnsafeMutableBufferPointer { hp in
-                for b in 0..<x.rows { for j in 0..<n { hp[b * n + j] = p[b0 + j] } }
-            }
-            gemm(.none, z[l - 1], .transpose, w, beta: 1, into: &h)
+            var h = l == 1 ? h1 : preactivation(z[l - 1], layer: l, p)
             if derivatives {
                 var s1 = h, s2 = h
                 h.storage.withUnsafeMutableBufferPointer { hp in
@@ -116,14 +125,32 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
             }
             z.append(h)
         }
-        var value = [Double](repeating: 0, count: x.rows)
-        let outWeights = Array(p[output..<(output + hidden[hidden.count - 1])])
-        gemv(.none, z[z.count - 1], outWeights, into: &value)
+        var value = [Double](repeating: 0, count: h1.rows)
+        let output = layout().output
+        gemv(.none, z[z.count - 1], Array(p[output..<(output + hidden[hidden.count - 1])]), into: &value)
         return Forward(activations: z, first: d1, second: d2, value: value)
     }
 
     public func value(_ x: FieldBatch, parameters p: [Double]) -> [Double] {
         forward(x, p, derivatives: false).value
+    }
+
+    /// The first layer's pre-activations `h_1 = W_1 phi + b_1` of each field (`B x n_1`).
+    /// A change of one site moves them along one column of `W_1` (`firstLayerColumn`),
+    /// which is what single-site proposals exploit.
+    public func firstPreactivation(_ x: FieldBatch, parameters p: [Double]) -> Matrix {
+        preactivation(x, layer: 1, p)
+    }
+
+    /// `W_1[:, site]`, the change of `h_1` per unit change of `phi_site`.
+    public func firstLayerColumn(site: Int, parameters p: [Double]) -> [Double] {
+        let offset = layout().weights[0]
+        return (0..<widths[1]).map { p[offset + $0 * inputs + site] }
+    }
+
+    /// `f` from the first layer's pre-activations (the rest of the forward pass).
+    public func value(firstPreactivation h1: Matrix, parameters p: [Double]) -> [Double] {
+        forward(input: FieldBatch(rows: h1.rows, columns: 0), firstPreactivation: h1, p, derivatives: false).value
     }
 
     /// Backpropagated `df/dh_l` for every layer (`B x n_l`), l = 1..L.

@@ -10,3 +10,20 @@ public protocol LogDensity {
     /// gradient-guided proposals (MALA).
     func logDensityAndGradient(_ fields: FieldBatch) -> (values: [Double], gradient: FieldBatch)
 }
+
+/// A density whose change under a move of one site is cheap to evaluate, for
+/// single-site proposals (see `MetropolisSampler.Proposal.singleSite`). A cache
+/// holds what the updates need for each chain; a proposal stays in it until
+/// `acceptSiteChange`.
+public protocol SiteLocalDensity: LogDensity {
+    associatedtype SiteCache
+
+    /// The cache for the chains' `fields` (`C x V`).
+    func siteCache(_ fields: FieldBatch) -> SiteCache
+
+    /// `log p(phi_c + delta_c e_site) - log p(phi_c)` for each chain `c`.
+    func proposeSiteChange(_ cache: inout SiteCache, fields: FieldBatch, site: Int, deltas: [Double]) -> [Double]
+
+    /// Makes the last proposal current for the chains `c` with `accepted[c]`.
+    func acceptSiteChange(_ cache: inout SiteCache, site: Int, deltas: [Double], accepted: [Bool])
+}

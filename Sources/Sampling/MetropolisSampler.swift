@@ -21,6 +21,11 @@ import Statistics
 public struct MetropolisSampler: Sendable, Equatable {
     public enum Proposal: String, Sendable, Codable {
         case randomWalk, langevin
+        /// `phi'_x = phi_x + sigma xi` for one site `x`, the sites taken in order
+        /// (proposal `p` of a sweep moves site `p mod V`); the density must be a
+        /// `SiteLocalDensity`. A sweep of V proposals costs about what one
+        /// all-site proposal costs for a dense network.
+        case singleSite
     }
 
     /// How a chain proposes its next field.
@@ -51,7 +56,8 @@ public struct MetropolisSampler: Sendable, Equatable {
         return SamplerState(
             fields: fields, logDensity: [Double](repeating: -.infinity, count: chains),
             gradient: FieldBatch(rows: 0, columns: sites),
-            stepSize: [Double](repeating: 1 / Double(sites).squareRoot(), count: chains),
+            // A move of all V sites must be ~1/sqrt(V) times smaller than one of a single site.
+            stepSize: [Double](repeating: proposal == .singleSite ? 1 : 1 / Double(sites).squareRoot(), count: chains),
             random: random, accepted: 0, proposed: 0)
     }
 
@@ -121,6 +127,12 @@ public struct MetropolisSampler: Sendable, Equatable {
 
     /// One sweep; returns the number of accepted proposals per chain.
     private func runSweep<D: LogDensity>(_ state: inout SamplerState, density: D) -> [Int] {
+        if proposal == .singleSite {
+            guard let local = density as? any SiteLocalDensity else {
+                preconditionFailure("single-site proposals need a SiteLocalDensity")
+            }
+            return runSiteSweep(&state, density: local)
+        }
         let v = state.fields.siteCount
         let langevin = proposal == .langevin
         var accepted = [Int](repeating: 0, count: state.chains)
@@ -175,6 +187,35 @@ public struct MetropolisSampler: Sendable, Equatable {
         }
         state.accepted += accepted.reduce(0, +)
         state.proposed += state.chains * sweep
+        return accepted
+    }
+
+    /// One sweep of single-site proposals, `log p` changes from the density's cache
+    /// (rebuilt at the start of the sweep, so rounding cannot accumulate across
+    /// sweeps); the chains' `log p` is re-evaluated in full at the end.
+    private func runSiteSweep<D: SiteLocalDensity>(_ state: inout SamplerState, density: D) -> [Int] {
+        let v = state.fields.siteCount, chains = state.chains
+        var cache = density.siteCache(state.fields)
+        var accepted = [Int](repeating: 0, count: chains)
+        var deltas = [Double](repeating: 0, count: chains)
+        var moved = [Bool](repeating: false, count: chains)
+        for p in 0..<sweep {
+            let site = p % v
+            for c in 0..<chains { deltas[c] = state.stepSize[c] * state.random[c].normal() }
+            let change = density.proposeSiteChange(&cache, fields: state.fields, site: site, deltas: deltas)
+            for c in 0..<chains {
+                // log u < log ratio with u in (0, 1]; a NaN change is never accepted.
+                moved[c] = log(1 - state.random[c].uniform()) < change[c]
+            }
+            density.acceptSiteChange(&cache, site: site, deltas: deltas, accepted: moved)
+            for c in 0..<chains where moved[c] {
+                accepted[c] += 1
+                state.fields[c, site] += deltas[c]
+            }
+        }
+        state.logDensity = density.logDensity(state.fields)
+        state.accepted += accepted.reduce(0, +)
+        state.proposed += chains * sweep
         return accepted
     }
 }

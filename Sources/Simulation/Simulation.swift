@@ -169,10 +169,14 @@ public struct Simulation: Sendable {
         return (driver.model.parameters, try evaluate(&driver, sweeps: sweeps) { _ in })
     }
 
+    private static let proposals: [SamplerKind: MetropolisSampler.Proposal] = [
+        .metropolis: .randomWalk, .mala: .langevin, .singleSite: .singleSite,
+    ]
+
     private func makeDriver<Model: WavefunctionModel>(_ model: Model) -> VMCDriver<Model, ConfiguredOptimizer> {
         let c = configuration
         let sampler = MetropolisSampler(
-            proposal: c.sampler.kind == .mala ? .langevin : .randomWalk, chains: c.sampler.chains,
+            proposal: Self.proposals[c.sampler.kind]!, chains: c.sampler.chains,
             sweep: c.sampler.sweep, targetAcceptance: c.sampler.targetAcceptance)
         return VMCDriver(
             theory: theory, model: model, sampler: sampler,

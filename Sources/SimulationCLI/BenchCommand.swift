@@ -9,14 +9,15 @@ struct BenchCommand: ParsableCommand {
         abstract: "Time fixed VMC workloads (release build): seconds per step and where they go.",
         discussion: """
             Workloads (phi^4, m2 = 1, lambda = 24; Gaussian x one-layer tanh network; Metropolis \
-            with V proposals per sample; SR): W1 L=32 H=64 4096 samples; W2 8x8 H=128 4096; \
-            W3 L=8 H=16 4096; W4 6x6x6 H=64 1024. Each step's time is split into sampling, \
+            with V proposals per sample, each moving every site; SR): W1 L=32 H=64 4096 samples; \
+            W2 8x8 H=128 4096; W3 L=8 H=16 4096; W4 6x6x6 H=64 1024. W1s-W4s: the same with \
+            single-site proposals (O(H) per proposal instead of O(V H)). Each step's time is split into sampling, \
             local energy, parameter gradients and the SR update; the FFTW correlator cost of \
             one step's samples, the machine's dgemm rate and the network's FLOP rate are \
             measured beside it. Times are medians over the timed steps.
             """)
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Workloads to run (W1 W2 W3 W4).")
+    @Option(name: .long, parsing: .upToNextOption, help: "Workloads to run (W1 ... W4, W1s ... W4s).")
     var workload: [String] = BenchmarkWorkload.all.map(\.name)
 
     @Option(name: .long, help: "Untimed warm-up steps.")

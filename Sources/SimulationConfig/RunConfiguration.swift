@@ -127,6 +127,8 @@ public enum ActivationKind: String, Sendable, Codable, CaseIterable {
 public enum SamplerKind: String, Sendable, Codable, CaseIterable {
     case metropolis
     case mala
+    /// Metropolis moving one site per proposal (gaussian and gaussian-mlp ansätze).
+    case singleSite = "single-site"
 }
 
 public enum OptimizerKind: String, Sendable, Codable, CaseIterable {

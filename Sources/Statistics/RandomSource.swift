@@ -51,9 +51,13 @@ public struct RandomSource: RandomNumberGenerator, Sendable, Equatable, Codable 
 
     /// Fills `buffer` with independent standard normal variates.
     public mutating func fillNormal(_ buffer: UnsafeMutableBufferPointer<Double>) {
+        // The state in a local copy: writes through `buffer` could alias `self`,
+        // which would otherwise force the four words to memory on every draw.
+        var generator = self
+        defer { self = generator }
         Ziggurat.x.withUnsafeBufferPointer { x in
             Ziggurat.f.withUnsafeBufferPointer { f in
-                for i in buffer.indices { buffer[i] = normal(x: x, f: f) }
+                for i in buffer.indices { buffer[i] = generator.normal(x: x, f: f) }
             }
         }
     }
@@ -64,7 +68,8 @@ public struct RandomSource: RandomNumberGenerator, Sendable, Equatable, Codable 
             let bits = next()
             let i = Int(bits & 0xff)
             // Bits 12...63 give u uniform in [-1, 1); the layer index used bits 0...7.
-            let u = Double(bits >> 12) * 0x1.0p-51 - 1
+            // (an Int64 conversion: exact below 2^52, and one instruction on x86-64).
+            let u = Double(Int64(bitPattern: bits >> 12)) * 0x1.0p-51 - 1
             let candidate = u * x[i]
             if abs(candidate) < x[i + 1] { return candidate }  // inside the layer's rectangle
             if i == 0 {

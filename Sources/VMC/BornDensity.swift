@@ -19,3 +19,15 @@ public struct BornDensity<Model: WavefunctionModel>: LogDensity {
         return (value.map { 2 * $0 }, gradient)
     }
 }
+
+extension BornDensity: SiteLocalDensity where Model: SiteLocalWavefunction {
+    public func siteCache(_ fields: FieldBatch) -> Model.SiteCache { model.siteCache(fields) }
+
+    public func proposeSiteChange(_ cache: inout Model.SiteCache, fields: FieldBatch, site: Int, deltas: [Double]) -> [Double] {
+        model.proposeSiteChange(&cache, fields: fields, site: site, deltas: deltas).map { 2 * $0 }
+    }
+
+    public func acceptSiteChange(_ cache: inout Model.SiteCache, site: Int, deltas: [Double], accepted: [Bool]) {
+        model.acceptSiteChange(&cache, site: site, deltas: deltas, accepted: accepted)
+    }
+}

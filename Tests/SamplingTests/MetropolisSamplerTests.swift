@@ -23,6 +23,19 @@ struct DiagonalGaussian: LogDensity {
     }
 }
 
+extension DiagonalGaussian: SiteLocalDensity {
+    func siteCache(_ fields: FieldBatch) -> Void {}
+
+    func proposeSiteChange(_ cache: inout Void, fields: FieldBatch, site: Int, deltas: [Double]) -> [Double] {
+        deltas.indices.map { c in
+            let (old, new) = (fields[c, site], fields[c, site] + deltas[c])
+            return (old * old - new * new) / (2 * pow(widths[site], 2))
+        }
+    }
+
+    func acceptSiteChange(_ cache: inout Void, site: Int, deltas: [Double], accepted: [Bool]) {}
+}
+
 @Suite struct MetropolisSamplerTests {
     let density = DiagonalGaussian(widths: [0.5, 1, 1.5, 2])
 
@@ -30,7 +43,7 @@ struct DiagonalGaussian: LogDensity {
     /// errors. Chains start at spread 3 (away from equilibrium) and thermalize.
     /// Each of the 4 checks allows 4 sigma (a correct sampler fails one with
     /// probability ~3e-4).
-    @Test(arguments: [(.randomWalk, 1), (.randomWalk, 2), (.langevin, 3), (.langevin, 4)] as [(MetropolisSampler.Proposal, UInt64)])
+    @Test(arguments: [(.randomWalk, 1), (.randomWalk, 2), (.langevin, 3), (.langevin, 4), (.singleSite, 5), (.singleSite, 6)] as [(MetropolisSampler.Proposal, UInt64)])
     func samplesTheTargetDensity(proposal: MetropolisSampler.Proposal, seed: UInt64) {
         let sampler = MetropolisSampler(proposal: proposal, chains: 16, sweep: 4, targetAcceptance: 0.5)
         var state = sampler.initialState(sites: 4, seed: seed, initialSpread: 3)

@@ -12,11 +12,11 @@ import VMC
 /// Optimizers start away from the answer (every `a_k = 1`) and must find the
 /// free ground state `a_k = omega_k`.
 @Suite struct OptimizerTests {
-    func driver<U: Optimizer>(_ extent: [Int], m2: Double, optimizer: U, seed: UInt64)
-        -> VMCDriver<GaussianAnsatz, U>
-    {
+    func driver<U: Optimizer>(
+        _ extent: [Int], m2: Double, optimizer: U, seed: UInt64, proposal: MetropolisSampler.Proposal = .randomWalk
+    ) -> VMCDriver<GaussianAnsatz, U> {
         let lattice = Lattice(extent: extent)
-        let sampler = MetropolisSampler(chains: 16, sweep: 2 * lattice.volume)
+        let sampler = MetropolisSampler(proposal: proposal, chains: 16, sweep: 2 * lattice.volume)
         return VMCDriver(
             theory: ScalarTheory(lattice: lattice, massSquared: m2, coupling: 0),
             model: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: extent)),
@@ -33,10 +33,13 @@ import VMC
     /// `1 - 2 omega_k eta` per step, and the gradient noise vanishes with it
     /// (zero variance), so 150 steps at eta = 0.2 take the slowest mode
     /// (omega = 0.71) from O(1) to far below 1e-6.
-    @Test(arguments: [([6], 1), ([3, 4], 2), ([2, 3, 2], 3)] as [([Int], UInt64)])
-    func stochasticReconfigurationFindsTheFreeGroundState(extent: [Int], seed: UInt64) throws {
+    @Test(arguments: [([6], 1, .randomWalk), ([3, 4], 2, .randomWalk), ([2, 3, 2], 3, .randomWalk), ([3, 4], 7, .singleSite)]
+        as [([Int], UInt64, MetropolisSampler.Proposal)])
+    func stochasticReconfigurationFindsTheFreeGroundState(extent: [Int], seed: UInt64, proposal: MetropolisSampler.Proposal) throws {
         let m2 = 0.5
-        var d = driver(extent, m2: m2, optimizer: StochasticReconfiguration(learningRate: 0.2, diagonalShift: 1e-4), seed: seed)
+        var d = driver(
+            extent, m2: m2, optimizer: StochasticReconfiguration(learningRate: 0.2, diagonalShift: 1e-4), seed: seed,
+            proposal: proposal)
         d.thermalize(sweeps: 50)
         let start = frequencyDeviation(d.model, m2: m2)
         var last: StepReport?
