@@ -243,15 +243,14 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
     }
 
     /// `O_{b,q} = df(phi_b)/d theta_q` in factored form: for each layer
-    /// `dW_l[j, i] = delta_l[j] z_{l-1}[i]` (an outer block) and `db_l = delta_l`,
+    /// `dW_l[j, i] = delta_l[j] z_{l-1}[i]` and `db_l = delta_l` (a layer block),
     /// then `df/dw = z_L` (the layout of the flat parameters).
     public func parameterJacobian(_ x: FieldBatch, parameters p: [Double]) -> ParameterJacobian {
         let f = forward(x, p)
         let deltas = backward(f, p)
         var o = ParameterJacobian(rows: x.rows)
         for l in 1..<widths.count {
-            o.append(.outer([ParameterJacobian.OuterTerm(left: deltas[l - 1], right: f.activations[l - 1])]))
-            o.append(.dense(deltas[l - 1]))
+            o.append(.layer([ParameterJacobian.OuterTerm(left: deltas[l - 1], right: f.activations[l - 1])]))
         }
         o.append(.dense(f.activations[widths.count - 1]))
         return o

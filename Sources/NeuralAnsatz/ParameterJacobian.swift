@@ -3,18 +3,19 @@ import LinearAlgebra
 /// The log-derivatives `O_{b,p} = d log psi(phi_b) / d theta_p` of a batch
 /// (`B x P`), kept in the factored form a network produces them in.
 ///
-/// The weights of a dense layer, `h_j = sum_i W_ji z_i + b_j`, have the derivative
-/// `d f/d W_ji = delta_j z_i` with `delta = df/dh`: per sample an outer product, so
-/// the `B x (n_out n_in)` block is the row-wise Kronecker (face-splitting) product
-/// of `delta` (`B x n_out`) and `z` (`B x n_in`). Storing the factors costs
-/// `B (n_out + n_in)` instead of `B n_out n_in` numbers, and the products SR needs
-/// become two gemm of the factors:
+/// The parameters of a dense layer, `h_j = sum_i W_ji z_i + b_j`, have the
+/// derivatives `d f/d W_ji = delta_j z_i` and `d f/d b_j = delta_j` with
+/// `delta = df/dh`: per sample an outer product, so the `B x (n_out n_in)` weight
+/// block is the row-wise Kronecker (face-splitting) product of `delta`
+/// (`B x n_out`) and `z` (`B x n_in`). Storing the factors costs
+/// `B (n_out + n_in)` instead of `B n_out (n_in + 1)` numbers, and the products SR
+/// needs become one gemm of the factors each, with `z' = [z, 1]` carrying the bias:
 ///
-///     (O v)_b    = sum_j delta_bj (z_b . V_j),        V = v reshaped n_out x n_in,
-///     (O^T u)_ji = sum_b u_b delta_bj z_bi  = (delta^T diag(u) z)_ji,
+///     (O v)_b    = sum_j delta_bj (z'_b . V_j),       V = (v_W | v_b), n_out x (n_in + 1),
+///     (O^T u)_j. = sum_b u_b delta_bj z'_b          = (delta^T diag(u) z')_j.,
 ///
-/// each `2 B n_out n_in` flops at gemm speed, where the stored matrix would be a
-/// memory-bound gemv over `B n_out n_in` numbers (72 MB for L = 32, H = 64,
+/// each `2 B n_out (n_in + 1)` flops at gemm speed, where the stored matrix would
+/// be a memory-bound gemv over `B n_out n_in` numbers (72 MB for L = 32, H = 64,
 /// B = 4096). This is how NetKet's `QGTOnTheFly` avoids storing `O`, without
 /// its per-iteration backward pass.
 public struct ParameterJacobian: Sendable {
@@ -22,20 +23,22 @@ public struct ParameterJacobian: Sendable {
     public enum Block: Sendable {
         /// Columns stored explicitly (`B x n`).
         case dense(Matrix)
-        /// `sum_t left_t (x) right_t` row by row: column `j n_in + i` of row `b` is
-        /// `sum_t left_t[b, j] right_t[b, i]` (a weight matrix, row-major). A sum
-        /// of terms serves symmetrised networks, `f(phi) + f(-phi)`.
-        case outer([OuterTerm])
+        /// A dense layer's weights then biases: column `j n_in + i` of row `b` is
+        /// `sum_t left_t[b, j] right_t[b, i]` (the weight matrix, row-major), column
+        /// `n_out n_in + j` is `sum_t left_t[b, j]`. A sum of terms serves
+        /// symmetrised networks, `f(phi) + f(-phi)`.
+        case layer([OuterTerm])
 
-        var columns: Int {
+        public var columns: Int {
             switch self {
             case .dense(let m): m.columns
-            case .outer(let terms): terms[0].left.columns * terms[0].right.columns
+            case .layer(let terms): terms[0].left.columns * (terms[0].right.columns + 1)
             }
         }
     }
 
-    /// One row-wise outer product; both factors have `B` rows.
+    /// One row-wise outer product (`left` is `delta`, `right` the layer's input);
+    /// both factors have `B` rows.
     public struct OuterTerm: Sendable {
         public var left: Matrix
         public var right: Matrix
@@ -45,6 +48,9 @@ public struct ParameterJacobian: Sendable {
             self.left = left
             self.right = right
         }
+
+        /// `[right, 1]`, the input with the constant the bias multiplies.
+        var augmentedRight: Matrix { right.appendingColumn(repeating: 1) }
     }
 
     public private(set) var blocks: [Block] = []
@@ -64,7 +70,7 @@ public struct ParameterJacobian: Sendable {
     public mutating func append(_ block: Block) {
         switch block {
         case .dense(let m): precondition(m.rows == rows)
-        case .outer(let terms):
+        case .layer(let terms):
             precondition(!terms.isEmpty && terms.allSatisfy {
                 $0.left.rows == rows && $0.left.columns == terms[0].left.columns
                     && $0.right.columns == terms[0].right.columns
@@ -80,7 +86,7 @@ public struct ParameterJacobian: Sendable {
     }
 
     /// `self + other` for two Jacobians of the same block layout (the two halves
-    /// of a symmetrised network): dense blocks add, outer blocks collect terms.
+    /// of a symmetrised network): dense blocks add, layer blocks collect terms.
     public func adding(_ other: ParameterJacobian) -> ParameterJacobian {
         precondition(other.rows == rows && other.blocks.count == blocks.count)
         var sum = ParameterJacobian(rows: rows)
@@ -90,7 +96,7 @@ public struct ParameterJacobian: Sendable {
                 precondition(x.columns == y.columns)
                 for i in x.storage.indices { x.storage[i] += y.storage[i] }
                 sum.append(.dense(x))
-            case (.outer(let x), .outer(let y)): sum.append(.outer(x + y))
+            case (.layer(let x), .layer(let y)): sum.append(.layer(x + y))
             default: preconditionFailure("Jacobian block layouts differ")
             }
         }
@@ -108,9 +114,9 @@ public struct ParameterJacobian: Sendable {
             switch parts[0].blocks[k] {
             case .dense:
                 append(.dense(stack(parts.map { if case .dense(let m) = $0.blocks[k] { m } else { preconditionFailure() } })))
-            case .outer(let first):
-                let terms = parts.map { if case .outer(let t) = $0.blocks[k] { t } else { preconditionFailure() } }
-                append(.outer((0..<first.count).map { t in
+            case .layer(let first):
+                let terms = parts.map { if case .layer(let t) = $0.blocks[k] { t } else { preconditionFailure() } }
+                append(.layer((0..<first.count).map { t in
                     OuterTerm(left: stack(terms.map { $0[t].left }), right: stack(terms.map { $0[t].right }))
                 }))
             }
@@ -126,17 +132,23 @@ public struct ParameterJacobian: Sendable {
             let segment = Array(v[offset..<(offset + block.columns)])
             switch block {
             case .dense(let m): gemv(.none, m, segment, beta: 1, into: &result)
-            case .outer(let terms):
-                let weights = Matrix(rows: terms[0].left.columns, columns: terms[0].right.columns, storage: segment)
+            case .layer(let terms):
+                let (nOut, nIn) = (terms[0].left.columns, terms[0].right.columns)
+                // V = (v_W | v_b): n_out x (n_in + 1).
+                let weights = Matrix(rows: nOut, columns: nIn, storage: Array(segment[..<(nOut * nIn)]))
+                let bias = Array(segment[(nOut * nIn)...])
                 for term in terms {
-                    // (z V^T)_bj, then the row-wise dot with delta.
-                    let projected = product(term.right, .none, weights, .transpose)
-                    let n = projected.columns
+                    // (z V_W^T)_bj + v_b,j, then the row-wise dot with delta.
+                    var projected = Matrix(rows: rows, columns: nOut)
+                    projected.storage.withUnsafeMutableBufferPointer { q in
+                        for b in 0..<rows { for j in 0..<nOut { q[b * nOut + j] = bias[j] } }
+                    }
+                    gemm(.none, term.right, .transpose, weights, beta: 1, into: &projected)
                     term.left.storage.withUnsafeBufferPointer { l in
                         projected.storage.withUnsafeBufferPointer { q in
                             for b in 0..<rows {
                                 var s = 0.0
-                                for j in 0..<n { s += l[b * n + j] * q[b * n + j] }
+                                for j in 0..<nOut { s += l[b * nOut + j] * q[b * nOut + j] }
                                 result[b] += s
                             }
                         }
@@ -159,40 +171,72 @@ public struct ParameterJacobian: Sendable {
                 var part = [Double](repeating: 0, count: m.columns)
                 gemv(.transpose, m, u, into: &part)
                 result += part
-            case .outer(let terms):
-                var part = Matrix(rows: terms[0].left.columns, columns: terms[0].right.columns)
+            case .layer(let terms):
+                let (nOut, nIn) = (terms[0].left.columns, terms[0].right.columns)
+                // delta^T diag(u) [z, 1]: weights in the first n_in columns, biases in the last.
+                var part = Matrix(rows: nOut, columns: nIn + 1)
                 for term in terms {
-                    gemm(.transpose, term.left, .none, term.right.scalingRows(by: u), beta: 1, into: &part)
+                    gemm(.transpose, term.left, .none, term.augmentedRight.scalingRows(by: u), beta: 1, into: &part)
                 }
-                result += part.storage
+                result += (0..<nOut).flatMap { part.storage[($0 * (nIn + 1))..<($0 * (nIn + 1) + nIn)] }
+                result += (0..<nOut).map { part[$0, nIn] }
             }
         }
         return result
     }
 
-    /// `sum_b O_bp^2` (the diagonal of `O^T O`). For an outer block
-    /// `(sum_t l_t r_t)^2 = sum_{t,s} (l_t l_s)(r_t r_s)`, one gemm per pair.
-    public var columnSquareSums: [Double] {
-        var result: [Double] = []
-        result.reserveCapacity(columns)
-        for block in blocks {
-            switch block {
-            case .dense(let m):
-                var part = [Double](repeating: 0, count: m.columns)
-                for b in 0..<rows { for q in 0..<m.columns { part[q] += m[b, q] * m[b, q] } }
-                result += part
-            case .outer(let terms):
-                var part = Matrix(rows: terms[0].left.columns, columns: terms[0].right.columns)
-                for t in terms.indices {
-                    for s in terms.indices {
-                        gemm(.transpose, terms[t].left.multiplying(terms[s].left), .none,
-                             terms[t].right.multiplying(terms[s].right), beta: 1, into: &part)
-                    }
-                }
-                result += part.storage
+    /// `<O_p> = (1/B) sum_b O_bp`.
+    public var columnMeans: [Double] {
+        applyTranspose([Double](repeating: 1 / Double(rows), count: rows))
+    }
+
+    /// The sums over rows that a block-diagonal approximation of `O^T O` needs,
+    /// one per block (see `gramBlocks(denseLimit:)`).
+    public enum GramBlock: Sendable {
+        /// `O_k^T O_k` of a dense block.
+        case dense(Matrix)
+        /// Its diagonal only, for dense blocks wider than the limit.
+        case diagonal([Double])
+        /// `sum_t left_t^T left_t` and `sum_t z'_t^T z'_t` (`z' = [right, 1]`) of a
+        /// layer block: the Kronecker factors of K-FAC (Martens and Grosse, ICML
+        /// 2015), `O_k^T O_k ~ (L^T L) (x) (Z'^T Z') / B`.
+        case kronecker(left: Matrix, right: Matrix)
+
+        /// Elementwise sum of two statistics of the same block.
+        public func adding(_ other: GramBlock) -> GramBlock {
+            func add(_ a: Matrix, _ b: Matrix) -> Matrix {
+                var m = a
+                for i in m.storage.indices { m.storage[i] += b.storage[i] }
+                return m
+            }
+            switch (self, other) {
+            case (.dense(let a), .dense(let b)): return .dense(add(a, b))
+            case (.diagonal(let a), .diagonal(let b)): return .diagonal(zip(a, b).map(+))
+            case (.kronecker(let a, let b), .kronecker(let c, let d)): return .kronecker(left: add(a, c), right: add(b, d))
+            default: preconditionFailure("Gram block layouts differ")
             }
         }
-        return result
+    }
+
+    /// Per block: `O_k^T O_k` for dense blocks of at most `denseLimit` columns,
+    /// its diagonal for wider ones, the two Kronecker factors for layer blocks.
+    public func gramBlocks(denseLimit: Int) -> [GramBlock] {
+        blocks.map { block in
+            switch block {
+            case .dense(let m) where m.columns <= denseLimit:
+                return .dense(product(m, .transpose, m, .none))
+            case .dense(let m):
+                return .diagonal((0..<m.columns).map { q in (0..<rows).reduce(0) { $0 + m[$1, q] * m[$1, q] } })
+            case .layer(let terms):
+                func gram(_ factor: (OuterTerm) -> Matrix) -> Matrix {
+                    let grams = terms.map { product(factor($0), .transpose, factor($0), .none) }
+                    return grams.dropFirst().reduce(grams[0]) { sum, g in
+                        Matrix(rows: sum.rows, columns: sum.columns, storage: zip(sum.storage, g.storage).map(+))
+                    }
+                }
+                return .kronecker(left: gram(\.left), right: gram(\.augmentedRight))
+            }
+        }
     }
 
     /// The explicit `B x P` matrix (for dense solves and tests).
@@ -204,14 +248,15 @@ public struct ParameterJacobian: Sendable {
                 switch block {
                 case .dense(let m):
                     for b in 0..<rows { for q in 0..<m.columns { out[b * columns + offset + q] = m[b, q] } }
-                case .outer(let terms):
+                case .layer(let terms):
                     for term in terms {
-                        let (nl, nr) = (term.left.columns, term.right.columns)
+                        let (nOut, nIn) = (term.left.columns, term.right.columns)
                         for b in 0..<rows {
-                            for j in 0..<nl {
-                                let d = term.left.storage[b * nl + j]
-                                let row = b * columns + offset + j * nr
-                                for i in 0..<nr { out[row + i] += d * term.right.storage[b * nr + i] }
+                            for j in 0..<nOut {
+                                let d = term.left.storage[b * nOut + j]
+                                let row = b * columns + offset + j * nIn
+                                for i in 0..<nIn { out[row + i] += d * term.right.storage[b * nIn + i] }
+                                out[b * columns + offset + nOut * nIn + j] += d
                             }
                         }
                     }
@@ -234,11 +279,13 @@ extension Matrix {
         return m
     }
 
-    /// The elementwise (Hadamard) product.
-    func multiplying(_ other: Matrix) -> Matrix {
-        precondition(other.rows == rows && other.columns == columns)
-        var m = self
-        for i in m.storage.indices { m.storage[i] *= other.storage[i] }
+    /// The matrix with one more column, every entry `value`.
+    func appendingColumn(repeating value: Double) -> Matrix {
+        var m = Matrix(rows: rows, columns: columns + 1)
+        for b in 0..<rows {
+            for j in 0..<columns { m.storage[b * (columns + 1) + j] = storage[b * columns + j] }
+            m.storage[b * (columns + 1) + columns] = value
+        }
         return m
     }
 }

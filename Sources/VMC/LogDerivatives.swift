@@ -53,9 +53,10 @@ public struct LogDerivatives: Sendable {
         applyTranspose([Double](repeating: 1 / Double(rows), count: rows))
     }
 
-    /// `<O_p^2>`.
-    public var columnSquareMeans: [Double] {
-        sum(eachBlock { _, block in block.columnSquareSums }).map { $0 / Double(rows) }
+    /// The blocks' Gram statistics summed over all rows (`ParameterJacobian.gramBlocks`).
+    public func gramBlocks(denseLimit: Int) -> [ParameterJacobian.GramBlock] {
+        let parts = eachBlock { _, block in block.gramBlocks(denseLimit: denseLimit) }
+        return parts.dropFirst().reduce(parts[0]) { sum, part in zip(sum, part).map { $0.adding($1) } }
     }
 
     /// The explicit `N x P` matrix.

@@ -16,9 +16,9 @@ import LinearAlgebra
 ///   `(Oc^T Oc/N + epsilon I)^{-1} Oc^T e/N = Oc^T (Oc Oc^T/N + epsilon I)^{-1} e/N`
 ///   with `e = E - <E>` (`N x N`). Both give the same `delta`.
 /// When both `N` and `P` exceed `denseLimit` (512, NetKet's rule) forming either
-/// matrix costs O(N P min(N, P)); then the system is solved by Jacobi-preconditioned
-/// conjugate gradients on the matrix-free `S v = Oc^T (Oc v) / N` (O(N P) per
-/// iteration), warm-started from the previous step's solution.
+/// matrix costs O(N P min(N, P)); then the system is solved by conjugate gradients
+/// (block-diagonal K-FAC preconditioner) on the matrix-free `S v = Oc^T (Oc v) / N`
+/// (at most O(N P) per iteration), warm-started from the previous step's solution.
 public struct StochasticReconfiguration: Optimizer, Codable {
     public var learningRateSchedule: Schedule
     public var diagonalShiftSchedule: Schedule
@@ -72,7 +72,7 @@ public struct StochasticReconfiguration: Optimizer, Codable {
         let n = samples.count, p = samples.logDerivatives.columns
         if min(n, p) > denseLimit {
             let start = lastDirection.count == p ? lastDirection : [Double](repeating: 0, count: p)
-            lastDirection = conjugateGradient(samples, start: start)
+            lastDirection = try conjugateGradient(samples, start: start)
             return lastDirection
         }
         if p <= n {
@@ -95,19 +95,19 @@ public struct StochasticReconfiguration: Optimizer, Codable {
         return direction
     }
 
-    /// Solves `(Oc^T Oc / N + epsilon I) x = F` by conjugate gradients with the
-    /// Jacobi preconditioner `diag(S) + epsilon` (Saad, Iterative Methods for
-    /// Sparse Linear Systems, alg. 9.1), never forming `S` or `Oc = O - 1 <O>^T`:
+    /// Solves `(Oc^T Oc / N + epsilon I) x = F` by preconditioned conjugate
+    /// gradients (Saad, Iterative Methods for Sparse Linear Systems, alg. 9.1;
+    /// preconditioner: `BlockPreconditioner`), never forming `S` or `Oc = O - 1 <O>^T`:
     /// `Oc v = O v - (<O> . v) 1`, and `Oc^T w = O^T w` for that `w`, whose
     /// entries sum to zero. With the factored Jacobian of a dense network this is
     /// four small gemm per iteration (see `ParameterJacobian`), split over
     /// threads by sample blocks (`LogDerivatives`).
-    private func conjugateGradient(_ samples: EnergySamples, start: [Double]) -> [Double] {
+    private func conjugateGradient(_ samples: EnergySamples, start: [Double]) throws -> [Double] {
         let o = samples.logDerivatives
         let n = Double(samples.count), p = o.columns
         let shift = diagonalShift
         let mean = o.columnMeans
-        let diagonal = zip(o.columnSquareMeans, mean).map { $0 - $1 * $1 + shift }
+        let preconditioner = try BlockPreconditioner(o, mean: mean, shift: shift)
         func apply(_ v: [Double]) -> [Double] {
             let offset = dot(mean, v)
             let w = o.apply(v).map { ($0 - offset) / n }
@@ -117,7 +117,7 @@ public struct StochasticReconfiguration: Optimizer, Codable {
         let f = samples.force
         var x = start
         var r = zip(f, apply(x)).map { $0 - $1 }
-        var z = zip(r, diagonal).map { $0 / $1 }
+        var z = preconditioner.apply(r)
         var d = z
         var rz = dot(r, z)
         let target = cgTolerance * dot(f, f).squareRoot()
@@ -129,7 +129,7 @@ public struct StochasticReconfiguration: Optimizer, Codable {
                 x[q] += alpha * d[q]
                 r[q] -= alpha * ad[q]
             }
-            z = zip(r, diagonal).map { $0 / $1 }
+            z = preconditioner.apply(r)
             let next = dot(r, z)
             let beta = next / rz
             rz = next

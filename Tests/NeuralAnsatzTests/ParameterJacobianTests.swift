@@ -9,7 +9,7 @@ import TestSupport
 
 /// The factored Jacobian's products against the explicit matrix it stands for.
 @Suite struct ParameterJacobianTests {
-    /// A symmetrised Gaussian x two-layer network: dense and outer blocks, outer
+    /// A symmetrised Gaussian x two-layer network: dense and layer blocks, layer
     /// blocks with two terms, rows stacked from chunks of 4.
     func jacobian() -> ParameterJacobian {
         let lattice = Lattice(extent: [6])
@@ -33,8 +33,35 @@ import TestSupport
         gemv(.transpose, dense, u, into: &otu)
         #expect(maxRelativeDeviation(o.apply(v), ov) < 1e-13)
         #expect(maxRelativeDeviation(o.applyTranspose(u), otu) < 1e-13)
-        let squares = (0..<o.columns).map { q in (0..<11).reduce(0.0) { $0 + dense[$1, q] * dense[$1, q] } }
-        #expect(maxRelativeDeviation(o.columnSquareSums, squares) < 1e-13)
+        // Gram statistics: dense blocks are diagonal blocks of O^T O (or their
+        // diagonals), outer blocks the sums of their factors' Grams.
+        let full = product(dense, .transpose, dense, .none)
+        var offset = 0
+        for (block, gram) in zip(o.blocks, o.gramBlocks(denseLimit: 3)) {
+            switch (block, gram) {
+            case (.dense(let m), .dense(let g)):
+                for i in 0..<m.columns { for j in 0..<m.columns { #expect(isClose(g[i, j], full[offset + i, offset + j], relative: 1e-13)) } }
+            case (.dense(let m), .diagonal(let d)):
+                #expect(m.columns > 3)
+                for i in 0..<m.columns { #expect(isClose(d[i], full[offset + i, offset + i], relative: 1e-13)) }
+            case (.layer(let terms), .kronecker(let left, let right)):
+                let l = terms.map { product($0.left, .transpose, $0.left, .none).storage }
+                #expect(maxRelativeDeviation(left.storage, zip(l[0], l[1]).map(+)) < 1e-13)
+                // [z, 1]^T [z, 1] of both terms: z^T z, the column sums, and the row count.
+                let n = terms[0].right.columns
+                #expect(right.rows == n + 1 && isClose(right[n, n], 22, relative: 1e-15))
+                for i in 0..<n {
+                    let sums = terms.map { t in (0..<11).reduce(0.0) { $0 + t.right[$1, i] } }
+                    #expect(isClose(right[i, n], sums[0] + sums[1], relative: 1e-13))
+                    for j in 0..<n {
+                        let g = terms.map { t in (0..<11).reduce(0.0) { $0 + t.right[$1, i] * t.right[$1, j] } }
+                        #expect(isClose(right[i, j], g[0] + g[1], relative: 1e-13))
+                    }
+                }
+            default: Issue.record("unexpected Gram block \(gram) for \(block)")
+            }
+            offset += block.columns
+        }
     }
 
     @Test func stackingAndAddingMatchTheExplicitMatrix() {
@@ -44,8 +71,8 @@ import TestSupport
             for block in o.blocks {
                 switch block {
                 case .dense(let m): part.append(.dense(m.rows(r)))
-                case .outer(let terms):
-                    part.append(.outer(terms.map { .init(left: $0.left.rows(r), right: $0.right.rows(r)) }))
+                case .layer(let terms):
+                    part.append(.layer(terms.map { .init(left: $0.left.rows(r), right: $0.right.rows(r)) }))
                 }
             }
             return part

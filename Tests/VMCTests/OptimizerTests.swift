@@ -95,6 +95,28 @@ import VMC
         let split = try blocked.naturalGradient(EnergySamples(logDerivatives: LogDerivatives(blocks: blocks), localEnergies: e))
         #expect(maxRelativeDeviation(split, direct) < 1e-8)
     }
+
+    /// CG through a network's factored Jacobian (outer blocks preconditioned by
+    /// K-FAC, dense ones exactly) converges to the dense parameter-space solve.
+    @Test func conjugateGradientsThroughTheFactoredJacobianMatchTheDenseSolve() throws {
+        let lattice = Lattice(extent: [5])
+        let net = MultilayerPerceptron(inputs: 5, hidden: [6, 4], activation: .tanh)
+        var rng = RandomSource(seed: 21)
+        let model = GaussianNetwork(
+            base: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: [5])), network: net,
+            networkParameters: net.initialParameters(random: &rng, outputScale: 1), symmetrized: true)
+        let fields = testFields(samples: 300, sites: 5, seed: 6, scale: 1.2)
+        let e = testFields(samples: 1, sites: 300, seed: 7).storage
+        let blocks = [0..<100, 100..<300].map { model.parameterJacobian(fields.rows($0)) }
+        let samples = EnergySamples(logDerivatives: LogDerivatives(blocks: blocks), localEnergies: e)
+        var dense = StochasticReconfiguration(learningRate: 0.1, diagonalShift: 1e-3)
+        let direct = try dense.naturalGradient(samples)  // P = 71 <= N: Cholesky in parameter space
+        var iterative = dense
+        iterative.denseLimit = 0
+        iterative.cgTolerance = 1e-12
+        iterative.cgMaxIterations = 500
+        #expect(maxRelativeDeviation(try iterative.naturalGradient(samples), direct) < 1e-7)
+    }
 }
 
 /// The threads split chains and sample blocks, never the arithmetic: an
