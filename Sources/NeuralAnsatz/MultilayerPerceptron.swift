@@ -94,7 +94,9 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         let n = widths[l], b0 = biases[l - 1]
         var h = Matrix(rows: z.rows, columns: n)
         h.storage.withUnsafeMutableBufferPointer { hp in
-            for b in 0..<z.rows { for j in 0..<n { hp[b * n + j] = p[b0 + j] } }
+            p.withUnsafeBufferPointer { pp in
+                for b in 0..<z.rows { (hp.baseAddress! + b * n).update(from: pp.baseAddress! + b0, count: n) }
+            }
         }
         gemm(.none, z, .transpose, weightMatrix(p, layer: l, offset: weights[l - 1]), beta: 1, into: &h)
         return h

@@ -32,25 +32,39 @@ public struct ParameterJacobian: Sendable {
         public var columns: Int {
             switch self {
             case .dense(let m): m.columns
-            case .layer(let terms): terms[0].left.columns * (terms[0].right.columns + 1)
+            case .layer(let terms): terms[0].left.columns * terms[0].augmentedRight.columns
             }
         }
     }
 
     /// One row-wise outer product (`left` is `delta`, `right` the layer's input);
-    /// both factors have `B` rows.
+    /// both factors have `B` rows. The input is kept as `[right, 1]`, with the
+    /// constant the bias multiplies, so each product is a single gemm.
     public struct OuterTerm: Sendable {
-        public var left: Matrix
-        public var right: Matrix
+        public let left: Matrix
+        /// `[right, 1]`, `B x (n_in + 1)`.
+        public let augmentedRight: Matrix
 
         public init(left: Matrix, right: Matrix) {
-            precondition(left.rows == right.rows)
-            self.left = left
-            self.right = right
+            self.init(left: left, augmentedRight: right.appendingColumn(repeating: 1))
         }
 
-        /// `[right, 1]`, the input with the constant the bias multiplies.
-        var augmentedRight: Matrix { right.appendingColumn(repeating: 1) }
+        init(left: Matrix, augmentedRight: Matrix) {
+            precondition(left.rows == augmentedRight.rows)
+            self.left = left
+            self.augmentedRight = augmentedRight
+        }
+
+        /// The layer's input (`B x n_in`).
+        public var right: Matrix {
+            let n = augmentedRight.columns - 1
+            return Matrix(rows: left.rows, columns: n, storage: (0..<left.rows).flatMap {
+                augmentedRight.storage[($0 * (n + 1))..<($0 * (n + 1) + n)]
+            })
+        }
+
+        /// Input columns `n_in`.
+        var inputs: Int { augmentedRight.columns - 1 }
     }
 
     public private(set) var blocks: [Block] = []
@@ -73,7 +87,7 @@ public struct ParameterJacobian: Sendable {
         case .layer(let terms):
             precondition(!terms.isEmpty && terms.allSatisfy {
                 $0.left.rows == rows && $0.left.columns == terms[0].left.columns
-                    && $0.right.columns == terms[0].right.columns
+                    && $0.augmentedRight.columns == terms[0].augmentedRight.columns
             })
         }
         blocks.append(block)
@@ -117,7 +131,7 @@ public struct ParameterJacobian: Sendable {
             case .layer(let first):
                 let terms = parts.map { if case .layer(let t) = $0.blocks[k] { t } else { preconditionFailure() } }
                 append(.layer((0..<first.count).map { t in
-                    OuterTerm(left: stack(terms.map { $0[t].left }), right: stack(terms.map { $0[t].right }))
+                    OuterTerm(left: stack(terms.map { $0[t].left }), augmentedRight: stack(terms.map { $0[t].augmentedRight }))
                 }))
             }
         }
@@ -133,17 +147,15 @@ public struct ParameterJacobian: Sendable {
             switch block {
             case .dense(let m): gemv(.none, m, segment, beta: 1, into: &result)
             case .layer(let terms):
-                let (nOut, nIn) = (terms[0].left.columns, terms[0].right.columns)
-                // V = (v_W | v_b): n_out x (n_in + 1).
-                let weights = Matrix(rows: nOut, columns: nIn, storage: Array(segment[..<(nOut * nIn)]))
-                let bias = Array(segment[(nOut * nIn)...])
+                // V = (v_W | v_b), n_out x (n_in + 1); then ([z, 1] V^T)_bj dotted with delta_b.
+                let (nOut, nIn) = (terms[0].left.columns, terms[0].inputs)
+                var weights = Matrix(rows: nOut, columns: nIn + 1)
+                for j in 0..<nOut {
+                    for i in 0..<nIn { weights.storage[j * (nIn + 1) + i] = segment[j * nIn + i] }
+                    weights.storage[j * (nIn + 1) + nIn] = segment[nOut * nIn + j]
+                }
                 for term in terms {
-                    // (z V_W^T)_bj + v_b,j, then the row-wise dot with delta.
-                    var projected = Matrix(rows: rows, columns: nOut)
-                    projected.storage.withUnsafeMutableBufferPointer { q in
-                        for b in 0..<rows { for j in 0..<nOut { q[b * nOut + j] = bias[j] } }
-                    }
-                    gemm(.none, term.right, .transpose, weights, beta: 1, into: &projected)
+                    let projected = product(term.augmentedRight, .none, weights, .transpose)
                     term.left.storage.withUnsafeBufferPointer { l in
                         projected.storage.withUnsafeBufferPointer { q in
                             for b in 0..<rows {
@@ -172,11 +184,16 @@ public struct ParameterJacobian: Sendable {
                 gemv(.transpose, m, u, into: &part)
                 result += part
             case .layer(let terms):
-                let (nOut, nIn) = (terms[0].left.columns, terms[0].right.columns)
-                // delta^T diag(u) [z, 1]: weights in the first n_in columns, biases in the last.
+                let (nOut, nIn) = (terms[0].left.columns, terms[0].inputs)
+                // delta^T diag(u) [z, 1], diag(u) applied to the narrower factor:
+                // weights in the first n_in columns, biases in the last.
                 var part = Matrix(rows: nOut, columns: nIn + 1)
                 for term in terms {
-                    gemm(.transpose, term.left, .none, term.augmentedRight.scalingRows(by: u), beta: 1, into: &part)
+                    if nOut <= nIn {
+                        gemm(.transpose, term.left.scalingRows(by: u), .none, term.augmentedRight, beta: 1, into: &part)
+                    } else {
+                        gemm(.transpose, term.left, .none, term.augmentedRight.scalingRows(by: u), beta: 1, into: &part)
+                    }
                 }
                 result += (0..<nOut).flatMap { part.storage[($0 * (nIn + 1))..<($0 * (nIn + 1) + nIn)] }
                 result += (0..<nOut).map { part[$0, nIn] }
@@ -250,12 +267,12 @@ public struct ParameterJacobian: Sendable {
                     for b in 0..<rows { for q in 0..<m.columns { out[b * columns + offset + q] = m[b, q] } }
                 case .layer(let terms):
                     for term in terms {
-                        let (nOut, nIn) = (term.left.columns, term.right.columns)
+                        let (nOut, nIn) = (term.left.columns, term.inputs)
                         for b in 0..<rows {
                             for j in 0..<nOut {
                                 let d = term.left.storage[b * nOut + j]
                                 let row = b * columns + offset + j * nIn
-                                for i in 0..<nIn { out[row + i] += d * term.right.storage[b * nIn + i] }
+                                for i in 0..<nIn { out[row + i] += d * term.augmentedRight.storage[b * (nIn + 1) + i] }
                                 out[b * columns + offset + nOut * nIn + j] += d
                             }
                         }
