@@ -36,9 +36,22 @@ public struct MemoryEstimate: Sendable {
         parameters = p
         let n = c.optimizer.samples
         let chunk = min(n, 256)
-        // Optimisation: fields, O and its centred copy, the SR system, network scratch.
-        let srSystem = min(n, p) <= 512 ? min(n, p) * min(n, p) : 4 * max(n, p)
-        let optimization = n * v + 2 * n * p + srSystem + chunk * perSampleScratch
+        // Optimisation: fields, the log-derivatives, the SR system, network scratch.
+        // Dense solves (min(N, P) <= 512) store O and its centred copy; conjugate
+        // gradients keep O as it comes: factored for gaussian-mlp (per layer
+        // delta and [z, 1], plus a product's temporaries), explicit otherwise.
+        let dense = min(n, p) <= 512
+        let srSystem = dense ? min(n, p) * min(n, p) : 4 * max(n, p)
+        let logDerivatives: Int
+        if dense {
+            logDerivatives = 2 * n * p
+        } else if c.ansatz.kind == .gaussianMLP {
+            let widths = [v] + hidden
+            logDerivatives = n * (gaussianParameters + 1 + widths.last! + 3 * widths.reduce(0, +) + widths.count)
+        } else {
+            logDerivatives = n * p
+        }
+        let optimization = n * v + logDerivatives + srSystem + chunk * perSampleScratch
         // Evaluation: the Monte Carlo series of |phitilde_k|^2, phibar, g(r) and E_loc.
         let evaluation = c.evaluation.samples * (half + v + 2) + c.sampler.chains * perSampleScratch
         bytes = 8 * max(optimization, evaluation) + (64 << 20)
