@@ -124,7 +124,6 @@ public struct VMCDriver<Model: WavefunctionModel, Update: Optimizer>: Sendable {
             try observe(batch, Array(inBlocks(batch) { localEnergies(model, theory, $0) }.joined()))
         }
     }
-
 }
 
 /// `body` on consecutive row blocks of `batch` (`workBlocks`), concurrently.
