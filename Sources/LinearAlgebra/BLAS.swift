@@ -38,6 +38,25 @@ public func gemm(
     }
 }
 
+/// `C = alpha op(A)^T op(A) + beta C` on the lower triangle of `C` only (BLAS
+/// dsyrk, row-major); `op(A) = A` for `.none` (`C` is `A^T A`-shaped: columns x
+/// columns), `A^T` for `.transpose` (`A A^T`). Half the flops of the gemm.
+///
+/// - Complexity: O(n^2 k) for an `n x n` result and inner dimension `k`.
+public func syrkLower(_ trans: Transpose, _ a: Matrix, alpha: Double = 1, beta: Double = 0, into c: inout Matrix) {
+    // Row-major A (k x n) seen by BLAS: A^T A is dsyrk with trans = CblasTrans.
+    let (n, k) = trans == .none ? (a.columns, a.rows) : (a.rows, a.columns)
+    precondition(c.rows == n && c.columns == n, "syrkLower: shapes do not conform")
+    guard n > 0, k > 0 else { return }
+    a.storage.withUnsafeBufferPointer { pa in
+        c.storage.withUnsafeMutableBufferPointer { pc in
+            cblas_dsyrk(
+                CblasRowMajor, CblasLower, trans == .none ? CblasTrans : CblasNoTrans, Int32(n), Int32(k), alpha,
+                pa.baseAddress, Int32(max(1, a.columns)), beta, pc.baseAddress, Int32(max(1, n)))
+        }
+    }
+}
+
 /// `op(A) op(B)` as a new matrix (BLAS dgemm).
 public func product(_ a: Matrix, _ transA: Transpose, _ b: Matrix, _ transB: Transpose) -> Matrix {
     let m = transA == .none ? a.rows : a.columns

@@ -76,9 +76,14 @@ public struct StochasticReconfiguration: Optimizer, Codable {
             return lastDirection
         }
         if p <= n {
-            // S = sum over sample blocks of Oc_k^T Oc_k / N, the blocks' products concurrent.
+            // S = sum over sample blocks of Oc_k^T Oc_k / N, the blocks' products
+            // concurrent, lower triangles only (all dposv reads).
             let centred = samples.centredLogDerivativeBlocks
-            let parts = parallelMap(centred.count) { product(centred[$0], .transpose, centred[$0], .none) }
+            let parts = parallelMap(centred.count) { k in
+                var part = Matrix(rows: p, columns: p)
+                syrkLower(.none, centred[k], into: &part)
+                return part
+            }
             var s = parts[0]
             for part in parts.dropFirst() { for i in s.storage.indices { s.storage[i] += part.storage[i] } }
             for i in s.storage.indices { s.storage[i] /= Double(n) }
@@ -87,7 +92,7 @@ public struct StochasticReconfiguration: Optimizer, Codable {
         }
         let centred = samples.centredLogDerivatives
         var t = Matrix(rows: n, columns: n)
-        gemm(.none, centred, .transpose, centred, alpha: 1 / Double(n), into: &t)
+        syrkLower(.transpose, centred, alpha: 1 / Double(n), into: &t)
         for b in 0..<n { t[b, b] += diagonalShift }
         let y = try choleskySolve(t, samples.energyDeviations)
         var direction = [Double](repeating: 0, count: p)

@@ -28,6 +28,20 @@ import TestSupport
         #expect(maxRelativeDeviation(c.storage, reference(a, ta, b, tb).storage) < 1e-14)
     }
 
+    /// The lower triangle of A^T A (or A A^T); the strict upper triangle untouched.
+    @Test(arguments: [Transpose.none, .transpose])
+    func syrkFillsTheLowerTriangle(trans: Transpose) {
+        let a = Matrix(rows: 5, columns: 3, storage: testFields(samples: 5, sites: 3, seed: 11).storage)
+        let full = trans == .none ? reference(a, .transpose, a, .none) : reference(a, .none, a, .transpose)
+        var c = Matrix(rows: full.rows, columns: full.rows, repeating: 7)
+        syrkLower(trans, a, alpha: 2, beta: 1, into: &c)
+        for i in 0..<c.rows {
+            for j in 0..<c.rows {
+                #expect(isClose(c[i, j], j <= i ? 2 * full[i, j] + 7 : 7, relative: 1e-14))
+            }
+        }
+    }
+
     @Test func gemvMatchesLoops() {
         let a = Matrix(rows: 4, columns: 6, storage: testFields(samples: 4, sites: 6, seed: 3).storage)
         let x = testFields(samples: 1, sites: 4, seed: 4).storage
