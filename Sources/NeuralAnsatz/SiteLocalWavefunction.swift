@@ -5,7 +5,9 @@ import LinearAlgebra
 /// A wavefunction whose change under a move of one site is much cheaper than a
 /// full evaluation, for single-site Metropolis proposals: O(V) for the Gaussian
 /// (one column of `A`), O(n_1) plus the deeper layers for a dense network (one
-/// column of `W_1` moves the first layer's pre-activations), instead of O(V n_1).
+/// column of `W_1` moves the first layer's pre-activations) instead of O(V n_1),
+/// and the K patches that contain the site for the translation-invariant network
+/// instead of all V.
 ///
 /// A *cache* holds what the updates need for each of `C` fields (the chains), and
 /// a proposal is kept in it until accepted, so a proposal costs one evaluation.
@@ -98,71 +100,144 @@ extension TailedGaussian: SiteLocalWavefunction {
     }
 }
 
-/// What a dense network keeps per field: the first layer's pre-activations and
-/// the network's value, for `phi` and, when symmetrised, for `-phi`.
-public struct NetworkSiteCache<BaseCache: Sendable>: Sendable {
-    var base: BaseCache
-    /// `h_1` and `f` per sign of the field (one entry, or two when symmetrised).
-    var preactivations: [Matrix]
-    var values: [[Double]]
-    /// The last proposal's `h_1` and `f`, per sign.
-    var proposedPreactivations: [Matrix] = []
-    var proposedValues: [[Double]] = []
+/// A network whose change under a move of one site is cheap: the first layer's
+/// pre-activations move along one column of its weights, and only the units
+/// they feed need re-evaluating.
+public protocol SiteLocalNetwork: FieldNetwork {
+    associatedtype SiteCache: Sendable
+
+    /// The cache for `fields` (`C x V`).
+    func siteCache(_ fields: FieldBatch, parameters: [Double]) -> SiteCache
+
+    /// `f(phi_c + delta_c e_site) - f(phi_c)` for each field; the proposal is kept in the cache.
+    func proposeSiteChange(_ cache: inout SiteCache, site: Int, deltas: [Double], parameters: [Double]) -> [Double]
+
+    /// Makes the last proposal current for the fields `c` with `accepted[c]`.
+    func acceptSiteChange(_ cache: inout SiteCache, accepted: [Bool])
 }
 
-extension GaussianNetwork: SiteLocalWavefunction where Base: SiteLocalWavefunction, Network == MultilayerPerceptron {
-    private var signs: [Double] { symmetrized ? [1, -1] : [1] }
+/// Pre-activation rows `h_1` and the values they lead to, with a proposal's rows.
+public struct PreactivationCache: Sendable {
+    /// `h_1`, one row per unit of evaluation (a field, or a patch of a field).
+    var rows: Matrix
+    /// The network's value (or a patch's contribution) for each row.
+    var values: [Double]
+    /// The last proposal: which rows it changed, their new `h_1` and values.
+    var proposedRows: [Int] = []
+    var proposed = Matrix(rows: 0, columns: 0)
+    var proposedValues: [Double] = []
 
-    public func siteCache(_ fields: FieldBatch) -> NetworkSiteCache<Base.SiteCache> {
-        let h = signs.map { sign in
-            network.firstPreactivation(sign > 0 ? fields : negated(fields), parameters: networkParameters)
-        }
-        return NetworkSiteCache(
-            base: base.siteCache(fields), preactivations: h,
-            values: h.map { network.value(firstPreactivation: $0, parameters: networkParameters) })
-    }
-
-    /// The base's change plus `f(h_1 + delta W_1[:, x]) - f(h_1)` (and the same
-    /// for `-phi`, whose `h_1` moves by `-delta W_1[:, x]`).
-    public func proposeSiteChange(
-        _ cache: inout NetworkSiteCache<Base.SiteCache>, fields: FieldBatch, site: Int, deltas: [Double]
-    ) -> [Double] {
-        var change = base.proposeSiteChange(&cache.base, fields: fields, site: site, deltas: deltas)
-        let column = network.firstLayerColumn(site: site, parameters: networkParameters)
-        let n = column.count
-        cache.proposedPreactivations = []
-        cache.proposedValues = []
-        for (s, sign) in signs.enumerated() {
-            var h = cache.preactivations[s]
-            h.storage.withUnsafeMutableBufferPointer { hp in
-                for c in deltas.indices {
-                    let step = sign * deltas[c]
-                    for j in 0..<n { hp[c * n + j] += step * column[j] }
+    /// Moves the proposed rows in; `owner(k)` is the field proposed row `k` belongs to.
+    mutating func accept(_ accepted: [Bool], owner: (Int) -> Int) {
+        let n = rows.columns
+        let proposed = self.proposed
+        rows.storage.withUnsafeMutableBufferPointer { h in
+            proposed.storage.withUnsafeBufferPointer { q in
+                for (k, row) in proposedRows.enumerated() where accepted[owner(k)] {
+                    (h.baseAddress! + row * n).update(from: q.baseAddress! + k * n, count: n)
+                    values[row] = proposedValues[k]
                 }
             }
-            let f = network.value(firstPreactivation: h, parameters: networkParameters)
-            for c in change.indices { change[c] += f[c] - cache.values[s][c] }
-            cache.proposedPreactivations.append(h)
-            cache.proposedValues.append(f)
+        }
+    }
+}
+
+extension MultilayerPerceptron: SiteLocalNetwork {
+    public func siteCache(_ fields: FieldBatch, parameters p: [Double]) -> PreactivationCache {
+        let h = firstPreactivation(fields, parameters: p)
+        return PreactivationCache(rows: h, values: value(firstPreactivation: h, parameters: p))
+    }
+
+    /// `f(h_1 + delta W_1[:, site]) - f(h_1)`.
+    public func proposeSiteChange(
+        _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double]
+    ) -> [Double] {
+        let column = firstLayerColumn(site: site, parameters: p)
+        let n = column.count
+        var h = cache.rows
+        h.storage.withUnsafeMutableBufferPointer { hp in
+            for c in deltas.indices { for j in 0..<n { hp[c * n + j] += deltas[c] * column[j] } }
+        }
+        let f = value(firstPreactivation: h, parameters: p)
+        (cache.proposedRows, cache.proposed, cache.proposedValues) = (Array(deltas.indices), h, f)
+        return deltas.indices.map { f[$0] - cache.values[$0] }
+    }
+
+    public func acceptSiteChange(_ cache: inout PreactivationCache, accepted: [Bool]) {
+        cache.accept(accepted) { $0 }
+    }
+}
+
+extension TranslationInvariantNetwork: SiteLocalNetwork {
+    /// `h_1` of every patch of every field (`C V x n_1`) and each patch's `g`.
+    public func siteCache(_ fields: FieldBatch, parameters p: [Double]) -> PreactivationCache {
+        let h = cell.firstPreactivation(patches(fields), parameters: p)
+        return PreactivationCache(rows: h, values: cell.value(firstPreactivation: h, parameters: p))
+    }
+
+    /// A site is entry `o` of the patch at `site - o`, for each of the `K` offsets:
+    /// those `K` patches' `h_1` move by `delta W_1[:, o]`; `f` changes by the sum of
+    /// their `g` changes.
+    public func proposeSiteChange(
+        _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double]
+    ) -> [Double] {
+        let v = lattice.volume, k = patchSize, n = cache.rows.columns
+        let columns = (0..<k).map { cell.firstLayerColumn(site: $0, parameters: p) }
+        var rows: [Int] = []
+        rows.reserveCapacity(deltas.count * k)
+        var h = Matrix(rows: deltas.count * k, columns: n)
+        for c in deltas.indices {
+            for o in 0..<k {
+                let row = c * v + patchContaining[site * k + o]
+                rows.append(row)
+                for j in 0..<n { h.storage[(c * k + o) * n + j] = cache.rows.storage[row * n + j] + deltas[c] * columns[o][j] }
+            }
+        }
+        let g = cell.value(firstPreactivation: h, parameters: p)
+        (cache.proposedRows, cache.proposed, cache.proposedValues) = (rows, h, g)
+        return deltas.indices.map { c in (0..<k).reduce(0) { $0 + g[c * k + $1] - cache.values[rows[c * k + $1]] } }
+    }
+
+    public func acceptSiteChange(_ cache: inout PreactivationCache, accepted: [Bool]) {
+        let k = patchSize
+        cache.accept(accepted) { $0 / k }
+    }
+}
+
+/// A network's caches for `phi` and, when symmetrised, for `-phi`.
+public struct NetworkSiteCache<BaseCache: Sendable, Cache: Sendable>: Sendable {
+    var base: BaseCache
+    var network: [Cache]
+}
+
+extension GaussianNetwork: SiteLocalWavefunction where Base: SiteLocalWavefunction, Network: SiteLocalNetwork {
+    private var signs: [Double] { symmetrized ? [1, -1] : [1] }
+
+    public func siteCache(_ fields: FieldBatch) -> NetworkSiteCache<Base.SiteCache, Network.SiteCache> {
+        NetworkSiteCache(
+            base: base.siteCache(fields),
+            network: signs.map { network.siteCache($0 > 0 ? fields : negated(fields), parameters: networkParameters) })
+    }
+
+    /// The base's change plus the network's at `phi` (and at `-phi`, which moves by `-delta`).
+    public func proposeSiteChange(
+        _ cache: inout NetworkSiteCache<Base.SiteCache, Network.SiteCache>, fields: FieldBatch, site: Int,
+        deltas: [Double]
+    ) -> [Double] {
+        var change = base.proposeSiteChange(&cache.base, fields: fields, site: site, deltas: deltas)
+        for (s, sign) in signs.enumerated() {
+            let part = network.proposeSiteChange(
+                &cache.network[s], site: site, deltas: deltas.map { sign * $0 }, parameters: networkParameters)
+            for c in change.indices { change[c] += part[c] }
         }
         return change
     }
 
     public func acceptSiteChange(
-        _ cache: inout NetworkSiteCache<Base.SiteCache>, site: Int, deltas: [Double], accepted: [Bool]
+        _ cache: inout NetworkSiteCache<Base.SiteCache, Network.SiteCache>, site: Int, deltas: [Double],
+        accepted: [Bool]
     ) {
         base.acceptSiteChange(&cache.base, site: site, deltas: deltas, accepted: accepted)
-        for s in cache.preactivations.indices {
-            let n = cache.preactivations[s].columns
-            let proposed = cache.proposedPreactivations[s]
-            cache.preactivations[s].storage.withUnsafeMutableBufferPointer { h in
-                proposed.storage.withUnsafeBufferPointer { q in
-                    for c in accepted.indices where accepted[c] {
-                        (h.baseAddress! + c * n).update(from: q.baseAddress! + c * n, count: n)
-                    }
-                }
-            }
-            for c in accepted.indices where accepted[c] { cache.values[s][c] = cache.proposedValues[s][c] }
-        }
+        for s in cache.network.indices { network.acceptSiteChange(&cache.network[s], accepted: accepted) }
     }
 }

@@ -20,6 +20,8 @@ public struct TranslationInvariantNetwork: FieldNetwork, Equatable {
     public let cell: MultilayerPerceptron
     /// `patchSites[x * K + o]` is the site `x + o`.
     private let patchSites: [Int]
+    /// `patchContaining[s * K + o]` is the patch `x = s - o`, whose entry `o` is site `s`.
+    let patchContaining: [Int]
 
     public init(lattice: Lattice, kernelSize: Int, hidden: [Int], activation: Activation) {
         precondition(kernelSize >= 1)
@@ -28,10 +30,14 @@ public struct TranslationInvariantNetwork: FieldNetwork, Equatable {
         let k = kernel.reduce(1, *)
         cell = MultilayerPerceptron(inputs: k, hidden: hidden, activation: activation)
         let offsets = (0..<k).map { Lattice(extent: kernel).coordinates(of: $0) }
-        patchSites = (0..<lattice.volume).flatMap { x in
+        let patchSites = (0..<lattice.volume).flatMap { x in
             let c = lattice.coordinates(of: x)
             return offsets.map { o in lattice.site(at: zip(c, o).map { $0 + $1 }) }
         }
+        self.patchSites = patchSites
+        var containing = [Int](repeating: 0, count: patchSites.count)
+        for (i, s) in patchSites.enumerated() { containing[s * k + i % k] = i / k }
+        patchContaining = containing
     }
 
     /// Values per patch `K`.
@@ -39,7 +45,7 @@ public struct TranslationInvariantNetwork: FieldNetwork, Equatable {
     public var parameterCount: Int { cell.parameterCount }
 
     /// The `B V x K` matrix of patches: row `b V + x` is `P_x phi_b`.
-    private func patches(_ fields: FieldBatch) -> Matrix {
+    func patches(_ fields: FieldBatch) -> Matrix {
         let v = lattice.volume, k = patchSize
         var p = Matrix(rows: fields.rows * v, columns: k)
         for b in 0..<fields.rows {

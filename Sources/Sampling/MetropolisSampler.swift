@@ -22,8 +22,8 @@ public struct MetropolisSampler: Sendable, Equatable {
     public enum Proposal: String, Sendable, Codable {
         case randomWalk, langevin
         /// `phi'_x = phi_x + sigma xi` for one site `x`, the sites taken in order
-        /// (proposal `p` of a sweep moves site `p mod V`); the density must be a
-        /// `SiteLocalDensity`. A sweep of V proposals costs about what one
+        /// and continuing across sweeps (a sweep shorter than V must not revisit
+        /// the first sites only); the density must be a `SiteLocalDensity`. A sweep of V proposals costs about what one
         /// all-site proposal costs for a dense network.
         case singleSite
     }
@@ -199,8 +199,9 @@ public struct MetropolisSampler: Sendable, Equatable {
         var accepted = [Int](repeating: 0, count: chains)
         var deltas = [Double](repeating: 0, count: chains)
         var moved = [Bool](repeating: false, count: chains)
-        for p in 0..<sweep {
-            let site = p % v
+        for _ in 0..<sweep {
+            let site = state.siteCursor ?? 0
+            state.siteCursor = (site + 1) % v
             for c in 0..<chains { deltas[c] = state.stepSize[c] * state.random[c].normal() }
             let change = density.proposeSiteChange(&cache, fields: state.fields, site: site, deltas: deltas)
             for c in 0..<chains {

@@ -21,6 +21,9 @@ public struct SamplerState: Sendable, Equatable, Codable {
     /// Proposals accepted and made since the counters were last reset.
     public var accepted: Int
     public var proposed: Int
+    /// The site the next single-site proposal moves (sites are visited in order,
+    /// continuing across sweeps); nil before the first one.
+    public var siteCursor: Int?
 
     public var chains: Int { fields.sampleCount }
 
@@ -55,7 +58,8 @@ public struct SamplerState: Sendable, Equatable, Codable {
         SamplerState(
             fields: fields.rows(range), logDensity: Array(logDensity[range]),
             gradient: gradient.rows == 0 ? gradient : gradient.rows(range),
-            stepSize: Array(stepSize[range]), random: Array(random[range]), accepted: 0, proposed: 0)
+            stepSize: Array(stepSize[range]), random: Array(random[range]), accepted: 0, proposed: 0,
+            siteCursor: siteCursor)
     }
 
     /// The inverse of splitting into consecutive `chains(_:)` ranges: the parts'
@@ -71,5 +75,6 @@ public struct SamplerState: Sendable, Equatable, Codable {
         random = parts.flatMap(\.random)
         accepted += parts.reduce(0) { $0 + $1.accepted }
         proposed += parts.reduce(0) { $0 + $1.proposed }
+        siteCursor = parts.first?.siteCursor  // every part made the same proposals
     }
 }

@@ -134,11 +134,6 @@ extension RunConfiguration {
             doc["sampler"], path: "sampler",
             allowed: ["kind", "chains", "thermalization", "sweep", "discard", "target_acceptance"]) ?? [:]
         let samplerKind = r.choice(sampler["kind"], path: "sampler.kind", as: SamplerKind.self) ?? .metropolis
-        if samplerKind == .singleSite && ansatzKind == .symmetric {
-            r.report(
-                "sampler.kind", sampler["kind"],
-                "needs ansatz.kind gaussian or gaussian-mlp (the symmetric network has no single-site update); use metropolis or mala")
-        }
         let chains = r.integer(sampler["chains"], path: "sampler.chains", in: 1...65536) ?? 32
         let thermalization = r.integer(sampler["thermalization"], path: "sampler.thermalization", in: 0...1_000_000) ?? 100
         let sweep = r.integer(sampler["sweep"], path: "sampler.sweep", in: 1...1_000_000) ?? volume

@@ -127,7 +127,7 @@ public enum ActivationKind: String, Sendable, Codable, CaseIterable {
 public enum SamplerKind: String, Sendable, Codable, CaseIterable {
     case metropolis
     case mala
-    /// Metropolis moving one site per proposal (gaussian and gaussian-mlp ansätze).
+    /// Metropolis moving one site per proposal.
     case singleSite = "single-site"
 }
 

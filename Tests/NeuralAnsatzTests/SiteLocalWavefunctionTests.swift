@@ -38,16 +38,32 @@ import TestSupport
         check(g, sites: g.lattice.volume)
     }
 
+    func tailedGaussian(_ lattice: Lattice, _ rng: inout RandomSource) -> TailedGaussian {
+        var base = TailedGaussian(gaussian: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: lattice.extent)), coupling: 24)
+        base.parameters = base.parameters.map { $0 + 0.3 * rng.normal() }
+        return base
+    }
+
     @Test(arguments: [false, true])
     func networkChangesMatchFullEvaluations(symmetrized: Bool) {
         let lattice = Lattice(extent: [3, 3])
         let net = MultilayerPerceptron(inputs: 9, hidden: [6, 4], activation: .silu)
         var rng = RandomSource(seed: 8)
-        var base = TailedGaussian(gaussian: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: [3, 3])), coupling: 24)
-        base.parameters = base.parameters.map { $0 + 0.3 * rng.normal() }
         let model = GaussianNetwork(
-            base: base, network: net, networkParameters: net.initialParameters(random: &rng, outputScale: 1),
-            symmetrized: symmetrized)
+            base: tailedGaussian(lattice, &rng), network: net,
+            networkParameters: net.initialParameters(random: &rng, outputScale: 1), symmetrized: symmetrized)
         check(model, sites: 9)
+    }
+
+    /// The convolutional network: a site is in K patches, each updated on its own.
+    @Test(arguments: [([7], false), ([4, 3], true), ([3, 2, 3], true)] as [([Int], Bool)])
+    func translationInvariantChangesMatchFullEvaluations(extent: [Int], symmetrized: Bool) {
+        let lattice = Lattice(extent: extent)
+        let net = TranslationInvariantNetwork(lattice: lattice, kernelSize: 2, hidden: [5, 3], activation: .tanh)
+        var rng = RandomSource(seed: 9)
+        let model = GaussianNetwork(
+            base: tailedGaussian(lattice, &rng), network: net,
+            networkParameters: net.cell.initialParameters(random: &rng, outputScale: 1), symmetrized: symmetrized)
+        check(model, sites: lattice.volume)
     }
 }

@@ -43,9 +43,10 @@ extension DiagonalGaussian: SiteLocalDensity {
     /// errors. Chains start at spread 3 (away from equilibrium) and thermalize.
     /// Each of the 4 checks allows 4 sigma (a correct sampler fails one with
     /// probability ~3e-4).
-    @Test(arguments: [(.randomWalk, 1), (.randomWalk, 2), (.langevin, 3), (.langevin, 4), (.singleSite, 5), (.singleSite, 6)] as [(MetropolisSampler.Proposal, UInt64)])
-    func samplesTheTargetDensity(proposal: MetropolisSampler.Proposal, seed: UInt64) {
-        let sampler = MetropolisSampler(proposal: proposal, chains: 16, sweep: 4, targetAcceptance: 0.5)
+    /// Single-site sweeps of 3 proposals on 4 sites must still reach every site.
+    @Test(arguments: [(.randomWalk, 1, 4), (.randomWalk, 2, 4), (.langevin, 3, 4), (.langevin, 4, 4), (.singleSite, 5, 4), (.singleSite, 6, 3)] as [(MetropolisSampler.Proposal, UInt64, Int)])
+    func samplesTheTargetDensity(proposal: MetropolisSampler.Proposal, seed: UInt64, sweep: Int) {
+        let sampler = MetropolisSampler(proposal: proposal, chains: 16, sweep: sweep, targetAcceptance: 0.5)
         var state = sampler.initialState(sites: 4, seed: seed, initialSpread: 3)
         sampler.refresh(&state, density: density)
         sampler.thermalize(&state, density: density, sweeps: 300)

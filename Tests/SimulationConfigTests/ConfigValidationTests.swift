@@ -60,7 +60,6 @@ import TestSupport
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nsampler: {kind: hmc}\n", "sampler.kind", "metropolis, mala"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\noptimizer: {gaussian_steps: 5}\n", "optimizer.gaussian_steps", "neural"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\noptimizer: {kind: adam, max_step: 1}\n", "optimizer.max_step", "only for"),
-        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: symmetric}\nsampler: {kind: single-site}\n", "sampler.kind", "needs ansatz.kind gaussian or gaussian-mlp"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\noptimizer: {max_step: 0}\n", "optimizer.max_step", "> 0"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nansatz: {kind: symmetric, tail: true}\n", "ansatz.tail", "lambda > 0"),
     ] as [(String, String, String)])
