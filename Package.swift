@@ -67,7 +67,9 @@ let package = Package(
         .executableTarget(name: "nqft", dependencies: ["SimulationCLI"]),
 
         // MARK: Tests
-        .target(name: "TestSupport", dependencies: ["Lattice", "LinearAlgebra"], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: ["Lattice", "LinearAlgebra", "NeuralAnsatz", "FourierTransform", "Statistics"],
+            path: "Tests/TestSupport"),
         .testTarget(name: "FourierTransformTests", dependencies: ["FourierTransform", "TestSupport"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "LatticeTests", dependencies: ["Lattice", "LinearAlgebra", "TestSupport"]),

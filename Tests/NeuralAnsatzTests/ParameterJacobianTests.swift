@@ -1,9 +1,6 @@
 import Foundation
-import FourierTransform
-import Lattice
 import LinearAlgebra
 import NeuralAnsatz
-import Statistics
 import Testing
 import TestSupport
 
@@ -12,12 +9,7 @@ import TestSupport
     /// A symmetrised Gaussian x two-layer network: dense and layer blocks, layer
     /// blocks with two terms, rows stacked from chunks of 4.
     func jacobian() -> ParameterJacobian {
-        let lattice = Lattice(extent: [6])
-        let net = MultilayerPerceptron(inputs: 6, hidden: [5, 3], activation: .tanh)
-        var rng = RandomSource(seed: 5)
-        var model = GaussianNetwork(
-            base: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: [6])), network: net,
-            networkParameters: net.initialParameters(random: &rng, outputScale: 1), symmetrized: true)
+        var model = testNetworkModel(extent: [6], hidden: [5, 3], seed: 5)
         model.chunkSize = 4
         return model.parameterJacobian(testFields(samples: 11, sites: 6, seed: 3, scale: 1.2))
     }

@@ -4,7 +4,6 @@ import Lattice
 import LinearAlgebra
 import NeuralAnsatz
 import Sampling
-import Statistics
 import Testing
 import TestSupport
 import VMC
@@ -99,12 +98,7 @@ import VMC
     /// CG through a network's factored Jacobian (outer blocks preconditioned by
     /// K-FAC, dense ones exactly) converges to the dense parameter-space solve.
     @Test func conjugateGradientsThroughTheFactoredJacobianMatchTheDenseSolve() throws {
-        let lattice = Lattice(extent: [5])
-        let net = MultilayerPerceptron(inputs: 5, hidden: [6, 4], activation: .tanh)
-        var rng = RandomSource(seed: 21)
-        let model = GaussianNetwork(
-            base: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: [5])), network: net,
-            networkParameters: net.initialParameters(random: &rng, outputScale: 1), symmetrized: true)
+        let model = testNetworkModel(extent: [5], hidden: [6, 4], seed: 21)
         let fields = testFields(samples: 300, sites: 5, seed: 6, scale: 1.2)
         let e = testFields(samples: 1, sites: 300, seed: 7).storage
         let blocks = [0..<100, 100..<300].map { model.parameterJacobian(fields.rows($0)) }
@@ -126,15 +120,10 @@ import VMC
     func steps(threads: Int) throws -> ([Double], [Double]) {
         setThreads(threads)
         defer { setThreads(1) }
-        let lattice = Lattice(extent: [10])
-        let net = MultilayerPerceptron(inputs: 10, hidden: [70], activation: .tanh)
-        var rng = RandomSource(seed: 3)
-        let model = GaussianNetwork(
-            base: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: [10])), network: net,
-            networkParameters: net.initialParameters(random: &rng, outputScale: 0.1), symmetrized: true)
+        let model = testNetworkModel(extent: [10], hidden: [70], seed: 3, outputScale: 0.1)
         let sampler = MetropolisSampler(chains: 32, sweep: 10)
         var d = VMCDriver(
-            theory: ScalarTheory(lattice: lattice, massSquared: 1, coupling: 24), model: model, sampler: sampler,
+            theory: ScalarTheory(lattice: model.lattice, massSquared: 1, coupling: 24), model: model, sampler: sampler,
             samplerState: sampler.initialState(sites: 10, seed: 9),
             optimizer: StochasticReconfiguration(learningRate: 0.05, diagonalShift: 1e-3),
             sweepsPerStep: 24, discardSweeps: 2)
