@@ -3,11 +3,11 @@ import NeuralAnsatz
 
 /// A block-diagonal approximation of `(S + epsilon I)^{-1}`, the preconditioner of
 /// the conjugate-gradient SR solve, one block per group of parameters:
-/// - a dense block (the Gaussian's, a layer's biases, the output weights) by the
-///   exact inverse of its diagonal block of `S + epsilon I`;
+/// - a dense block (the Gaussian's and its tail's, the output weights, a
+///   convolutional network's) by the exact inverse of its diagonal block of `S + epsilon I`;
 /// - a dense layer's weights and biases by K-FAC (Martens and Grosse, ICML 2015,
 ///   §3 and §6.3): the block `<(delta (x) z')(delta (x) z')^T>`, `z' = [z, 1]`,
-///   approximated by `A (x) B` with `A = <delta delta^T>`, `B = <z' z'^T>`, inverted as
+///   approximated by `A (x) B` with `A = <delta delta^T>`, `B = <z' z'^T>` (uncentred), inverted as
 ///   `(A + pi sqrt(epsilon) I)^{-1} (x) (B + sqrt(epsilon)/pi I)^{-1}` with
 ///   `pi = sqrt((tr A / n_A) / (tr B / n_B))` splitting the shift between the factors;
 /// - a dense block wider than the limit by its diagonal (Jacobi).

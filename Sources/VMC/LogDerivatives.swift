@@ -2,8 +2,8 @@ import LinearAlgebra
 import NeuralAnsatz
 
 /// The log-derivatives `O_{b,p} = d log psi(phi_b) / d theta_p` of a step's `N`
-/// samples, held as consecutive row blocks (one per thread, each a factored
-/// `ParameterJacobian`, `workBlocks`), so the products SR needs run in parallel:
+/// samples, held as consecutive row blocks (`workBlocks`, each a factored
+/// `ParameterJacobian`), so the products SR needs run on the threads in parallel:
 /// `O v` block by block, `O^T u` as a sum of the blocks' parts, added in block
 /// order (the result does not depend on the number of threads).
 public struct LogDerivatives: Sendable {
@@ -58,7 +58,4 @@ public struct LogDerivatives: Sendable {
         let parts = eachBlock { _, block in block.gramBlocks(denseLimit: denseLimit) }
         return parts.dropFirst().reduce(parts[0]) { sum, part in zip(sum, part).map { $0.adding($1) } }
     }
-
-    /// The explicit `N x P` matrix.
-    public var dense: Matrix { ParameterJacobian(stacking: blocks).dense }
 }
