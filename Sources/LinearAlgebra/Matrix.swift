@@ -21,6 +21,14 @@ public struct Matrix: Sendable, Equatable, Codable {
         self.storage = storage
     }
 
+    /// The elementwise sum of two matrices of the same shape.
+    public static func + (a: Matrix, b: Matrix) -> Matrix {
+        precondition(a.rows == b.rows && a.columns == b.columns, "+: shapes differ")
+        var sum = a
+        for i in sum.storage.indices { sum.storage[i] += b.storage[i] }
+        return sum
+    }
+
     /// Rows `range` as a matrix of their own.
     public func rows(_ range: Range<Int>) -> Matrix {
         Matrix(rows: range.count, columns: columns, storage: Array(storage[(range.lowerBound * columns)..<(range.upperBound * columns)]))

@@ -106,10 +106,7 @@ public struct ParameterJacobian: Sendable {
         var sum = ParameterJacobian(rows: rows)
         for (a, b) in zip(blocks, other.blocks) {
             switch (a, b) {
-            case (.dense(var x), .dense(let y)):
-                precondition(x.columns == y.columns)
-                for i in x.storage.indices { x.storage[i] += y.storage[i] }
-                sum.append(.dense(x))
+            case (.dense(let x), .dense(let y)): sum.append(.dense(x + y))
             case (.layer(let x), .layer(let y)): sum.append(.layer(x + y))
             default: preconditionFailure("Jacobian block layouts differ")
             }
@@ -202,11 +199,6 @@ public struct ParameterJacobian: Sendable {
         return result
     }
 
-    /// `<O_p> = (1/B) sum_b O_bp`.
-    public var columnMeans: [Double] {
-        applyTranspose([Double](repeating: 1 / Double(rows), count: rows))
-    }
-
     /// The sums over rows that a block-diagonal approximation of `O^T O` needs,
     /// one per block (see `gramBlocks(denseLimit:)`).
     public enum GramBlock: Sendable {
@@ -221,15 +213,10 @@ public struct ParameterJacobian: Sendable {
 
         /// Elementwise sum of two statistics of the same block.
         public func adding(_ other: GramBlock) -> GramBlock {
-            func add(_ a: Matrix, _ b: Matrix) -> Matrix {
-                var m = a
-                for i in m.storage.indices { m.storage[i] += b.storage[i] }
-                return m
-            }
             switch (self, other) {
-            case (.dense(let a), .dense(let b)): return .dense(add(a, b))
+            case (.dense(let a), .dense(let b)): return .dense(a + b)
             case (.diagonal(let a), .diagonal(let b)): return .diagonal(zip(a, b).map(+))
-            case (.kronecker(let a, let b), .kronecker(let c, let d)): return .kronecker(left: add(a, c), right: add(b, d))
+            case (.kronecker(let a, let b), .kronecker(let c, let d)): return .kronecker(left: a + c, right: b + d)
             default: preconditionFailure("Gram block layouts differ")
             }
         }
@@ -247,9 +234,7 @@ public struct ParameterJacobian: Sendable {
             case .layer(let terms):
                 func gram(_ factor: (OuterTerm) -> Matrix) -> Matrix {
                     let grams = terms.map { product(factor($0), .transpose, factor($0), .none) }
-                    return grams.dropFirst().reduce(grams[0]) { sum, g in
-                        Matrix(rows: sum.rows, columns: sum.columns, storage: zip(sum.storage, g.storage).map(+))
-                    }
+                    return grams.dropFirst().reduce(grams[0], +)
                 }
                 return .kronecker(left: gram(\.left), right: gram(\.augmentedRight))
             }

@@ -31,8 +31,6 @@ public struct GaussianSiteCache: Sendable {
     var field: Matrix
     /// `A_{y,0}` for each site `y` (`A` is circulant: `A_{y,x} = kernel[y - x]`).
     var kernel: [Double]
-    /// The lattice coordinates of every site, flattened (`V x d`).
-    var coordinates: [Int]
 }
 
 extension GaussianAnsatz: SiteLocalWavefunction {
@@ -43,7 +41,7 @@ extension GaussianAnsatz: SiteLocalWavefunction {
         for i in g.storage.indices { g.storage[i] = -g.storage[i] }
         let unit = FieldBatch(rows: 1, columns: lattice.volume, storage: (0..<lattice.volume).map { $0 == 0 ? 1 : 0 })
         let kernel = logPsiAndGradient(unit).gradient.storage.map { -$0 }  // A e_0
-        return GaussianSiteCache(field: g, kernel: kernel, coordinates: (0..<lattice.volume).flatMap(lattice.coordinates(of:)))
+        return GaussianSiteCache(field: g, kernel: kernel)
     }
 
     /// `log psi = -phi^T A phi / 2` changes by `-(delta (A phi)_x + delta^2 A_xx / 2)`.
@@ -61,11 +59,12 @@ extension GaussianAnsatz: SiteLocalWavefunction {
         guard accepted.contains(true) else { return }
         let v = lattice.volume, d = lattice.dimension
         let (extent, strides) = (lattice.extent, lattice.strides)
-        // A[y, x] = kernel[y - x], the difference taken per coordinate, periodically.
+        // A[y, x] = kernel[y - x], the difference taken per coordinate (row-major:
+        // coordinate mu of y is (y / stride_mu) mod L_mu), periodically.
         let column = (0..<v).map { y in
             var index = 0
             for mu in 0..<d {
-                let difference = cache.coordinates[y * d + mu] - cache.coordinates[site * d + mu]
+                let difference = (y / strides[mu]) % extent[mu] - (site / strides[mu]) % extent[mu]
                 index += (difference < 0 ? difference + extent[mu] : difference) * strides[mu]
             }
             return cache.kernel[index]
@@ -87,10 +86,9 @@ extension TailedGaussian: SiteLocalWavefunction {
     ) -> [Double] {
         var change = gaussian.proposeSiteChange(&cache, fields: fields, site: site, deltas: deltas)
         let c = exp(logStrength)
-        func tail(_ phi: Double) -> Double { let s = phi * phi + 1; return s * s.squareRoot() }
         for b in change.indices {
             let phi = fields[b, site]
-            change[b] -= c * (tail(phi + deltas[b]) - tail(phi))
+            change[b] -= c * (Self.siteShape(phi + deltas[b]) - Self.siteShape(phi))
         }
         return change
     }

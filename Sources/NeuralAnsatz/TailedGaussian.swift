@@ -41,16 +41,15 @@ public struct TailedGaussian: WavefunctionModel {
 
     /// `sum_x (s_x^3 - 1)` per field: the tail's shape.
     private func shape(_ fields: FieldBatch) -> [Double] {
-        (0..<fields.rows).map { b in
-            var sum = 0.0
-            for x in 0..<fields.columns {
-                let p2 = fields[b, x] * fields[b, x]
-                // s^3 - 1 = p2 (s^2 + s + 1) / (s + 1): no cancellation near 0.
-                let s = (p2 + 1).squareRoot()
-                sum += p2 * (p2 + 1 + s + 1) / (s + 1)
-            }
-            return sum
-        }
+        (0..<fields.rows).map { b in (0..<fields.columns).reduce(0) { $0 + Self.siteShape(fields[b, $1]) } }
+    }
+
+    /// `(phi^2 + 1)^{3/2} - 1` of one site.
+    static func siteShape(_ phi: Double) -> Double {
+        let p2 = phi * phi
+        // s^3 - 1 = p2 (s^2 + s + 1) / (s + 1): no cancellation near 0.
+        let s = (p2 + 1).squareRoot()
+        return p2 * (p2 + 1 + s + 1) / (s + 1)
     }
 
     public func logPsi(_ fields: FieldBatch) -> [Double] {

@@ -84,8 +84,7 @@ public struct StochasticReconfiguration: Optimizer, Codable {
                 syrkLower(.none, centred[k], into: &part)
                 return part
             }
-            var s = parts[0]
-            for part in parts.dropFirst() { for i in s.storage.indices { s.storage[i] += part.storage[i] } }
+            var s = parts.dropFirst().reduce(parts[0], +)
             for i in s.storage.indices { s.storage[i] /= Double(n) }
             for q in 0..<p { s[q, q] += diagonalShift }
             return try choleskySolve(s, samples.force)
