@@ -31,20 +31,24 @@ let package = Package(
         .target(name: "FourierTransform", dependencies: ["CFFTW"]),
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "CLAPACKE"]),
 
+        // MARK: Execution: stop requests and deadlines; the one run loop
+        .target(name: "Execution"),
+        .target(name: "RunEngine", dependencies: ["Execution"]),
+
         // MARK: Physics building blocks
         .target(name: "Lattice", dependencies: ["LinearAlgebra"]),
         .target(name: "Statistics"),
         .target(name: "CActivations"),
         .target(
             name: "NeuralAnsatz", dependencies: ["Lattice", "FourierTransform", "LinearAlgebra", "Statistics", "CActivations"]),
-        .target(name: "Sampling", dependencies: ["Lattice", "LinearAlgebra", "Statistics"]),
+        .target(name: "Sampling", dependencies: ["Execution", "Lattice", "LinearAlgebra", "Statistics"]),
         .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics"]),
-        .target(name: "ExactDiagonalization", dependencies: ["Lattice", "LinearAlgebra"]),
+        .target(name: "ExactDiagonalization", dependencies: ["Execution", "Lattice", "LinearAlgebra"]),
 
         // MARK: Drivers
         .target(
             name: "VMC",
-            dependencies: ["Lattice", "Statistics", "NeuralAnsatz", "Sampling", "LinearAlgebra"]),
+            dependencies: ["Execution", "Lattice", "Statistics", "NeuralAnsatz", "Sampling", "LinearAlgebra"]),
 
         // MARK: Configuration, orchestration, output, command line
         .target(
@@ -54,13 +58,13 @@ let package = Package(
         .target(
             name: "Simulation",
             dependencies: [
-                "SimulationConfig", "Output", "Lattice", "Statistics", "NeuralAnsatz",
+                "Execution", "RunEngine", "SimulationConfig", "Output", "Lattice", "Statistics", "NeuralAnsatz",
                 "Sampling", "VMC", "Correlators", "ExactDiagonalization", "FourierTransform", "LinearAlgebra",
             ]),
         .target(
             name: "SimulationCLI",
             dependencies: [
-                "Simulation", "SimulationConfig", "Output", "LinearAlgebra",
+                "Execution", "RunEngine", "Simulation", "SimulationConfig", "Output", "LinearAlgebra",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),

@@ -1,7 +1,7 @@
 import Statistics
 
 /// One momentum of the equal-time correlator (a row of correlator_k.csv).
-public struct MomentumCorrelatorRow: Sendable {
+public struct MomentumCorrelatorRow: Sendable, Codable {
     /// Signed mode numbers `n_mu` in `(-L_mu/2, L_mu/2]`.
     public var modeNumbers: [Int]
     /// `k_mu = 2 pi n_mu / L_mu` in `(-pi, pi]`.
@@ -19,7 +19,7 @@ public struct MomentumCorrelatorRow: Sendable {
 }
 
 /// One separation of the real-space correlator (a row of correlator_r.csv).
-public struct PositionCorrelatorRow: Sendable {
+public struct PositionCorrelatorRow: Sendable, Codable {
     /// Signed separation `r_mu` in `(-L_mu/2, L_mu/2]`.
     public var separation: [Int]
     /// `G(r) = (1/V) sum_x <phi_x phi_{x+r}>`.
@@ -29,7 +29,7 @@ public struct PositionCorrelatorRow: Sendable {
 }
 
 /// Measured correlators in momentum and position space.
-public struct CorrelatorResult: Sendable {
+public struct CorrelatorResult: Sendable, Codable {
     public var momentum: [MomentumCorrelatorRow]
     public var position: [PositionCorrelatorRow]
 }

@@ -1,3 +1,4 @@
+import Execution
 import Foundation
 import Lattice
 import LinearAlgebra
@@ -36,8 +37,9 @@ public struct ExactDiagonalization: Sendable {
     /// Whether the lattice is small enough to diagonalise: at most 4 sites.
     public static func canSolve(_ lattice: Lattice) -> Bool { lattice.volume <= 4 }
 
-    /// `E0` for `n` states per site.
-    public func groundStateEnergy(statesPerSite n: Int) throws -> Double {
+    /// `E0` for `n` states per site. `checkpoint` runs before every Lanczos
+    /// iteration and may throw to abandon the computation.
+    public func groundStateEnergy(statesPerSite n: Int, checkpoint: () throws -> Void = {}) throws -> Double {
         let lattice = theory.lattice
         let v = lattice.volume
         let directions = lattice.extent.filter { $0 >= 2 }.count
@@ -63,7 +65,7 @@ public struct ExactDiagonalization: Sendable {
         start[0] = 1  // the product of single-site ground states: the right symmetry sector
         var scratch = [Double](repeating: 0, count: dimension)
         var pair = [Double](repeating: 0, count: dimension)
-        return try lanczosLowestEigenvalue(dimension: dimension, start: start) { psi, out in
+        return try lanczosLowestEigenvalue(dimension: dimension, start: start, checkpoint: checkpoint) { psi, out in
             for i in 0..<dimension { out[i] = diagonal[i] * psi[i] }
             for (a, b) in bonds {
                 applySite(site.position, site: b, sites: v, states: n, psi, &scratch)
@@ -76,11 +78,22 @@ public struct ExactDiagonalization: Sendable {
     /// `E0` with the truncation increased until converged: `n` from 4 up in
     /// steps of 2 until two successive energies agree within `tolerance`
     /// (relative) or `n^V` would exceed `maximumDimension`.
-    public func solve(tolerance: Double = 1e-10) throws -> (energy: Double, steps: [Step], converged: Bool) {
+    ///
+    /// The cost cannot be known in advance (a double well needs many states per
+    /// site), so `stop` and `deadline` are checked before every Lanczos
+    /// iteration: `Interrupted` or `DeadlineExceeded` is thrown within one
+    /// application of `H`.
+    public func solve(
+        tolerance: Double = 1e-10, stop: StopCheck = .never, deadline: Deadline = .none
+    ) throws -> (energy: Double, steps: [Step], converged: Bool) {
+        let checkpoint = {
+            try stop.check()
+            try deadline.check()
+        }
         var steps: [Step] = []
         var n = theory.lattice.volume == 1 ? 40 : 4
         while pow(Double(n), Double(theory.lattice.volume)) <= Double(maximumDimension) {
-            let e = try groundStateEnergy(statesPerSite: n)
+            let e = try groundStateEnergy(statesPerSite: n, checkpoint: checkpoint)
             steps.append(Step(statesPerSite: n, energy: e))
             if steps.count >= 2, abs(e - steps[steps.count - 2].energy) <= tolerance * abs(e) {
                 return (e, steps, true)

@@ -6,10 +6,13 @@ import LinearAlgebra
 /// by less than `tolerance` (relative) between iterations, or at an invariant
 /// subspace.
 ///
+/// `checkpoint` runs before every application of `A` (stop requests, deadlines)
+/// and may throw to abandon the computation.
+///
 /// - Complexity: `iterations` applications of `A` plus O(iterations^2 n).
 public func lanczosLowestEigenvalue(
     dimension n: Int, start: [Double], tolerance: Double = 1e-14, maximumIterations: Int = 300,
-    apply: ([Double], inout [Double]) -> Void
+    checkpoint: () throws -> Void = {}, apply: ([Double], inout [Double]) -> Void
 ) throws -> Double {
     precondition(start.count == n && n >= 1)
     var basis: [[Double]] = []
@@ -18,6 +21,7 @@ public func lanczosLowestEigenvalue(
     var w = [Double](repeating: 0, count: n)
     var previous = Double.infinity
     for iteration in 0..<min(maximumIterations, n) {
+        try checkpoint()
         basis.append(q)
         apply(q, &w)
         let a = dot(q, w)

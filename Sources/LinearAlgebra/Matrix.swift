@@ -2,7 +2,7 @@
 ///
 /// Row-major matches a batch of lattice fields stored sample after sample, so a
 /// `B x V` batch is a `Matrix` without copying.
-public struct Matrix: Sendable, Equatable, Codable {
+public struct Matrix: Sendable, Equatable {
     public let rows: Int
     public let columns: Int
     public var storage: [Double]

@@ -9,7 +9,8 @@ public struct CSVTable: Sendable, Equatable {
         self.header = header
     }
 
-    /// Appends a row; it must have one cell per column.
+    /// Appends a row; it must have one cell per column (a programming error
+    /// otherwise, never a user's).
     public mutating func append(_ row: [CSVCell]) {
         precondition(row.count == header.count, "a row needs \(header.count) cells, got \(row.count)")
         rows.append(row.map(\.text))
@@ -26,7 +27,9 @@ public struct CSVTable: Sendable, Equatable {
     }
 }
 
-/// One CSV cell: a number with full precision, an integer, or text.
+/// One CSV cell: a number with full precision, an integer, or text. A number
+/// that is not finite — a derived value with no meaning for the data, such as
+/// `omega_gauss = 1/(2 G_c)` when `G_c = 0` — is written as an empty cell.
 public enum CSVCell: Sendable, Equatable {
     case number(Double)
     case integer(Int)
@@ -34,9 +37,7 @@ public enum CSVCell: Sendable, Equatable {
 
     var text: String {
         switch self {
-        case .number(let x):
-            precondition(x.isFinite, "a non-finite number must never be written as a result")
-            return "\(x)"
+        case .number(let x): return x.isFinite ? "\(x)" : ""
         case .integer(let n): return "\(n)"
         case .text(let s): return s
         }

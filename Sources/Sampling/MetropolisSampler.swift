@@ -1,3 +1,4 @@
+import Execution
 import Foundation
 import Lattice
 import LinearAlgebra
@@ -68,19 +69,32 @@ public struct MetropolisSampler: Sendable, Equatable {
 
     /// Runs `sweeps` sweeps without recording, adapting each chain's width after
     /// every sweep by `log sigma += gain (acceptance - target)` with a gain that
-    /// decays as `1/sqrt(n)` (Robbins–Monro), so the widths settle.
-    public func thermalize<D: LogDensity>(_ state: inout SamplerState, density: D, sweeps: Int) {
-        inParallel(&state) { part in
-            for n in 0..<sweeps {
-                let accepted = runSweep(&part, density: density)
-                let gain = 1 / Double(n + 1).squareRoot()
-                for c in 0..<part.chains {
-                    let rate = Double(accepted[c]) / Double(sweep)
-                    part.stepSize[c] *= exp(gain * (rate - targetAcceptance))
+    /// decays as `1/sqrt(n)` (Robbins–Monro), so the widths settle. `stop` is
+    /// asked every `stopInterval` sweeps (the adaptation depends on `n` alone, so
+    /// the blocks do not change the numbers); on a stop `state` is left part-way.
+    public func thermalize<D: LogDensity>(
+        _ state: inout SamplerState, density: D, sweeps: Int, stop: StopCheck = .never
+    ) throws {
+        var done = 0
+        while done < sweeps {
+            try stop.check()
+            let block = done..<min(sweeps, done + Self.stopInterval)
+            inParallel(&state) { part in
+                for n in block {
+                    let accepted = runSweep(&part, density: density)
+                    let gain = 1 / Double(n + 1).squareRoot()
+                    for c in 0..<part.chains {
+                        let rate = Double(accepted[c]) / Double(sweep)
+                        part.stepSize[c] *= exp(gain * (rate - targetAcceptance))
+                    }
                 }
             }
+            done = block.upperBound
         }
     }
+
+    /// Sweeps between stop checks and between reassemblies of the chains.
+    static let stopInterval = 16
 
     /// Runs `sweeps` sweeps with fixed widths, calling `record` with the chains'
     /// fields (`chains x V`) and log densities after each.
@@ -90,7 +104,7 @@ public struct MetropolisSampler: Sendable, Equatable {
     ) rethrows {
         // The chains run in parallel groups for blocks of sweeps; each block's
         // sweeps are then reassembled (all chains, in order) and recorded.
-        let block = 16
+        let block = Self.stopInterval
         var done = 0
         while done < sweeps {
             let count = min(block, sweeps - done)

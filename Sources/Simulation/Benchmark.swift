@@ -78,7 +78,7 @@ public enum Benchmark {
             samplerState: sampler.initialState(sites: v, seed: 1),
             optimizer: StochasticReconfiguration(learningRate: 0.05, diagonalShift: 1e-3),
             sweepsPerStep: workload.samples / workload.chains, discardSweeps: workload.discard)
-        driver.thermalize(sweeps: 20)
+        try driver.thermalize(sweeps: 20)
         for _ in 0..<warmup { _ = try driver.step() }
         var timings: [StepTimings] = []
         for _ in 0..<steps { timings.append(try driver.step().timings) }

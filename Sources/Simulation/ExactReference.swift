@@ -1,5 +1,6 @@
 import Correlators
 import ExactDiagonalization
+import Execution
 import Foundation
 import FourierTransform
 import Lattice
@@ -27,8 +28,9 @@ public struct ExactReference: Sendable {
         theory.isFree || ExactDiagonalization.canSolve(theory.lattice)
     }
 
-    /// - Throws: `SimulationError.noExactReference` when neither route applies.
-    public init(theory: ScalarTheory) throws {
+    /// - Throws: `SimulationError.noExactReference` when neither route applies;
+    ///   `Interrupted` or `DeadlineExceeded` from exact diagonalisation.
+    public init(theory: ScalarTheory, stop: StopCheck = .never, deadline: Deadline = .none) throws {
         self.theory = theory
         lattice = theory.lattice
         if theory.isFree {
@@ -37,7 +39,7 @@ public struct ExactReference: Sendable {
             convergence = []
             converged = true
         } else if ExactDiagonalization.canSolve(lattice) {
-            let result = try ExactDiagonalization(theory: theory).solve()
+            let result = try ExactDiagonalization(theory: theory).solve(stop: stop, deadline: deadline)
             energy = result.energy
             let n = result.steps.last!.statesPerSite
             method = "exact diagonalization: \(n) anharmonic-oscillator states per site, "

@@ -1,4 +1,6 @@
 import Correlators
+import Execution
+import RunEngine
 import Sampling
 import SimulationConfig
 import Statistics
@@ -38,34 +40,26 @@ public struct RunResult: Sendable {
     public var gaussianBaseline: GaussianBaseline?
     public var optimizationSeconds: Double
     public var evaluationSeconds: Double
+    /// Wall time of the exact reference (0 when there is none).
+    public var referenceSeconds: Double
+    /// Why the numbers may not be trustworthy (the run's own diagnostics), for
+    /// summary.json `warnings` and the terminal; empty when nothing is suspect.
+    public var warnings: [String]
+    /// Remarks that do not put the numbers in doubt (e.g. a skipped reference).
+    public var notes: [String]
     /// The state to resume from.
     public var checkpoint: Checkpoint
 }
 
-/// The resumable state of a run: variational parameters, optimizer moments,
-/// Markov chains with their random streams, the number of optimisation steps
-/// done and their records, the Gaussian baseline, and the resolved config it
-/// belongs to. Resuming from it continues the exact same sequence of numbers.
-public struct Checkpoint: Sendable, Codable {
-    public var step: Int
-    public var parameters: [Double]
-    public var optimizer: ConfiguredOptimizer
-    public var sampler: SamplerState
-    public var history: [StepRecord]
-    public var gaussianBaseline: GaussianBaseline?
-    public var configuration: RunConfiguration
-    /// Optimisation wall time spent before this checkpoint.
-    public var optimizationSeconds: Double
-}
-
 /// How a caller steers a run: progress, periodic checkpoints, stopping, resuming.
 public struct RunControl {
-    /// Sees every optimisation step, with the total.
-    public var progress: (StepRecord, Int) -> Void = { _, _ in }
-    /// Asked before each optimisation step and before the evaluation; true stops
-    /// the run with `SimulationError.interrupted` carrying a checkpoint.
-    public var shouldStop: () -> Bool = { false }
-    /// Receives a checkpoint every `checkpointEvery` optimisation steps (0: never).
+    /// Sees every finished unit of work (an optimisation step, a thermalisation,
+    /// the evaluation, the reference) with its stage's name.
+    public var progress: (_ stage: String, UnitReport) -> Void = { _, _ in }
+    /// Polled before every unit and inside long ones; a stop ends the run with
+    /// `SimulationError.interrupted` carrying the state before the unit in progress.
+    public var stop: StopCheck = .never
+    /// Saves a checkpoint every `checkpointEvery` optimisation steps (0: never).
     public var checkpointEvery = 0
     public var saveCheckpoint: (Checkpoint) throws -> Void = { _ in }
     /// A checkpoint of this configuration to continue from.

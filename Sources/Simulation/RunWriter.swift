@@ -15,7 +15,8 @@ public enum RunWriter {
         try AtomicFile.write(
             positionTable(result.correlators.position, dimension: d).text,
             to: directory.appendingPathComponent("correlator_r.csv"))
-        try AtomicFile.write(JSONOutput.encode(result.checkpoint), to: directory.appendingPathComponent("checkpoint.json"))
+        try AtomicFile.write(
+            JSONOutput.encode(result.checkpoint, allowingNonFinite: true), to: directory.appendingPathComponent("checkpoint.json"))
         // The summary last: its presence means the run directory is complete.
         try AtomicFile.write(
             JSONOutput.encode(Summary(configuration: configuration, result: result)),
@@ -26,12 +27,23 @@ public enum RunWriter {
     /// checkpoint.json to resume from, each atomically.
     public static func writePartial(_ checkpoint: Checkpoint, to directory: URL) throws {
         try AtomicFile.write(energyTable(checkpoint.history).text, to: directory.appendingPathComponent("energy.csv"))
-        try AtomicFile.write(JSONOutput.encode(checkpoint), to: directory.appendingPathComponent("checkpoint.json"))
+        try AtomicFile.write(
+            JSONOutput.encode(checkpoint, allowingNonFinite: true), to: directory.appendingPathComponent("checkpoint.json"))
     }
 
     /// The checkpoint in `directory`, written by `write` or `writePartial`.
+    ///
+    /// - Throws: `FileError` naming the file when it cannot be read or decoded.
     public static func readCheckpoint(in directory: URL) throws -> Checkpoint {
-        try JSONDecoder().decode(Checkpoint.self, from: Data(contentsOf: directory.appendingPathComponent("checkpoint.json")))
+        let file = directory.appendingPathComponent("checkpoint.json")
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw FileError(path: file.path, reason: "cannot be read")
+        }
+        do {
+            return try JSONOutput.decode(Checkpoint.self, from: data)
+        } catch {
+            throw FileError(path: file.path, reason: "is not a checkpoint of this nqft (\(error))")
+        }
     }
 
     static func energyTable(_ history: [StepRecord]) -> CSVTable {

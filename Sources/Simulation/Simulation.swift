@@ -4,6 +4,7 @@ import FourierTransform
 import Lattice
 import LinearAlgebra
 import NeuralAnsatz
+import RunEngine
 import Sampling
 import SimulationConfig
 import Statistics
@@ -18,9 +19,6 @@ public struct Simulation: Sendable {
     public let theory: ScalarTheory
     /// One FFT plan pair for the lattice shape, shared by the ansatz and the correlators.
     public let fft: RealFFT
-
-    /// Retries of a diverging step, each at half the previous learning rate.
-    public static let divergenceRetries = 3
 
     public init(configuration: RunConfiguration) {
         self.configuration = configuration
@@ -37,18 +35,12 @@ public struct Simulation: Sendable {
         return try ExactReference(theory: theory).energyReference
     }
 
-    /// Runs the optimisation and the evaluation. `progress` sees every step.
-    public func run(progress: @escaping (StepRecord, _ total: Int) -> Void = { _, _ in }) throws -> RunResult {
-        var control = RunControl()
-        control.progress = progress
-        return try run(control)
-    }
-
-    /// Runs (or, with `control.resume`, continues) the optimisation and the evaluation.
-    public func run(_ control: RunControl) throws -> RunResult {
+    /// Runs the stages (warm start, optimisation, evaluation, reference) from the
+    /// beginning, or with `control.resume` from a checkpoint.
+    public func run(_ control: RunControl = RunControl()) throws -> RunResult {
         let a = configuration.ansatz
         let gaussian = GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: a.initialFrequency)
-        let activation = Activation(rawValue: (a.activation ?? .tanh).rawValue)!
+        let activation = Activation(rawValue: (a.activation ?? .tanh).rawValue) ?? .tanh
         // Network weights have their own random stream, apart from the chains'.
         var random = RandomSource(seed: configuration.seed, stream: 1 << 40)
         let outputScale = a.outputScale ?? 0
@@ -83,184 +75,88 @@ public struct Simulation: Sendable {
             control)
     }
 
-    private func run<Model: WavefunctionModel>(_ initial: Model, _ control: RunControl) throws -> RunResult {
+    private func run<Model: WavefunctionModel>(_ model: Model, _ control: RunControl) throws -> RunResult {
         let c = configuration
-        var model = initial
-        var state: OptimizationState<Model>
+        let setup = VMCSetup(configuration: c, theory: theory, model: model)
+        let warmStart = VMCSetup(
+            configuration: c, theory: theory,
+            model: GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: c.ansatz.initialFrequency))
+        let gaussianSteps = c.ansatz.kind.isNeural ? c.optimizer.gaussianSteps ?? 0 : 0
+
+        var state: Checkpoint
         if let checkpoint = control.resume {
-            guard checkpoint.configuration == c else {
-                throw SimulationError.checkpointMismatch("the checkpoint was written by a different configuration")
+            let differences = checkpoint.configuration.differences(from: c)
+            guard differences.isEmpty else {
+                throw SimulationError.checkpointMismatch(
+                    "the checkpoint was written by a different configuration: "
+                        + differences.map { "\($0.path) is \($0.old) there, \($0.new) here" }.joined(separator: "; "))
             }
-            guard checkpoint.parameters.count == model.parameterCount else {
-                throw SimulationError.checkpointMismatch("the checkpoint has \(checkpoint.parameters.count) parameters, the ansatz \(model.parameterCount)")
+            guard checkpoint.optimization.parameters.count == model.parameterCount else {
+                throw SimulationError.checkpointMismatch(
+                    "the checkpoint has \(checkpoint.optimization.parameters.count) parameters, the ansatz \(model.parameterCount)")
             }
-            model.parameters = checkpoint.parameters
-            var driver = makeDriver(model)
-            driver.optimizer = checkpoint.optimizer
-            driver.samplerState = checkpoint.sampler
-            state = OptimizationState(
-                driver: driver, history: checkpoint.history, baseline: checkpoint.gaussianBaseline,
-                secondsBefore: checkpoint.optimizationSeconds)
+            state = checkpoint
+            state.configuration = c
         } else {
-            var baseline: GaussianBaseline?
-            if c.ansatz.kind.isNeural, let steps = c.optimizer.gaussianSteps, steps > 0 {
-                // The best Gaussian, measured in this run; its frequencies also start
-                // the neural model (every model's parameters begin with the Gaussian's).
-                let (parameters, energy) = try optimizeGaussian(steps: steps)
-                model.parameters.replaceSubrange(0..<parameters.count, with: parameters)
-                baseline = GaussianBaseline(steps: steps, energy: energy)
-            }
-            var driver = makeDriver(model)
-            driver.thermalize(sweeps: c.sampler.thermalization)
-            state = OptimizationState(driver: driver, history: [], baseline: baseline, secondsBefore: 0)
+            state = Checkpoint(
+                configuration: c, gaussian: gaussianSteps > 0 ? warmStart.initialProgress() : nil,
+                optimization: setup.initialProgress())
         }
 
-        let optimizationStart = Date()
-        func checkpoint() -> Checkpoint {
-            state.checkpoint(configuration: c, seconds: state.secondsBefore + Date().timeIntervalSince(optimizationStart))
-        }
-        while state.history.count < c.optimizer.steps {
-            if control.shouldStop() { throw SimulationError.interrupted(checkpoint()) }
-            let record: StepRecord
-            do {
-                record = try guardedStep(&state.driver, step: state.history.count, configuration: c)
-            } catch SimulationError.diverged(let step, let detail, _) {
-                throw SimulationError.diverged(step: step, detail: detail, lastGood: checkpoint())
-            }
-            state.history.append(record)
-            control.progress(record, c.optimizer.steps)
-            if control.checkpointEvery > 0, state.history.count % control.checkpointEvery == 0 {
-                try control.saveCheckpoint(checkpoint())
-            }
-        }
-        if control.shouldStop() { throw SimulationError.interrupted(checkpoint()) }
-        let final = checkpoint()
-
-        // Evaluation at fixed parameters.
-        let evaluationStart = Date()
-        let sweeps = c.evaluation.samples / c.sampler.chains
-        var correlators = CorrelatorMeasurement(
-            lattice: lattice, fft: fft, chains: c.sampler.chains, reservingRecords: sweeps)
-        var driver = state.driver
-        let energy: Estimate
+        var loop = RunLoop<Checkpoint>()
+        loop.stop = control.stop
+        loop.checkpointEvery = control.checkpointEvery
+        loop.saveCheckpoint = control.saveCheckpoint
+        loop.progress = control.progress
+        let stages: [any RunStage<Checkpoint>] = [
+            OptimizationStage(role: .warmStart, setup: warmStart, steps: gaussianSteps),
+            OptimizationStage(role: .main, setup: setup, steps: c.optimizer.steps),
+            EvaluationStage(setup: setup, fft: fft),
+            ReferenceStage(theory: theory),
+        ]
         do {
-            energy = try evaluate(&driver, sweeps: sweeps) { correlators.record($0) }
-        } catch SimulationError.diverged(let step, let detail, _) {
-            throw SimulationError.diverged(step: step, detail: detail, lastGood: final)
+            return result(try loop.run(stages, from: state))
+        } catch RunStopped<Checkpoint>.interrupted(let saved) {
+            throw SimulationError.interrupted(saved)
+        } catch RunStopped<Checkpoint>.diverged(let stage, let detail, let lastGood) {
+            throw SimulationError.diverged(stage: stage, step: lastGood.step, detail: detail, lastGood: lastGood)
         }
-        let free = theory.isFree ? FreeTheory(lattice: lattice, massSquared: theory.massSquared) : nil
-        let correlatorResult = correlators.result(gamma: GammaMethod(), free: free)
-        let evaluationSeconds = Date().timeIntervalSince(evaluationStart)
+    }
 
+    /// The results of a finished run, with the warnings its own diagnostics call for.
+    private func result(_ final: Checkpoint) -> RunResult {
+        guard let evaluation = final.evaluation else { preconditionFailure("the run loop ends after the evaluation") }
+        var warnings: [String] = []
+        if evaluation.acceptance < Self.minimumAcceptance {
+            warnings.append(String(
+                format: "the evaluation's acceptance is %.4f (below %.0f%%): the chains barely move, so the energy, "
+                    + "the correlators and their errors cannot be trusted", evaluation.acceptance, 100 * Self.minimumAcceptance))
+        }
+        let energy = evaluation.energy
+        if energy.count < 2 {
+            warnings.append("the evaluation has \(energy.count) sample: its error cannot be estimated (raise evaluation.samples)")
+        } else if energy.windowAtLimit == true && energy.error > Self.roundoff * abs(energy.mean) {
+            warnings.append(String(
+                format: "the energy's autocorrelation did not decay within half of each chain's %d samples (tau_int %.3g): "
+                    + "its error is a lower bound (raise evaluation.samples, or sampler.sweep)",
+                energy.count / configuration.sampler.chains, energy.tauInt))
+        }
+        if configuration.optimizer.steps > 0 && !final.optimization.parametersMoved {
+            warnings.append(
+                "the parameters never moved in \(configuration.optimizer.steps) optimisation steps: the result is the "
+                    + "starting ansatz (check optimizer.learning_rate and optimizer.max_step)")
+        }
         return RunResult(
-            history: state.history, energy: energy, acceptance: driver.samplerState.acceptance,
-            correlators: correlatorResult, reference: try reference(), gaussianBaseline: state.baseline,
-            optimizationSeconds: final.optimizationSeconds, evaluationSeconds: evaluationSeconds,
-            checkpoint: final)
+            history: final.history, energy: evaluation.energy, acceptance: evaluation.acceptance,
+            correlators: evaluation.correlators, reference: final.reference?.reference,
+            gaussianBaseline: final.gaussianBaseline, optimizationSeconds: final.optimization.seconds,
+            evaluationSeconds: evaluation.seconds, referenceSeconds: final.reference?.seconds ?? 0, warnings: warnings,
+            notes: final.reference?.note.map { [$0] } ?? [], checkpoint: final)
     }
 
-    /// The plain Gaussian optimised for `steps` steps with the run's sampler and
-    /// optimiser settings, and its energy from a quarter of the evaluation samples.
-    private func optimizeGaussian(steps: Int) throws -> (parameters: [Double], energy: Estimate) {
-        let c = configuration
-        var driver = makeDriver(GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: c.ansatz.initialFrequency))
-        try optimize(&driver, steps: steps)
-        let sweeps = max(1, c.evaluation.samples / (4 * c.sampler.chains))
-        return (driver.model.parameters, try evaluate(&driver, sweeps: sweeps) { _ in })
-    }
-
-    private static let proposals: [SamplerKind: MetropolisSampler.Proposal] = [
-        .metropolis: .randomWalk, .mala: .langevin, .singleSite: .singleSite,
-    ]
-
-    private func makeDriver<Model: WavefunctionModel>(_ model: Model) -> VMCDriver<Model, ConfiguredOptimizer> {
-        let c = configuration
-        let sampler = MetropolisSampler(
-            proposal: Self.proposals[c.sampler.kind]!, chains: c.sampler.chains,
-            sweep: c.sampler.sweep, targetAcceptance: c.sampler.targetAcceptance)
-        return VMCDriver(
-            theory: theory, model: model, sampler: sampler,
-            samplerState: sampler.initialState(sites: lattice.volume, seed: c.seed),
-            optimizer: ConfiguredOptimizer(c.optimizer),
-            sweepsPerStep: c.optimizer.samples / c.sampler.chains, discardSweeps: c.sampler.discard)
-    }
-
-    /// Thermalises, then runs `steps` optimisation steps; stops on a non-finite energy or parameter.
-    /// Thermalises, then runs `steps` guarded optimisation steps (the Gaussian stage).
-    private func optimize<Model: WavefunctionModel>(
-        _ driver: inout VMCDriver<Model, ConfiguredOptimizer>, steps: Int
-    ) throws {
-        driver.thermalize(sweeps: configuration.sampler.thermalization)
-        for step in 0..<steps { _ = try guardedStep(&driver, step: step, configuration: configuration) }
-    }
-
-    /// One optimisation step with the divergence guard: a step whose energy,
-    /// parameters or solve is not finite is undone (parameters, optimiser and
-    /// chains restored) and retried with half the learning rate, at most
-    /// `Self.divergenceRetries` times in a row; then `driver` is left at the last
-    /// good state and the error is thrown (the caller attaches the checkpoint).
-    private func guardedStep<Model: WavefunctionModel>(
-        _ driver: inout VMCDriver<Model, ConfiguredOptimizer>, step: Int, configuration c: RunConfiguration
-    ) throws -> StepRecord {
-        let start = Date()
-        let lastGood = driver
-        var failure = ""
-        for attempt in 0...Self.divergenceRetries {
-            if attempt > 0 {
-                driver = lastGood
-                driver.optimizer.scaleLearningRate(by: pow(0.5, Double(attempt)))
-            }
-            do {
-                let r = try driver.step()
-                if r.energy.mean.isFinite, r.energy.error.isFinite, driver.model.parameters.allSatisfy(\.isFinite) {
-                    return StepRecord(
-                        step: step, energy: r.energy, acceptance: r.acceptance, learningRate: r.learningRate,
-                        seconds: Date().timeIntervalSince(start))
-                }
-                failure = "energy \(r.energy.mean) +- \(r.energy.error)"
-            } catch let error as LinearAlgebraError {
-                failure = "SR solve failed (\(error))"
-            }
-        }
-        driver = lastGood
-        throw SimulationError.diverged(
-            step: step,
-            detail: "\(failure), also after \(Self.divergenceRetries) retries with the learning rate halved each time",
-            lastGood: nil)
-    }
-
-    /// Thermalises, then measures the energy over `sweeps` sweeps at fixed
-    /// parameters, passing each sweep's fields to `observe`.
-    private func evaluate<Model: WavefunctionModel>(
-        _ driver: inout VMCDriver<Model, ConfiguredOptimizer>, sweeps: Int, observe: (FieldBatch) -> Void
-    ) throws -> Estimate {
-        let c = configuration
-        driver.thermalize(sweeps: c.sampler.thermalization)
-        var energies = ReplicaSeries(chains: c.sampler.chains, observables: 1, reservingRecords: sweeps)
-        driver.measure(sweeps: sweeps) { fields, localEnergy in
-            energies.append(record: localEnergy)
-            observe(fields)
-        }
-        let energy = GammaMethod().estimate(energies)
-        guard energy.mean.isFinite, energy.error.isFinite else {
-            throw SimulationError.diverged(
-                step: c.optimizer.steps, detail: "evaluation energy \(energy.mean)", lastGood: Checkpoint?.none)
-        }
-        return energy
-    }
-}
-
-/// The optimisation in progress: the driver, the steps done, the Gaussian baseline.
-struct OptimizationState<Model: WavefunctionModel> {
-    var driver: VMCDriver<Model, ConfiguredOptimizer>
-    var history: [StepRecord]
-    var baseline: GaussianBaseline?
-    var secondsBefore: Double
-
-    func checkpoint(configuration: RunConfiguration, seconds: Double) -> Checkpoint {
-        Checkpoint(
-            step: history.count, parameters: driver.model.parameters, optimizer: driver.optimizer,
-            sampler: driver.samplerState, history: history, gaussianBaseline: baseline,
-            configuration: configuration, optimizationSeconds: seconds)
-    }
+    /// Acceptance below which a run's samples are flagged as untrustworthy.
+    public static let minimumAcceptance = 0.05
+    /// Relative error below which an estimate is exact to rounding (a free
+    /// run's zero-variance energy): its window is not worth a warning.
+    static let roundoff = 1e-10
 }

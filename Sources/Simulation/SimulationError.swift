@@ -1,9 +1,9 @@
 /// Failures of a run that a config check cannot foresee.
 public enum SimulationError: Error, CustomStringConvertible {
-    /// The optimisation produced NaN or infinity (energy, parameters or the SR
-    /// solve) and retries at lower learning rates did not help. `lastGood` is the
-    /// state before the failing step, for the caller to save.
-    case diverged(step: Int, detail: String, lastGood: Checkpoint?)
+    /// A stage produced NaN or infinity (energy, parameters or the SR solve) and
+    /// retries at lower learning rates did not help. `lastGood` is the state
+    /// before the failing unit, for the caller to save.
+    case diverged(stage: String, step: Int, detail: String, lastGood: Checkpoint)
     /// The caller asked the run to stop (`RunControl.shouldStop`); the state to
     /// resume from is attached.
     case interrupted(Checkpoint)
@@ -14,8 +14,9 @@ public enum SimulationError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .diverged(let step, let detail, _):
-            return "the optimisation diverged at step \(step): \(detail)"
+        case .diverged(let stage, let step, let detail, _):
+            return stage == "optimisation"
+                ? "the optimisation diverged at step \(step): \(detail)" : "the \(stage) stage diverged: \(detail)"
         case .interrupted(let checkpoint):
             return "interrupted after step \(checkpoint.step)"
         case .checkpointMismatch(let why):

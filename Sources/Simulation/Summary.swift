@@ -56,10 +56,10 @@ struct Summary: Encodable {
         var acceptance: Double
     }
     struct TimingInfo: Encodable {
-        var totalSeconds, optimizationSeconds, evaluationSeconds: Double
+        var totalSeconds, optimizationSeconds, evaluationSeconds, referenceSeconds: Double
         enum CodingKeys: String, CodingKey {
             case totalSeconds = "total_seconds", optimizationSeconds = "optimization_seconds"
-            case evaluationSeconds = "evaluation_seconds"
+            case evaluationSeconds = "evaluation_seconds", referenceSeconds = "reference_seconds"
         }
     }
 
@@ -73,9 +73,13 @@ struct Summary: Encodable {
     var quality: QualityInfo
     var sampler: SamplerInfo
     var timing: TimingInfo
+    /// Why the numbers may not be trusted, from the run's own diagnostics.
+    var warnings: [String]
+    /// Remarks that do not put the numbers in doubt.
+    var notes: [String]
 
     enum CodingKeys: String, CodingKey {
-        case name, version, seed, config, lattice, energy, reference, quality, sampler, timing
+        case name, version, seed, config, lattice, energy, reference, quality, sampler, timing, warnings, notes
     }
 
     /// `reference` is written as `null` when there is none, never left out.
@@ -91,6 +95,8 @@ struct Summary: Encodable {
         try c.encode(quality, forKey: .quality)
         try c.encode(sampler, forKey: .sampler)
         try c.encode(timing, forKey: .timing)
+        try c.encode(warnings, forKey: .warnings)
+        try c.encode(notes, forKey: .notes)
     }
 
     init(configuration: RunConfiguration, result: RunResult) {
@@ -123,8 +129,11 @@ struct Summary: Encodable {
                     ? "not measured: optimizer.gaussian_steps = 0" : "not applicable: the ansatz is the Gaussian")
         }
         sampler = SamplerInfo(acceptance: result.acceptance)
+        warnings = result.warnings
+        notes = result.notes
         timing = TimingInfo(
-            totalSeconds: result.optimizationSeconds + result.evaluationSeconds,
-            optimizationSeconds: result.optimizationSeconds, evaluationSeconds: result.evaluationSeconds)
+            totalSeconds: result.optimizationSeconds + result.evaluationSeconds + result.referenceSeconds,
+            optimizationSeconds: result.optimizationSeconds, evaluationSeconds: result.evaluationSeconds,
+            referenceSeconds: result.referenceSeconds)
     }
 }

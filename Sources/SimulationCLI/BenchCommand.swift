@@ -41,6 +41,15 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Refuse an unwritable --json before the benchmark, not after it.
+        if let json {
+            do {
+                try AtomicFile.write(Data(), to: URL(fileURLWithPath: json))
+            } catch {
+                printError("nqft bench: --json: cannot write \(error)")
+                throw ExitCode(2)
+            }
+        }
         var results: [BenchmarkResult] = []
         print("workload  params  s/step   sampling  E_loc    grad     SR       corr     samples/s  MiB    dgemm GF/s  net GF/s")
         for w in BenchmarkWorkload.all where workload.contains(w.name) {

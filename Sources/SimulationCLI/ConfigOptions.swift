@@ -25,10 +25,10 @@ struct ConfigOptions: ParsableArguments {
     func checkMemory(_ configuration: RunConfiguration) throws -> MemoryEstimate {
         let estimate = MemoryEstimate(configuration: configuration)
         let available = MemoryEstimate.physicalMemory
-        if estimate.bytes > available / 5 * 4 {
+        if !(estimate.bytes <= 0.8 * available) {
             printError(
                 "invalid config \(config): the run needs about \(MemoryEstimate.gibibytes(estimate.bytes)) "
-                    + "(\(estimate.parameters) parameters, optimizer.samples = \(configuration.optimizer.samples), "
+                    + "(\(String(format: "%.4g", estimate.parameters)) parameters, optimizer.samples = \(configuration.optimizer.samples), "
                     + "evaluation.samples = \(configuration.evaluation.samples)); this machine has "
                     + "\(MemoryEstimate.gibibytes(available)). Reduce evaluation.samples, optimizer.samples or the lattice.")
             throw ExitCode(2)
@@ -37,7 +37,3 @@ struct ConfigOptions: ParsableArguments {
     }
 }
 
-/// Writes a line to standard error.
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}

@@ -1,5 +1,7 @@
 import ArgumentParser
+import Execution
 import Foundation
+import Output
 import Simulation
 
 struct ExactCommand: ParsableCommand {
@@ -21,14 +23,30 @@ struct ExactCommand: ParsableCommand {
 
     func run() throws {
         let configuration = try options.load()
+        let directory = RunDirectory(path: output ?? configuration.output.directory + "-exact")
+        // A run's correlator files have the same names: never write into a run directory.
+        if directory.holdsRun {
+            printError(
+                "nqft exact: \(directory.path) holds a run (\(directory.contents().prefix(5).joined(separator: ", ")));"
+                    + " exact values go to a directory of their own: choose another --output")
+            throw ExitCode(2)
+        }
+        StopSignal.install()
         do {
-            let reference = try ExactReference(theory: Simulation(configuration: configuration).theory)
-            let directory = URL(fileURLWithPath: output ?? configuration.output.directory + "-exact")
-            try reference.write(to: directory)
+            try Directory.create(directory.path)
+            let reference = try ExactReference(
+                theory: Simulation(configuration: configuration).theory, stop: StopSignal.check)
+            try reference.write(to: directory.url)
             print(reference.report)
             print("written to  \(directory.path)")
         } catch let error as SimulationError {
             printError("nqft exact: \(error)")
+            throw ExitCode(1)
+        } catch is Interrupted {
+            printError("nqft exact: stopped by signal \(StopSignal.received); nothing written")
+            throw ExitCode(128 + StopSignal.received)
+        } catch let error as FileError {
+            printError("nqft exact: cannot write \(error)")
             throw ExitCode(1)
         }
     }

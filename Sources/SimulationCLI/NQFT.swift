@@ -9,12 +9,19 @@ public struct NQFT: ParsableCommand {
         abstract: "Ground states of lattice scalar field theories with variational Monte Carlo.",
         discussion: """
             A run is described by a YAML config (see configs/ and the README). Exit status: \
-            0 success, 1 runtime failure, 2 invalid config or usage.
+            0 success, 1 runtime failure, 2 invalid config or usage (nqft without a \
+            subcommand prints this help and exits with 2), 128 + N when stopped by signal N.
             """,
         version: neuralQFTVersion,
         subcommands: [RunCommand.self, ValidateCommand.self, ExactCommand.self, BenchCommand.self])
 
     public init() {}
+
+    /// `nqft` alone: a usage error (a subcommand is required), with the help.
+    public func run() throws {
+        printError(Self.helpMessage())
+        throw ExitCode(2)
+    }
 }
 
 extension NQFT {
@@ -38,7 +45,7 @@ extension NQFT {
             if status == 0 {
                 exit(withError: error)
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            printError(fullMessage(for: error))
             Foundation.exit(status)
         }
         do {
@@ -46,7 +53,7 @@ extension NQFT {
         } catch {
             let status = exitStatus(for: error, duringParsing: false)
             if !(error is ExitCode) {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                printError(fullMessage(for: error))
             }
             Foundation.exit(status)
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LinearAlgebra
 import Output
+import RunEngine
 import Simulation
 import SimulationConfig
 
@@ -13,10 +14,13 @@ struct RunCommand: ParsableCommand {
             Writes summary.json, energy.csv, correlator_k.csv, correlator_r.csv and \
             checkpoint.json into the run directory (output.directory, or --output), \
             checkpoint.json and energy.csv also every output.checkpoint_every steps. A \
-            directory that already holds files is refused (exit 2) unless --force or \
-            --resume. SIGINT/SIGTERM finish the current step, save the checkpoint and exit \
-            130/143; --resume continues with the same numbers. A run that diverges stops \
-            with exit 1, keeping the last good checkpoint.
+            directory that already holds files is refused (exit 2) unless --force (which \
+            removes the old run's files, never others) or --resume; so is a directory \
+            another run is using, or one that cannot be written. SIGINT, SIGTERM, SIGHUP \
+            and SIGQUIT stop any phase within about a second of work, save the \
+            checkpoint, print the command that resumes and exit with 128 + the signal; \
+            --resume continues with the same numbers, from wherever the directory is now. \
+            A run that diverges stops with exit 1, keeping the last good checkpoint.
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -24,16 +28,16 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Run directory; overrides output.directory of the config.")
     var output: String?
 
-    @Option(name: .long, help: "Random seed; overrides seed of the config.")
+    @Option(name: .long, help: "Random seed (0 to 2^63 - 1); overrides seed of the config.")
     var seed: UInt64?
 
-    @Flag(name: .long, help: "Overwrite the files of an existing, non-empty run directory.")
+    @Flag(name: .long, help: "Start afresh in a run directory that holds an old run: its files are removed first.")
     var force = false
 
     @Flag(name: .long, help: "No progress lines.")
     var quiet = false
 
-    @Option(name: .long, help: "Threads: the chains and the samples are split over them (default: up to 2, this machine's cores). Results reproduce for a fixed thread count.")
+    @Option(name: .long, help: "Threads: the chains and the samples are split over them (default: up to 2, this machine's cores). Results do not depend on it.")
     var threads: Int?
 
     @Flag(name: .long, help: "Continue the run in the run directory from its checkpoint.json.")
@@ -41,6 +45,7 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1, not \(threads)") }
+        if let seed, seed > UInt64(Int64.max) { throw ValidationError("--seed must be from 0 to \(Int64.max), not \(seed)") }
         if force && resume { throw ValidationError("--force and --resume exclude each other") }
     }
 
@@ -50,49 +55,128 @@ struct RunCommand: ParsableCommand {
         if let seed { configuration.seed = seed }
         _ = try options.checkMemory(configuration)
         setThreads(threads ?? min(2, ProcessInfo.processInfo.activeProcessorCount))
-        let directory = URL(fileURLWithPath: configuration.output.directory)
-        let existing = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        StopSignal.install()
+
+        let directory = RunDirectory(path: configuration.output.directory)
+        let lock: RunLock
+        do {
+            lock = try directory.prepareAndLock()
+        } catch {
+            printError("nqft run: \(error)")
+            throw ExitCode(2)
+        }
+        defer { lock.release() }
         var control = RunControl()
+        do {
+            control.resume = try startingPoint(in: directory)
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            printError("nqft run: \(error)")
+            throw ExitCode(2)
+        }
+
+        let progress = ProgressPrinter()
+        if !quiet { control.progress = progress.report }
+        control.checkpointEvery = configuration.output.checkpointEvery
+        control.saveCheckpoint = { try RunWriter.writePartial($0, to: directory.url) }
+        control.stop = StopSignal.check
+        do {
+            let result = try Simulation(configuration: configuration).run(control)
+            progress.finish()
+            try RunWriter.write(result, configuration: configuration, to: directory.url)
+            for warning in result.warnings { printError("warning: \(warning)") }
+            print(RunReport(result: result, directory: directory.path).text)
+        } catch SimulationError.interrupted(let checkpoint) {
+            progress.finish()
+            try save(checkpoint, in: directory)
+            let signal = StopSignal.received
+            printError(
+                "nqft run: stopped by signal \(signal) \(stageDescription(checkpoint)); checkpoint.json and energy.csv"
+                    + " are in \(directory.path)\nresume with: \(resumeCommand(directory))")
+            throw ExitCode(128 + signal)
+        } catch let error as SimulationError {
+            progress.finish()
+            printError("nqft run: \(error)")
+            if case .diverged(_, _, _, let lastGood) = error {
+                try save(lastGood, in: directory)
+                printError("nqft run: the last good state (step \(lastGood.step)) is in \(directory.path)/checkpoint.json")
+            }
+            if case .checkpointMismatch = error { throw ExitCode(2) }
+            throw ExitCode(1)
+        } catch let error as FileError {
+            progress.finish()
+            printError("nqft run: cannot write \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The checkpoint to resume from, or nil for a fresh run; refuses (exit 2) a
+    /// directory that holds files unless --force (which removes the old run's).
+    /// Either way summary.json goes first: it marks a complete directory only.
+    private func startingPoint(in directory: RunDirectory) throws -> Checkpoint? {
+        let existing = directory.contents()
         if resume {
             guard existing.contains("checkpoint.json") else {
                 printError("nqft run: --resume needs \(directory.path)/checkpoint.json, which does not exist")
                 throw ExitCode(2)
             }
-            control.resume = try RunWriter.readCheckpoint(in: directory)
-        } else if !existing.isEmpty && !force {
+            let checkpoint = try RunWriter.readCheckpoint(in: directory.url)
+            try directory.remove("summary.json")
+            return checkpoint
+        }
+        if !existing.isEmpty && !force {
             printError(
-                "nqft run: \(directory.path) already holds \(existing.sorted().prefix(5).joined(separator: ", "))"
-                    + "\(existing.count > 5 ? ", ..." : ""); pass --force to overwrite it, --resume to continue it,"
-                    + " or choose another --output")
+                "nqft run: \(directory.path) already holds \(existing.prefix(5).joined(separator: ", "))"
+                    + "\(existing.count > 5 ? ", ..." : ""); pass --force to start afresh there (the old run's files are"
+                    + " removed), --resume to continue it, or choose another --output")
             throw ExitCode(2)
         }
-        let simulation = Simulation(configuration: configuration)
-        let progress = ProgressPrinter()
-        if !quiet { control.progress = progress.report }
-        control.checkpointEvery = configuration.output.checkpointEvery
-        control.saveCheckpoint = { try RunWriter.writePartial($0, to: directory) }
-        StopSignal.install()
-        control.shouldStop = { StopSignal.received != 0 }
+        try directory.removeRunFiles()
+        return nil
+    }
+
+    /// Writes a stopped run's state; a failure here is reported, never silent.
+    private func save(_ checkpoint: Checkpoint, in directory: RunDirectory) throws {
         do {
-            let result = try simulation.run(control)
-            try RunWriter.write(result, configuration: configuration, to: directory)
-            print(RunReport(result: result, directory: directory.path).text)
-        } catch SimulationError.interrupted(let checkpoint) {
-            try RunWriter.writePartial(checkpoint, to: directory)
-            let signal = StopSignal.received
-            printError(
-                "\nnqft run: stopped by signal \(signal) after step \(checkpoint.step); checkpoint.json and energy.csv"
-                    + " are in \(directory.path)\nresume with: nqft run \(options.config) --output \(directory.path) --resume"
-                    + (seed.map { " --seed \($0)" } ?? ""))
-            throw ExitCode(128 + signal)
-        } catch let error as SimulationError {
-            printError("nqft run: \(error)")
-            if case .diverged(_, _, let lastGood?) = error {
-                try RunWriter.writePartial(lastGood, to: directory)
-                printError("nqft run: the last good state (step \(lastGood.step)) is in \(directory.path)/checkpoint.json")
-            }
-            if case .checkpointMismatch = error { throw ExitCode(2) }
+            try RunWriter.writePartial(checkpoint, to: directory.url)
+        } catch {
+            printError("nqft run: cannot save the checkpoint: \(error)")
             throw ExitCode(1)
         }
     }
+
+    private func stageDescription(_ checkpoint: Checkpoint) -> String {
+        if checkpoint.gaussian != nil { return "during the Gaussian warm start" }
+        if !checkpoint.optimization.thermalized { return "during the thermalisation" }
+        if checkpoint.evaluation == nil {
+            return checkpoint.step < checkpoint.configuration.optimizer.steps
+                ? "after optimisation step \(checkpoint.step)" : "during the evaluation"
+        }
+        return "during the exact reference"
+    }
+
+    /// The command that continues this run, shell-quoted, with absolute paths
+    /// (it works from any working directory).
+    private func resumeCommand(_ directory: RunDirectory) -> String {
+        var words = [executablePath(), "run", URL(fileURLWithPath: options.config).standardizedFileURL.path,
+                     "--output", directory.path, "--resume"]
+        if let seed { words += ["--seed", "\(seed)"] }
+        return words.map(shellQuoted).joined(separator: " ")
+    }
+}
+
+/// `arguments[0]` as typed when the shell found it on PATH, else absolute.
+func executablePath() -> String {
+    let typed = CommandLine.arguments.first ?? "nqft"
+    guard typed.contains("/") else { return typed }
+    return URL(fileURLWithPath: typed).standardizedFileURL.path
+}
+
+/// `word` as one POSIX shell word: unchanged when it holds only safe
+/// characters, else in single quotes (a quote inside as '\'').
+func shellQuoted(_ word: String) -> String {
+    let safe = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:+,@%")
+    if !word.isEmpty && word.allSatisfy(safe.contains) { return word }
+    return "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

@@ -22,8 +22,10 @@ struct RunReport {
             lines.append("reference   \(reference.energy)  (\(reference.method))")
             lines.append("rel. error  \(String(format: "%.3e", relative))")
         }
-        lines.append(
-            "time        \(String(format: "%.2f", result.optimizationSeconds + result.evaluationSeconds)) s  (optimisation \(String(format: "%.2f", result.optimizationSeconds)) s, evaluation \(String(format: "%.2f", result.evaluationSeconds)) s)")
+        let (o, v, r) = (result.optimizationSeconds, result.evaluationSeconds, result.referenceSeconds)
+        lines.append(String(
+            format: "time        %.2f s  (optimisation %.2f s, evaluation %.2f s, reference %.2f s)", o + v + r, o, v, r))
+        for note in result.notes { lines.append("note        \(note)") }
         lines.append("written to  \(directory)")
         return lines.joined(separator: "\n")
     }

@@ -1,26 +1,56 @@
+import Execution
 import Foundation
 import Synchronization
 
-/// The signal number of the first SIGINT or SIGTERM received, 0 before. The run
-/// loop polls it between steps, so a step is never cut in half.
+/// The signal number of the first stop signal received, 0 before. The run loop
+/// polls it between units of work and inside long ones (`StopCheck`).
 private let stopSignal = Atomic<Int32>(0)
 
+/// How `nqft` treats signals: SIGINT, SIGTERM, SIGHUP (a closed terminal) and
+/// SIGQUIT ask the run to stop — it saves its checkpoint and exits with 128 +
+/// the signal; a second stop signal ends the process at once. SIGPIPE is
+/// ignored: a progress line written to a closed pipe fails quietly instead of
+/// killing the run.
 enum StopSignal {
+    static let handled = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+
     static var received: Int32 { stopSignal.load(ordering: .relaxed) }
 
-    /// Routes SIGINT and SIGTERM to `received` instead of terminating the process,
-    /// and unblocks them (a parent may have started us with them blocked).
+    static var check: StopCheck { StopCheck { stopSignal.load(ordering: .relaxed) != 0 } }
+
+    /// Routes the stop signals to `received` and unblocks them (a parent may
+    /// have started us with them blocked); ignores SIGPIPE.
     static func install() {
         var set = sigset_t()
         sigemptyset(&set)
-        sigaddset(&set, SIGINT)
-        sigaddset(&set, SIGTERM)
+        for s in handled { sigaddset(&set, s) }
         pthread_sigmask(SIG_UNBLOCK, &set, nil)
-        for s in [SIGINT, SIGTERM] {
+        signal(SIGPIPE, SIG_IGN)
+        for s in handled {
             signal(s) { number in
-                // Only async-signal-safe work here: one atomic store.
-                _ = stopSignal.compareExchange(expected: 0, desired: number, ordering: .relaxed)
+                // Only async-signal-safe work here: an atomic exchange, and _exit.
+                let (first, _) = stopSignal.compareExchange(expected: 0, desired: number, ordering: .relaxed)
+                if !first { _exit(128 + number) }
             }
         }
+    }
+}
+
+/// Writes a line to standard error; a closed stream is ignored (never fatal).
+func printError(_ message: String) {
+    writeStandardError(message + "\n")
+}
+
+/// Writes `text` to standard error, ignoring failures.
+func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let n = bytes.withUnsafeMutableBytes { Foundation.write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
+        if n <= 0 {
+            if n < 0 && errno == EINTR { continue }
+            return
+        }
+        offset += n
     }
 }

@@ -58,28 +58,26 @@ final class ConfigReader {
     }
 
     /// A finite number within `range`; `rangeText` says the range in words.
+    /// Only decimal notation is a number (`12`, `-0.5`, `1.0e-3`): not hex,
+    /// not digit separators, not a scalar tagged as a string (`!!str 4`).
     func number(_ node: Node?, path: String, where isAllowed: (Double) -> Bool, _ rangeText: String) -> Double? {
         guard let node else { return nil }
-        guard case .scalar(let scalar) = node, scalar.style == .plain,
-            let value = Double(scalar.string.replacingOccurrences(of: "_", with: "")), value.isFinite
-        else {
-            report(path, node, "\(describe(node)) is not allowed; expected a finite number \(rangeText)")
+        guard let text = plainScalar(node, matching: Self.decimal), let value = Double(text), value.isFinite else {
+            report(path, node, "\(describe(node)) is not allowed; expected a finite decimal number \(rangeText)")
             return nil
         }
         guard isAllowed(value) else {
-            report(path, node, "\(scalar.string) is out of range; expected a number \(rangeText)")
+            report(path, node, "\(text) is out of range; expected a number \(rangeText)")
             return nil
         }
         return value
     }
 
-    /// An integer in `range`.
+    /// An integer in `range`, in decimal digits.
     func integer(_ node: Node?, path: String, in range: ClosedRange<Int>) -> Int? {
         guard let node else { return nil }
         let text = "\(range.lowerBound) to \(range.upperBound)"
-        guard case .scalar(let scalar) = node, scalar.style == .plain,
-            let value = Int(scalar.string.replacingOccurrences(of: "_", with: ""))
-        else {
+        guard let digits = plainScalar(node, matching: Self.decimalInteger), let value = Int(digits) else {
             report(path, node, "\(describe(node)) is not allowed; expected an integer from \(text)")
             return nil
         }
@@ -90,9 +88,39 @@ final class ConfigReader {
         return value
     }
 
+    /// The text of a plain, untagged scalar that `isValid` accepts.
+    private func plainScalar(_ node: Node, matching isValid: (Substring) -> Bool) -> String? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain, scalar.tag.rawValue != Tag.Name.str.rawValue,
+            isValid(Substring(scalar.string))
+        else { return nil }
+        return scalar.string
+    }
+
+    /// `-12`, `+3.5`, `.5`, `1e-3`, `2.0E+4`: sign, digits with at most one
+    /// point (a digit on at least one side), an optional exponent.
+    private static func decimal(_ text: Substring) -> Bool {
+        var rest = text
+        if let e = rest.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            guard decimalInteger(rest[rest.index(after: e)...]) else { return false }
+            rest = rest[..<e]
+        }
+        if rest.first == "-" || rest.first == "+" { rest = rest.dropFirst() }
+        let parts = rest.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, parts.contains(where: { !$0.isEmpty }) else { return false }
+        return parts.allSatisfy { $0.allSatisfy(\.isASCIIDigit) }
+    }
+
+    /// `-12`, `+3`, `0042`: sign and decimal digits.
+    private static func decimalInteger(_ text: Substring) -> Bool {
+        let digits = text.first == "-" || text.first == "+" ? text.dropFirst() : text
+        return !digits.isEmpty && digits.allSatisfy(\.isASCIIDigit)
+    }
+
     func boolean(_ node: Node?, path: String) -> Bool? {
         guard let node else { return nil }
-        guard case .scalar(let scalar) = node, scalar.style == .plain, ["true", "false"].contains(scalar.string) else {
+        guard case .scalar(let scalar) = node, scalar.style == .plain, scalar.tag.rawValue != Tag.Name.str.rawValue,
+            ["true", "false"].contains(scalar.string)
+        else {
             report(path, node, "\(describe(node)) is not allowed; expected true or false")
             return nil
         }
@@ -137,4 +165,8 @@ final class ConfigReader {
         }
         return previous[b.count]
     }
+}
+
+extension Character {
+    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

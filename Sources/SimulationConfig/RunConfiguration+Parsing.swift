@@ -59,7 +59,12 @@ extension RunConfiguration {
         let top = ["name", "seed", "lattice", "theory", "ansatz", "sampler", "optimizer", "evaluation", "output"]
         guard let doc = r.mapping(root, path: "", allowed: top) else { return nil }
 
-        let name = r.string(doc["name"], path: "name") ?? defaultName
+        var name = r.string(doc["name"], path: "name") ?? defaultName
+        // The name makes the default directory runs/NAME: it must stay one path component.
+        if name.contains("/") || name.contains("\0") || name == "." || name == ".." {
+            r.report("name", doc["name"], "`\(name)` is not allowed; a run name is one file name (no `/`, not `.` or `..`)")
+            name = defaultName
+        }
         let seed = r.integer(doc["seed"], path: "seed", in: 0...Int.max).map(UInt64.init) ?? 1234
 
         // lattice
@@ -138,9 +143,11 @@ extension RunConfiguration {
         let thermalization = r.integer(sampler["thermalization"], path: "sampler.thermalization", in: 0...1_000_000) ?? 100
         let sweep = r.integer(sampler["sweep"], path: "sampler.sweep", in: 1...1_000_000) ?? volume
         let discard = r.integer(sampler["discard"], path: "sampler.discard", in: 0...1_000_000) ?? 2
+        // Below 5% the chains barely move (the widths shrink toward 0 and the
+        // samples are the starting fields); above 95% they crawl.
         let target = r.number(
-            sampler["target_acceptance"], path: "sampler.target_acceptance", where: { $0 > 0 && $0 < 1 },
-            "strictly between 0 and 1") ?? 0.5
+            sampler["target_acceptance"], path: "sampler.target_acceptance", where: { $0 >= 0.05 && $0 <= 0.95 },
+            "from 0.05 to 0.95") ?? 0.5
 
         // optimizer
         let optimizer = r.mapping(
@@ -158,10 +165,14 @@ extension RunConfiguration {
         // as stability allows. Networks keep 0.05.
         let dimensions = extent?.filter { $0 >= 2 }.count ?? 1
         let gaussianRate = 0.9 / (max(m2 ?? 0, 0) + 4 * Double(max(1, dimensions))).squareRoot()
-        let learningRate = r.number(optimizer["learning_rate"], path: "optimizer.learning_rate", where: { $0 > 0 }, "> 0")
+        // A step of imaginary time (SR) or of Adam beyond 100 is no optimisation:
+        // refused rather than run with parameters that never move or blow up.
+        let learningRate = r.number(
+            optimizer["learning_rate"], path: "optimizer.learning_rate", where: { $0 > 0 && $0 <= 100 }, "> 0 and <= 100")
             ?? (optimizerKind == .adam ? 0.01 : ansatzKind == .gaussian ? gaussianRate : 0.05)
         let learningRateFinal = r.number(
-            optimizer["learning_rate_final"], path: "optimizer.learning_rate_final", where: { $0 > 0 }, "> 0")
+            optimizer["learning_rate_final"], path: "optimizer.learning_rate_final", where: { $0 > 0 && $0 <= 100 },
+            "> 0 and <= 100")
         var diagShift: Double?, diagShiftFinal: Double?, maxStep: Double?
         if optimizerKind == .sr {
             maxStep = r.number(optimizer["max_step"], path: "optimizer.max_step", where: { $0 > 0 }, "> 0") ?? 0.5

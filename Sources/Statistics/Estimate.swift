@@ -11,12 +11,17 @@ public struct Estimate: Sendable, Equatable, Codable {
     public var tauInt: Double
     /// Number of samples `N` (all chains).
     public var count: Int
+    /// True when the Gamma method's window reached its limit (half the series)
+    /// before the autocorrelation had decayed, or the series has a single
+    /// sample: then `error` and `tauInt` are lower bounds. nil means false.
+    public var windowAtLimit: Bool?
 
-    public init(mean: Double, error: Double, variance: Double, tauInt: Double, count: Int) {
+    public init(mean: Double, error: Double, variance: Double, tauInt: Double, count: Int, windowAtLimit: Bool? = nil) {
         self.mean = mean
         self.error = error
         self.variance = variance
         self.tauInt = tauInt
         self.count = count
+        self.windowAtLimit = windowAtLimit
     }
 }

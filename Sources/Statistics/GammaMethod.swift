@@ -53,6 +53,7 @@ public struct GammaMethod: Sendable {
         var cumulative = [Double](repeating: 0, count: m)  // sum_{1..lag} Gamma / Gamma0
         let maxLag = max(0, t / 2)
         var open = Array(0..<m)
+        var atLimit = [Bool](repeating: false, count: m)
         var lag = 0
         while !open.isEmpty {
             let g = autocovariance(delta, chains: r, observables: m, records: t, lag: lag, of: open)
@@ -67,10 +68,16 @@ public struct GammaMethod: Sendable {
                         ? windowFactor / log((2 * tauInt + 1) / (2 * tauInt - 1))
                         : Double.leastNormalMagnitude
                     let criterion = exp(-Double(lag) / tau) - tau / (Double(lag) * Double(n)).squareRoot()
-                    if criterion < 0 || lag >= maxLag { window[j] = lag }
+                    if criterion < 0 { window[j] = lag }
                 }
             }
-            if lag >= maxLag { for j in open where window[j] == nil { window[j] = lag } }
+            // Series too short for the criterion: the window stops at its limit.
+            if lag >= maxLag {
+                for j in open where window[j] == nil {
+                    window[j] = lag
+                    atLimit[j] = true
+                }
+            }
             open.removeAll { window[$0] != nil }
             lag += 1
         }
@@ -79,7 +86,8 @@ public struct GammaMethod: Sendable {
             let w = window[j]!
             let gamma0 = gamma[j][0]
             guard gamma0 > 0 else {
-                return Estimate(mean: mean[j], error: 0, variance: 0, tauInt: 0.5, count: n)
+                return Estimate(
+                    mean: mean[j], error: 0, variance: 0, tauInt: 0.5, count: n, windowAtLimit: n < 2 ? true : nil)
             }
             // C(W) = Gamma(0) + 2 sum_{t=1}^W Gamma(t), with Wolff's bias correction
             // Gamma(t) -> Gamma(t) + C(W)/N applied once.
@@ -90,7 +98,9 @@ public struct GammaMethod: Sendable {
             let tauInt = max(0.5, correctedC / (2 * correctedGamma0))
             let variance = gamma0 * Double(n) / Double(max(1, n - 1))
             let error = (2 * tauInt * correctedGamma0 / Double(n)).squareRoot()
-            return Estimate(mean: mean[j], error: error, variance: variance, tauInt: tauInt, count: n)
+            return Estimate(
+                mean: mean[j], error: error, variance: variance, tauInt: tauInt, count: n,
+                windowAtLimit: atLimit[j] ? true : nil)
         }
     }
 

@@ -1,3 +1,4 @@
+import Execution
 import Lattice
 import LinearAlgebra
 import NeuralAnsatz
@@ -66,11 +67,11 @@ public struct VMCDriver<Model: WavefunctionModel, Update: Optimizer>: Sendable {
     }
 
     /// Brings the chains to equilibrium under the current parameters, adapting
-    /// the proposal widths.
-    public mutating func thermalize(sweeps: Int) {
+    /// the proposal widths; `stop` is asked between blocks of sweeps.
+    public mutating func thermalize(sweeps: Int, stop: StopCheck = .never) throws {
         let density = BornDensity(model)
         sampler.refresh(&samplerState, density: density)
-        sampler.thermalize(&samplerState, density: density, sweeps: sweeps)
+        try sampler.thermalize(&samplerState, density: density, sweeps: sweeps, stop: stop)
     }
 
     /// One optimisation step.
@@ -87,7 +88,7 @@ public struct VMCDriver<Model: WavefunctionModel, Update: Optimizer>: Sendable {
         }
 
         // 1. Sample |psi|^2; fields in record order (sweep-major, then chain).
-        thermalize(sweeps: discardSweeps)
+        try thermalize(sweeps: discardSweeps)
         let density = BornDensity(model)
         samplerState.resetCounters()
         var fields: [Double] = []

@@ -59,8 +59,13 @@ public struct StochasticReconfiguration: Optimizer, Codable {
         let direction = try naturalGradient(samples)
         var eta = learningRate
         if let bound = maximumStep {
-            let largest = direction.reduce(0) { max($0, abs($1)) } * eta
-            if largest > bound { eta *= bound / largest }
+            let largest = direction.reduce(0) { max($0, abs($1)) }
+            let step = largest * eta
+            if step.isFinite {
+                if step > bound { eta *= bound / step }
+            } else {
+                eta = bound / largest  // eta * largest overflowed (an absurd eta); this cannot
+            }
         }
         for p in parameters.indices { parameters[p] -= eta * direction[p] }
         updates += 1

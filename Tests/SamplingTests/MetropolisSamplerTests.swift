@@ -45,11 +45,11 @@ extension DiagonalGaussian: SiteLocalDensity {
     /// probability ~3e-4).
     /// Single-site sweeps of 3 proposals on 4 sites must still reach every site.
     @Test(arguments: [(.randomWalk, 1, 4), (.randomWalk, 2, 4), (.langevin, 3, 4), (.langevin, 4, 4), (.singleSite, 5, 4), (.singleSite, 6, 3)] as [(MetropolisSampler.Proposal, UInt64, Int)])
-    func samplesTheTargetDensity(proposal: MetropolisSampler.Proposal, seed: UInt64, sweep: Int) {
+    func samplesTheTargetDensity(proposal: MetropolisSampler.Proposal, seed: UInt64, sweep: Int) throws {
         let sampler = MetropolisSampler(proposal: proposal, chains: 16, sweep: sweep, targetAcceptance: 0.5)
         var state = sampler.initialState(sites: 4, seed: seed, initialSpread: 3)
         sampler.refresh(&state, density: density)
-        sampler.thermalize(&state, density: density, sweeps: 300)
+        try sampler.thermalize(&state, density: density, sweeps: 300)
         state.resetCounters()
         var series = ReplicaSeries(chains: 16, observables: 4)
         sampler.sample(&state, density: density, sweeps: 4000) { fields, _ in
@@ -63,25 +63,25 @@ extension DiagonalGaussian: SiteLocalDensity {
         #expect(abs(state.acceptance - 0.5) < 0.1, "seed \(seed): acceptance \(state.acceptance)")
     }
 
-    @Test func sameSeedSameChains() {
+    @Test func sameSeedSameChains() throws {
         let sampler = MetropolisSampler(chains: 3, sweep: 5)
-        func run() -> SamplerState {
+        func run() throws -> SamplerState {
             var state = sampler.initialState(sites: 4, seed: 42)
             sampler.refresh(&state, density: density)
-            sampler.thermalize(&state, density: density, sweeps: 10)
+            try sampler.thermalize(&state, density: density, sweeps: 10)
             sampler.sample(&state, density: density, sweeps: 10) { _, _ in }
             return state
         }
-        #expect(run() == run())
+        #expect(try run() == run())
     }
 
-    @Test func adaptationReachesTheTargetAcceptance() {
+    @Test func adaptationReachesTheTargetAcceptance() throws {
         for target in [0.3, 0.6] {
             let sampler = MetropolisSampler(chains: 8, sweep: 20, targetAcceptance: target)
             var state = sampler.initialState(sites: 4, seed: 3)
             state.stepSize = [Double](repeating: 10, count: 8)  // far too wide to start
             sampler.refresh(&state, density: density)
-            sampler.thermalize(&state, density: density, sweeps: 400)
+            try sampler.thermalize(&state, density: density, sweeps: 400)
             state.resetCounters()
             sampler.sample(&state, density: density, sweeps: 200) { _, _ in }
             #expect(abs(state.acceptance - target) < 0.05, "target \(target): \(state.acceptance)")

@@ -176,7 +176,7 @@ func nqft(_ arguments: [String]) -> Int32 {
             theory: {m2: 1, lambda: 6}
             ansatz: {kind: gaussian-mlp, hidden: [8]}
             sampler: {chains: 8, thermalization: 20, sweep: 4}
-            optimizer: {steps: 30, samples: 64, learning_rate: 1.0e6, max_step: 1.0e12, gaussian_steps: 0}
+            optimizer: {steps: 30, samples: 64, learning_rate: 100, max_step: 1.0e12, gaussian_steps: 0}
             evaluation: {samples: 256}
             """.write(to: config, atomically: true, encoding: .utf8)
         let out = directory.appendingPathComponent("run")

@@ -1,58 +1,110 @@
+import Execution
 import Foundation
+import Output
 import Simulation
 import SimulationConfig
+import Synchronization
 import Testing
 import TestSupport
 
-/// An interrupted and resumed run gives the same numbers as an uninterrupted one
-/// with the same seed: the checkpoint (through its JSON form) holds every state
-/// the sequence depends on.
+/// Counts the polls of a stop check, and requests a stop from poll `stopAt` on.
+final class PollCounter: Sendable {
+    private let polls = Mutex(0)
+    let stopAt: Int
+
+    init(stopAt: Int = .max) { self.stopAt = stopAt }
+
+    var count: Int { polls.withLock { $0 } }
+
+    var check: StopCheck {
+        StopCheck { [self] in polls.withLock { n in n += 1; return n >= stopAt } }
+    }
+}
+
+/// A stop in any phase — the Gaussian warm start, a thermalisation, an
+/// optimisation step, the evaluation, the exact reference — saves a checkpoint
+/// from which the run resumes to the same numbers as an uninterrupted one with
+/// the same seed: the checkpoint (through its JSON form) holds every state the
+/// sequence depends on.
 @Suite struct ResumeTests {
-    @Test(arguments: ["gaussian", "symmetric"])
-    func interruptedAndResumedRunIsIdentical(kind: String) throws {
+    func configuration(_ kind: String) throws -> RunConfiguration {
         let network = kind == "gaussian" ? "" : ", hidden: [8]"
-        let config = try RunConfiguration.parse(
+        return try RunConfiguration.parse(
             yaml: """
                 seed: 4
-                lattice: {extent: [3, 2]}
+                lattice: {extent: [2, 2]}
                 theory: {m2: 0.7, lambda: \(kind == "gaussian" ? 0 : 6)}
                 ansatz: {kind: \(kind)\(network)}
-                sampler: {kind: mala, chains: 8, thermalization: 20, sweep: 6}
-                optimizer: {steps: 30, samples: 64, learning_rate: 0.1, learning_rate_final: 0.05\(kind == "gaussian" ? "" : ", gaussian_steps: 5")}
+                sampler: {kind: mala, chains: 8, thermalization: 40, sweep: 4}
+                optimizer: {steps: 12, samples: 64, learning_rate: 0.1, learning_rate_final: 0.05\(kind == "gaussian" ? "" : ", gaussian_steps: 5")}
                 evaluation: {samples: 512}
                 """, defaultName: "resume")
-        let simulation = Simulation(configuration: config)
-        let whole = try simulation.run()
-
-        var control = RunControl()
-        var steps = 0
-        control.progress = { _, _ in steps += 1 }
-        control.shouldStop = { steps == 13 }
-        var checkpoint: Checkpoint?
-        do {
-            _ = try simulation.run(control)
-        } catch SimulationError.interrupted(let saved) {
-            checkpoint = saved
-        }
-        let saved = try #require(checkpoint)
-        #expect(saved.step == 13)
-        var resumed = RunControl()
-        resumed.resume = try JSONDecoder().decode(Checkpoint.self, from: JSONEncoder().encode(saved))
-        let rest = try simulation.run(resumed)
-
-        #expect(rest.history.map(\.energy) == whole.history.map(\.energy))
-        #expect(rest.energy == whole.energy)
-        #expect(rest.correlators.momentum.map(\.correlator) == whole.correlators.momentum.map(\.correlator))
-        #expect(rest.checkpoint.parameters == whole.checkpoint.parameters)
     }
 
-    @Test func checkpointOfAnotherConfigurationIsRefused() throws {
+    @Test(arguments: ["gaussian", "symmetric"])
+    func stopAnywhereThenResumeIsIdentical(kind: String) throws {
+        let simulation = Simulation(configuration: try configuration(kind))
+        var counting = RunControl()
+        let all = PollCounter()
+        counting.stop = all.check
+        let whole = try simulation.run(counting)
+        let polls = all.count
+        #expect(polls > 30, "the stop is polled inside the phases, not only between steps")
+
+        var stages = Set<String>()
+        for stopAt in Array(stride(from: 1, to: polls, by: max(1, polls / 25))) + [polls - 1] {
+            var control = RunControl()
+            control.stop = PollCounter(stopAt: stopAt).check
+            var saved: Checkpoint?
+            do {
+                _ = try simulation.run(control)
+            } catch SimulationError.interrupted(let checkpoint) {
+                saved = checkpoint
+            }
+            let checkpoint = try #require(saved, "stop at poll \(stopAt) of \(polls)")
+            stages.insert(
+                checkpoint.gaussian != nil ? "gaussian" : checkpoint.evaluation == nil
+                    ? (checkpoint.step < 12 ? "optimisation" : "evaluation") : "reference")
+            var resumed = RunControl()
+            resumed.resume = try JSONOutput.decode(
+                Checkpoint.self, from: JSONOutput.encode(checkpoint, allowingNonFinite: true))
+            let rest = try simulation.run(resumed)
+            #expect(rest.history.map(\.energy) == whole.history.map(\.energy), "stop at poll \(stopAt)")
+            #expect(rest.energy == whole.energy, "stop at poll \(stopAt)")
+            #expect(rest.correlators.momentum.map(\.correlator) == whole.correlators.momentum.map(\.correlator))
+            #expect(rest.checkpoint.parameters == whole.checkpoint.parameters)
+            #expect(rest.gaussianBaseline?.energy == whole.gaussianBaseline?.energy)
+            #expect(rest.reference == whole.reference)
+        }
+        #expect(stages.isSuperset(of: kind == "gaussian" ? ["optimisation", "evaluation"] : ["gaussian", "optimisation", "evaluation"]))
+    }
+
+    @Test func checkpointOfAnotherConfigurationIsRefusedNamingTheKeys() throws {
         let yaml = "lattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chains: 4, sweep: 4}\noptimizer: {steps: 3, samples: 16}\nevaluation: {samples: 64}\n"
         let a = try RunConfiguration.parse(yaml: yaml, defaultName: "a")
         var b = a
         b.theory.m2 = 2
+        b.sampler.sweep = 8
         var control = RunControl()
         control.resume = try Simulation(configuration: a).run().checkpoint
-        #expect(throws: SimulationError.self) { try Simulation(configuration: b).run(control) }
+        #expect {
+            try Simulation(configuration: b).run(control)
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains("theory.m2 is 1 there, 2 here") && message.contains("sampler.sweep is 4 there, 8 here")
+        }
+    }
+
+    /// Where the run directory is (and how often it checkpoints) is not part of the run.
+    @Test func anotherOutputSectionResumes() throws {
+        let yaml = "lattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chains: 4, sweep: 4}\noptimizer: {steps: 3, samples: 16}\nevaluation: {samples: 64}\n"
+        let a = try RunConfiguration.parse(yaml: yaml, defaultName: "a")
+        var b = a
+        b.output.directory = "./elsewhere/../moved"
+        b.output.checkpointEvery = 7
+        #expect(a.differences(from: b).isEmpty)
+        var control = RunControl()
+        control.resume = try Simulation(configuration: a).run().checkpoint
+        #expect(try Simulation(configuration: b).run(control).energy == Simulation(configuration: a).run().energy)
     }
 }

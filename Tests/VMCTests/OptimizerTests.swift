@@ -39,7 +39,7 @@ import VMC
         var d = driver(
             extent, m2: m2, optimizer: StochasticReconfiguration(learningRate: 0.2, diagonalShift: 1e-4), seed: seed,
             proposal: proposal)
-        d.thermalize(sweeps: 50)
+        try d.thermalize(sweeps: 50)
         let start = frequencyDeviation(d.model, m2: m2)
         var last: StepReport?
         for _ in 0..<150 { last = try d.step() }
@@ -54,7 +54,7 @@ import VMC
     @Test func adamLowersTheEnergyTowardTheGroundState() throws {
         let m2 = 0.5
         var d = driver([6], m2: m2, optimizer: Adam(learningRate: 0.05), seed: 4)
-        d.thermalize(sweeps: 50)
+        try d.thermalize(sweeps: 50)
         let first = try d.step()
         for _ in 0..<300 { _ = try d.step() }
         let last = try d.step()
@@ -128,7 +128,7 @@ import VMC
             optimizer: StochasticReconfiguration(learningRate: 0.05, diagonalShift: 1e-3),
             sweepsPerStep: 24, discardSweeps: 2)
         #expect(d.model.parameterCount > 512)  // P and N = 768 above the dense limit: CG
-        d.thermalize(sweeps: 5)
+        try d.thermalize(sweeps: 5)
         var energies: [Double] = []
         for _ in 0..<3 { energies.append(try d.step().energy.mean) }
         return (d.model.parameters, energies)

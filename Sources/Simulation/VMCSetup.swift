@@ -1,0 +1,53 @@
+import Lattice
+import NeuralAnsatz
+import Sampling
+import SimulationConfig
+import VMC
+
+/// What the stages of a variational run share: the config, the theory, the
+/// model (whose parameters come from the state) and the sampler.
+struct VMCSetup<Model: WavefunctionModel>: Sendable {
+    let configuration: RunConfiguration
+    let theory: ScalarTheory
+    let model: Model
+
+    private static var proposals: [SamplerKind: MetropolisSampler.Proposal] {
+        [.metropolis: .randomWalk, .mala: .langevin, .singleSite: .singleSite]
+    }
+
+    var sampler: MetropolisSampler {
+        let s = configuration.sampler
+        return MetropolisSampler(
+            proposal: Self.proposals[s.kind] ?? .randomWalk, chains: s.chains, sweep: s.sweep,
+            targetAcceptance: s.targetAcceptance)
+    }
+
+    /// A fresh optimisation: the model's parameters, chains started from the seed.
+    func initialProgress() -> OptimizationProgress {
+        OptimizationProgress(
+            parameters: model.parameters, optimizer: ConfiguredOptimizer(configuration.optimizer),
+            sampler: sampler.initialState(sites: theory.lattice.volume, seed: configuration.seed),
+            history: [], thermalized: false, parametersMoved: false, seconds: 0)
+    }
+
+    /// The driver at `progress`.
+    func driver(_ progress: OptimizationProgress) -> VMCDriver<Model, ConfiguredOptimizer> {
+        var model = self.model
+        model.parameters = progress.parameters
+        return VMCDriver(
+            theory: theory, model: model, sampler: sampler, samplerState: progress.sampler,
+            optimizer: progress.optimizer,
+            sweepsPerStep: configuration.optimizer.samples / configuration.sampler.chains,
+            discardSweeps: configuration.sampler.discard)
+    }
+}
+
+extension OptimizationProgress {
+    /// Takes over the driver's parameters, optimiser and chains.
+    mutating func store<Model: WavefunctionModel>(_ driver: VMCDriver<Model, ConfiguredOptimizer>) {
+        parametersMoved = parametersMoved || driver.model.parameters != parameters
+        parameters = driver.model.parameters
+        optimizer = driver.optimizer
+        sampler = driver.samplerState
+    }
+}
