@@ -43,9 +43,12 @@ struct VMCSetup<Model: WavefunctionModel>: Sendable {
 }
 
 extension OptimizationProgress {
-    /// Takes over the driver's parameters, optimiser and chains.
+    /// Takes over the driver's parameters, optimiser and chains. A parameter
+    /// counts as moved when it changed by more than 1e-12 of max(1, |theta|): a
+    /// step of 1e-300 is no optimisation.
     mutating func store<Model: WavefunctionModel>(_ driver: VMCDriver<Model, ConfiguredOptimizer>) {
-        parametersMoved = parametersMoved || driver.model.parameters != parameters
+        parametersMoved = parametersMoved
+            || zip(driver.model.parameters, parameters).contains { abs($0 - $1) > 1e-12 * max(1, abs($1)) }
         parameters = driver.model.parameters
         optimizer = driver.optimizer
         sampler = driver.samplerState

@@ -108,6 +108,10 @@ func nqft(_ arguments: [String]) -> Int32 {
         #expect(nqft(["run", "x.yaml", "--bogus"]) == 2)
         #expect(nqft(["bench", "--workload", "W9"]) == 2)
         #expect(nqft(["frobnicate"]) == 2)
+        #expect(nqft([]) == 2)  // a subcommand is required
+        // The config caps the seed at 2^63 - 1; so does the flag.
+        #expect(nqft(["run", "x.yaml", "--seed", "18446744073709551615"]) == 2)
+        #expect(nqft(["run", "x.yaml", "--seed", "9223372036854775808"]) == 2)
     }
 
     @Test func validateAcceptsEveryBundledConfig() {

@@ -62,10 +62,36 @@ import TestSupport
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\noptimizer: {kind: adam, max_step: 1}\n", "optimizer.max_step", "only for"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\noptimizer: {max_step: 0}\n", "optimizer.max_step", "> 0"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nansatz: {kind: symmetric, tail: true}\n", "ansatz.tail", "lambda > 0"),
+        // Settings no run can use: a frozen sampler, a step that cannot be taken.
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nsampler: {target_acceptance: 1.0e-300}\n", "sampler.target_acceptance", "0.05 to 0.95"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nsampler: {target_acceptance: 0.99}\n", "sampler.target_acceptance", "0.05 to 0.95"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\noptimizer: {learning_rate: 1.0e308}\n", "optimizer.learning_rate", "<= 100"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\noptimizer: {learning_rate_final: 1000}\n", "optimizer.learning_rate_final", "<= 100"),
+        // Only decimal numbers: no hex, no digit separators, no strings in disguise.
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chains: 0x10}\n", "sampler.chains", "`0x10`"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chains: 1_6}\n", "sampler.chains", "integer"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1__0.5_, lambda: 0}\n", "theory.m2", "decimal number"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 0x1p3, lambda: 0}\n", "theory.m2", "decimal number"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chains: !!str 4}\n", "sampler.chains", "integer"),
+        ("lattice: {extent: [8]}\ntheory: {m2: !!str 1.5, lambda: 0}\n", "theory.m2", "decimal number"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nansatz: {kind: gaussian-mlp, symmetrize: !!str true}\n", "ansatz.symmetrize", "true or false"),
+        // The run name stays inside runs/.
+        ("name: ../x\nlattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\n", "name", "one file name"),
+        ("name: ..\nlattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\n", "name", "one file name"),
     ] as [(String, String, String)])
     func badConfigsNameTheKey(yaml: String, path: String, fragment: String) {
         let found = issues(yaml)
         #expect(found.contains { $0.path == path && $0.description.contains(fragment) }, "\(found)")
+    }
+
+    /// Decimal notation in all its ordinary forms is still a number.
+    @Test func decimalNumbersInEveryOrdinaryForm() throws {
+        for (text, value) in [("1", 1.0), ("-0.5", -0.5), ("+2.", 2.0), (".25", 0.25), ("1e-3", 1e-3), ("2.5E+2", 250.0)] {
+            let config = try RunConfiguration.parse(
+                yaml: "lattice: {extent: [8]}\ntheory: {m2: \(text), lambda: 1}\n", defaultName: "t")
+            #expect(config.theory.m2 == value, "\(text)")
+        }
+        #expect(try RunConfiguration.parse(yaml: minimal + "seed: 0042\n", defaultName: "t").seed == 42)
     }
 
     @Test func neuralDefaults() throws {
