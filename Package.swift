@@ -90,7 +90,8 @@ let package = Package(
                 "VMC", "NeuralAnsatz", "Sampling", "Lattice", "Statistics", "TestSupport",
             ]),
         .testTarget(
-            name: "ExactDiagonalizationTests", dependencies: ["ExactDiagonalization", "Lattice", "TestSupport"]),
+            name: "ExactDiagonalizationTests",
+            dependencies: ["ExactDiagonalization", "Lattice", "LinearAlgebra", "TestSupport"]),
         .testTarget(name: "SimulationConfigTests", dependencies: ["SimulationConfig", "Statistics", "TestSupport"]),
         .testTarget(name: "OutputTests", dependencies: ["Output"]),
         .testTarget(
