@@ -1,7 +1,7 @@
 import FourierTransform
 import Lattice
 
-/// `G(r) = (1/V) sum_k exp(i k.r) G(k)` (DESIGN §1) for an even, real `G(k)` given
+/// `G(r) = (1/V) sum_k exp(i k.r) G(k)` (docs/CONVENTIONS.md §1) for an even, real `G(k)` given
 /// for every momentum (row-major); returns `G(r)` for every separation (row-major).
 ///
 /// - Complexity: O(V log V).

@@ -4,7 +4,7 @@ import Lattice
 import LinearAlgebra
 
 /// The ground-state energy of phi^4 theory on a small lattice by exact
-/// diagonalisation of the truncated Hamiltonian (DESIGN §4, step 3).
+/// diagonalisation of the truncated Hamiltonian (docs/CONVENTIONS.md §4, step 3).
 ///
 /// Split `H = sum_x h_x - sum_bonds phi_a phi_b` with the on-site
 ///

@@ -14,7 +14,7 @@ private struct PlanPair: @unchecked Sendable {
 /// A pair of FFTW plans for real fields on a periodic, row-major lattice, made once
 /// and reused for every sample.
 ///
-/// Convention (DESIGN §1): `forward` computes
+/// Convention (docs/CONVENTIONS.md §1): `forward` computes
 /// `phitilde_k = sum_x exp(-i k.x) phi_x` (FFTW_FORWARD, unnormalised) for the
 /// half spectrum described by `spectrum`; `backward` computes
 /// `f_x = sum_k exp(+i k.x) ftilde_k` over the full spectrum from its half

@@ -1,7 +1,7 @@
 import LinearAlgebra
 
 /// The Euclidean lattice action of real phi^4 theory on a D-dimensional periodic
-/// space-time lattice (DESIGN §1),
+/// space-time lattice (docs/CONVENTIONS.md §1),
 ///
 ///     S[phi] = sum_x [ 1/2 sum_mu (phi_{x+mu} - phi_x)^2 + 1/2 m2 phi_x^2 + (lambda/24) phi_x^4 ],
 ///

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Exact ground-state results of the free theory (`lambda = 0`, `m2 > 0`), DESIGN §1.
+/// Exact ground-state results of the free theory (`lambda = 0`, `m2 > 0`), docs/CONVENTIONS.md §1.
 ///
 /// The Hamiltonian is a set of decoupled oscillators, one per lattice momentum,
 /// with frequencies `omega_k = sqrt(m2 + khat^2)`. The ground state is the Gaussian

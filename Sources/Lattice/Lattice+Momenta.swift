@@ -3,7 +3,7 @@ import Foundation
 /// Lattice momenta. The momentum with row-major index `i` over the full spectrum
 /// has mode numbers `n_mu` (the coordinates of site `i`) and components
 /// `k_mu = 2 pi n_mu / L_mu`; reported values use the representative in
-/// `(-pi, pi]`, i.e. `n_mu > L_mu / 2` maps to `n_mu - L_mu` (DESIGN §1).
+/// `(-pi, pi]`, i.e. `n_mu > L_mu / 2` maps to `n_mu - L_mu` (docs/CONVENTIONS.md §1).
 extension Lattice {
     /// Signed mode numbers `n_mu` in `(-L_mu/2, L_mu/2]` of momentum index `i`.
     public func modeNumbers(ofMomentum i: Int) -> [Int] {

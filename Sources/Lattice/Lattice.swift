@@ -3,7 +3,7 @@
 /// Sites are numbered row-major (last coordinate fastest), the order FFTW uses for
 /// multi-dimensional arrays, so a field is one contiguous array of length `volume`.
 /// Extents may differ per direction and may be 1 or 2; neighbours follow the
-/// literal periodic rule `x + mu (mod L_mu)` (DESIGN §1), so for `L_mu = 2` both
+/// literal periodic rule `x + mu (mod L_mu)` (docs/CONVENTIONS.md §1), so for `L_mu = 2` both
 /// neighbours are the same site and for `L_mu = 1` a site is its own neighbour.
 public struct Lattice: Sendable, Equatable, Hashable, Codable {
     /// `L_1 ... L_d`.

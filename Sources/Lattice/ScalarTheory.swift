@@ -1,6 +1,6 @@
 import LinearAlgebra
 
-/// Real phi^4 theory on a periodic lattice (DESIGN §1):
+/// Real phi^4 theory on a periodic lattice (docs/CONVENTIONS.md §1):
 ///
 ///     F[phi] = sum_x [ 1/2 sum_mu (phi_{x+mu} - phi_x)^2 + 1/2 m2 phi_x^2 + (lambda/24) phi_x^4 ]
 ///

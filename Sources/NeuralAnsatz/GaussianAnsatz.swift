@@ -9,7 +9,7 @@ import LinearAlgebra
 ///
 /// with one parameter per orbit `[k] = {k, -k}` (a_k and a_{-k} multiply the same
 /// `|phitilde_k|^2`, so separate parameters would make the SR matrix singular).
-/// The family contains the free ground state, `a_k = omega_k` (DESIGN §1). In real
+/// The family contains the free ground state, `a_k = omega_k` (docs/CONVENTIONS.md §1). In real
 /// space `log psi = -1/2 phi^T A phi` with the circulant `A = F^dagger diag(a) F / V`, so
 ///
 ///     d log psi / d phi_x = -(A phi)_x = -(1/V) sum_k exp(i k.x) a_k phitilde_k

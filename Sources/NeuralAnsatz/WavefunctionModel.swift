@@ -16,7 +16,7 @@ public struct LogPsiDerivatives: Sendable {
 ///
 /// Everything is batched: a call takes `B` fields (a `B x V` matrix) and returns
 /// `B` results. Derivatives are exact (analytic or forward-mode), never finite
-/// differences: the local energy (DESIGN §1) needs the Laplacian to machine precision.
+/// differences: the local energy (docs/CONVENTIONS.md §1) needs the Laplacian to machine precision.
 public protocol WavefunctionModel: Sendable {
     /// The lattice the fields live on.
     var lattice: Lattice { get }

@@ -8,7 +8,7 @@ import Sampling
 import Statistics
 import VMC
 
-/// A fixed benchmark workload (issue 4): phi^4 with m2 = 1, lambda = 24, the
+/// A fixed benchmark workload (BENCHMARKS.md): phi^4 with m2 = 1, lambda = 24, the
 /// Gaussian times a one-hidden-layer tanh network (no symmetrisation, no tail:
 /// the same model as NetKet's peer script), Metropolis with V proposals per
 /// sample, SR. W1-W4 move every site per proposal (NetKet's work); W1s-W4s are

@@ -37,7 +37,7 @@ public struct Checkpoint: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case configuration, gaussian, gaussianBaseline, optimization, evaluation, reference
-        // The layout before stages (nqft 0.1.0 up to issue 4): one optimisation, flat.
+        // The layout before the run engine (nqft 0.1.0): one optimisation, flat.
         case parameters, optimizer, sampler, history, optimizationSeconds
     }
 

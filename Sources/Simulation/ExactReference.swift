@@ -7,7 +7,7 @@ import Lattice
 import Output
 import SimulationConfig
 
-/// Exact reference values for a config's theory (DESIGN §4):
+/// Exact reference values for a config's theory (docs/CONVENTIONS.md §4):
 /// - the free theory (lambda = 0), any lattice: `E0 = 1/2 sum_k omega_k`,
 ///   `<phi^2>`, `G(k) = 1/(2 omega_k)` and `G(r)`;
 /// - an interacting theory on at most 4 sites: `E0` by exact diagonalisation of

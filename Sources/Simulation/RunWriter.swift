@@ -3,7 +3,7 @@ import Foundation
 import Output
 import SimulationConfig
 
-/// Writes a run directory (DESIGN §3): summary.json, energy.csv,
+/// Writes a run directory (docs/CONVENTIONS.md §3): summary.json, energy.csv,
 /// correlator_k.csv, correlator_r.csv and checkpoint.json, each atomically.
 public enum RunWriter {
     public static func write(_ result: RunResult, configuration: RunConfiguration, to directory: URL) throws {

@@ -5,7 +5,7 @@ import Statistics
 /// The version written into every summary.
 public let neuralQFTVersion = "0.1.0"
 
-/// summary.json (DESIGN §3). Keys may be added, never renamed.
+/// summary.json (docs/CONVENTIONS.md §3). Keys may be added, never renamed.
 struct Summary: Encodable {
     struct LatticeInfo: Encodable {
         var extent: [Int]

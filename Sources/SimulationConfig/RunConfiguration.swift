@@ -1,5 +1,5 @@
 /// A validated, fully resolved run description: every default filled in
-/// (DESIGN §3). Built only by `RunConfiguration.parse`, which checks every key,
+/// (docs/CONVENTIONS.md §3). Built only by `RunConfiguration.parse`, which checks every key,
 /// so code downstream never re-validates.
 ///
 /// Encodes with the config file's snake_case keys, in the file's order, so the

@@ -1,7 +1,7 @@
 import Lattice
 import NeuralAnsatz
 
-/// The local energy of a real, positive trial state (DESIGN §1),
+/// The local energy of a real, positive trial state (docs/CONVENTIONS.md §1),
 ///
 ///     E_loc(phi) = -1/2 sum_x [ d^2 log psi/d phi_x^2 + (d log psi/d phi_x)^2 ] + V(phi),
 ///

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 @Suite struct ScalarTheoryTests {
-    /// The readable reference: the DESIGN §1 formula, one bond per site and direction.
+    /// The readable reference: the docs/CONVENTIONS.md §1 formula, one bond per site and direction.
     func referencePotential(_ theory: ScalarTheory, _ phi: [Double]) -> Double {
         let lattice = theory.lattice
         var sum = 0.0

@@ -5,7 +5,7 @@ import SimulationConfig
 import Testing
 import TestSupport
 
-/// Validation ladder step 1 (DESIGN §4): with the Gaussian ansatz a run on the
+/// Validation ladder step 1 (docs/CONVENTIONS.md §4): with the Gaussian ansatz a run on the
 /// free theory reaches E0 = 1/2 sum_k omega_k, with zero local-energy variance,
 /// and G(k) = 1/(2 omega_k) within honest errors; in d = 1, 2, 3 on non-square lattices.
 @Suite struct FreeFieldValidationTests {

@@ -4,7 +4,7 @@ import SimulationConfig
 import Testing
 import TestSupport
 
-/// Validation ladder steps 2 and 3 (DESIGN §4): neural ansätze on small
+/// Validation ladder steps 2 and 3 (docs/CONVENTIONS.md §4): neural ansätze on small
 /// interacting systems against exact diagonalisation. VMC is variational, so
 /// the energy may not lie below the exact value by more than its error allows.
 @Suite struct InteractingValidationTests {

@@ -9,7 +9,7 @@ import VMC
 
 @Suite struct LocalEnergyTests {
     /// At `a_k = omega_k` the Gaussian is the free ground state: `E_loc = E0`
-    /// for every field (DESIGN §1), to rounding (~1e-15 per term, V terms).
+    /// for every field (docs/CONVENTIONS.md §1), to rounding (~1e-15 per term, V terms).
     @Test(arguments: testExtents)
     func exactGaussianHasConstantLocalEnergy(extent: [Int]) {
         let lattice = Lattice(extent: extent)
