@@ -31,7 +31,8 @@ let package = Package(
         .target(name: "FourierTransform", dependencies: ["CFFTW"]),
         .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "CLAPACKE"]),
 
-        // MARK: Execution: stop requests and deadlines; the one run loop
+        // MARK: Execution: threads, stop requests and deadlines; the one run loop
+        .target(name: "Parallelism"),
         .target(name: "Execution"),
         .target(name: "RunEngine", dependencies: ["Execution"]),
 
@@ -41,14 +42,14 @@ let package = Package(
         .target(name: "CActivations"),
         .target(
             name: "NeuralAnsatz", dependencies: ["Lattice", "FourierTransform", "LinearAlgebra", "Statistics", "CActivations"]),
-        .target(name: "Sampling", dependencies: ["Execution", "Lattice", "LinearAlgebra", "Statistics"]),
+        .target(name: "Sampling", dependencies: ["Execution", "Parallelism", "Lattice", "LinearAlgebra", "Statistics"]),
         .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics"]),
         .target(name: "ExactDiagonalization", dependencies: ["Execution", "Lattice", "LinearAlgebra"]),
 
         // MARK: Drivers
         .target(
             name: "VMC",
-            dependencies: ["Execution", "Lattice", "Statistics", "NeuralAnsatz", "Sampling", "LinearAlgebra"]),
+            dependencies: ["Execution", "Parallelism", "Lattice", "Statistics", "NeuralAnsatz", "Sampling", "LinearAlgebra"]),
 
         // MARK: Configuration, orchestration, output, command line
         .target(
@@ -58,13 +59,13 @@ let package = Package(
         .target(
             name: "Simulation",
             dependencies: [
-                "Execution", "RunEngine", "SimulationConfig", "Output", "Lattice", "Statistics", "NeuralAnsatz",
+                "Execution", "Parallelism", "RunEngine", "SimulationConfig", "Output", "Lattice", "Statistics", "NeuralAnsatz",
                 "Sampling", "VMC", "Correlators", "ExactDiagonalization", "FourierTransform", "LinearAlgebra",
             ]),
         .target(
             name: "SimulationCLI",
             dependencies: [
-                "Execution", "RunEngine", "Simulation", "SimulationConfig", "Output", "LinearAlgebra",
+                "Execution", "Parallelism", "RunEngine", "Simulation", "SimulationConfig", "Output", "LinearAlgebra",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),
@@ -80,14 +81,15 @@ let package = Package(
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"]),
         .testTarget(name: "NeuralAnsatzTests", dependencies: ["NeuralAnsatz", "Lattice", "Statistics", "TestSupport"]),
         .testTarget(
-            name: "SamplingTests", dependencies: ["Sampling", "Lattice", "Statistics", "TestSupport"]),
+            name: "SamplingTests",
+            dependencies: ["Sampling", "Execution", "Parallelism", "Lattice", "LinearAlgebra", "Statistics", "TestSupport"]),
         .testTarget(
             name: "CorrelatorsTests",
             dependencies: ["Correlators", "Lattice", "Statistics", "TestSupport"]),
         .testTarget(
             name: "VMCTests",
             dependencies: [
-                "VMC", "NeuralAnsatz", "Sampling", "Lattice", "Statistics", "TestSupport",
+                "VMC", "NeuralAnsatz", "Parallelism", "Sampling", "Lattice", "Statistics", "TestSupport",
             ]),
         .testTarget(
             name: "ExactDiagonalizationTests",

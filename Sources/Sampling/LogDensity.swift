@@ -2,7 +2,7 @@ import Lattice
 
 /// An unnormalised log probability density over lattice fields, evaluated on a
 /// batch: `|psi|^2` for variational Monte Carlo, `exp(-S)` for the path integral.
-public protocol LogDensity {
+public protocol LogDensity: Sendable {
     /// `log p(phi_b)` up to a field-independent constant, one per field.
     func logDensity(_ fields: FieldBatch) -> [Double]
 
@@ -12,7 +12,7 @@ public protocol LogDensity {
 }
 
 /// A density whose change under a move of one site is cheap to evaluate, for
-/// single-site proposals (see `MetropolisSampler.Proposal.singleSite`). A cache
+/// single-site proposals (`SingleSiteSampler`). A cache
 /// holds what the updates need for each chain; a proposal stays in it until
 /// `acceptSiteChange`.
 public protocol SiteLocalDensity: LogDensity {

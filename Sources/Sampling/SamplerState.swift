@@ -2,11 +2,11 @@ import Lattice
 import LinearAlgebra
 import Statistics
 
-/// The mutable state of a set of Markov chains: positions, their log densities,
-/// per-chain proposal widths and random streams. A sampler's configuration is an
-/// immutable value (`MetropolisSampler`); everything that evolves lives here, and
-/// it is `Codable` so a checkpoint can resume the chains exactly.
-public struct SamplerState: Sendable, Equatable, Codable {
+/// The mutable state of a set of Metropolis–Hastings chains: positions, their
+/// log densities, per-chain proposal widths and random streams. A sampler's
+/// configuration is an immutable value (`MetropolisHastings`); everything that
+/// evolves lives here, and it is `Codable` so a checkpoint can resume the chains exactly.
+public struct SamplerState: ChainState {
     /// Current field of each chain, `chains x V`.
     public var fields: FieldBatch
     /// `log p` of each chain's current field under the density last used.

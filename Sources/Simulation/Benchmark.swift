@@ -3,6 +3,7 @@ import Foundation
 import FourierTransform
 import Lattice
 import LinearAlgebra
+import Parallelism
 import NeuralAnsatz
 import Sampling
 import Statistics
@@ -62,7 +63,7 @@ public struct BenchmarkResult: Sendable, Codable {
 public enum Benchmark {
     /// Runs `warmup` untimed and `steps` timed optimisation steps of `workload`.
     public static func run(_ workload: BenchmarkWorkload, warmup: Int, steps: Int, threads: Int) throws -> BenchmarkResult {
-        setThreads(threads)
+        useSingleThreadedBLAS()
         let lattice = Lattice(extent: workload.extent)
         let v = lattice.volume
         let fft = RealFFT(extent: lattice.extent)
@@ -71,17 +72,10 @@ public enum Benchmark {
         let model = GaussianNetwork(
             base: GaussianAnsatz(lattice: lattice, fft: fft), network: network,
             networkParameters: network.initialParameters(random: &random, outputScale: 0.01), symmetrized: false)
-        let sampler = MetropolisSampler(
-            proposal: workload.singleSite ? .singleSite : .randomWalk, chains: workload.chains, sweep: v)
-        var driver = VMCDriver(
-            theory: ScalarTheory(lattice: lattice, massSquared: 1, coupling: 24), model: model, sampler: sampler,
-            samplerState: sampler.initialState(sites: v, seed: 1),
-            optimizer: StochasticReconfiguration(learningRate: 0.05, diagonalShift: 1e-3),
-            sweepsPerStep: workload.samples / workload.chains, discardSweeps: workload.discard)
-        try driver.thermalize(sweeps: 20)
-        for _ in 0..<warmup { _ = try driver.step() }
-        var timings: [StepTimings] = []
-        for _ in 0..<steps { timings.append(try driver.step().timings) }
+        let settings = MetropolisSettings(chains: workload.chains, sweep: v, parallelism: Parallelism(threads: threads))
+        let timings = workload.singleSite
+            ? try time(model, SingleSiteSampler(settings), workload, warmup: warmup, steps: steps)
+            : try time(model, RandomWalkSampler(settings), workload, warmup: warmup, steps: steps)
 
         // Correlators for one step's worth of samples.
         let fields = testBatch(samples: workload.samples, sites: v)
@@ -97,16 +91,31 @@ public enum Benchmark {
         })
         // The network's forward pass: 2 B V H + 2 B H floating-point operations.
         let flops = 2.0 * Double(workload.samples) * Double(workload.hidden) * Double(v + 1)
-        let parameters = driver.model.networkParameters
+        let parameters = model.networkParameters
         let forward = median((0..<5).map { _ in seconds { _ = network.value(fields, parameters: parameters) } })
         let perStep = median(timings.map(\.total))
         return BenchmarkResult(
-            workload: workload, parameters: driver.model.parameterCount, timedSteps: steps, threads: threads,
+            workload: workload, parameters: model.parameterCount, timedSteps: steps, threads: threads,
             secondsPerStep: perStep, sampling: median(timings.map(\.sampling)),
             localEnergy: median(timings.map(\.localEnergy)),
             parameterGradient: median(timings.map(\.parameterGradient)), update: median(timings.map(\.update)),
             correlators: correlatorSeconds, samplesPerSecond: Double(workload.samples) / perStep,
             peakMemoryMiB: peakMemoryMiB(), dgemmGFLOPS: dgemmRate(), networkGFLOPS: flops / forward / 1e9)
+    }
+
+    /// The timings of `steps` SR steps after `warmup` untimed ones.
+    private static func time<Model: WavefunctionModel, Chains: MetropolisHastings>(
+        _ model: Model, _ sampler: Chains, _ workload: BenchmarkWorkload, warmup: Int, steps: Int
+    ) throws -> [StepTimings] where Chains.Density == BornDensity<Model> {
+        var driver = VMCDriver(
+            theory: ScalarTheory(lattice: model.lattice, massSquared: 1, coupling: 24), model: model, sampler: sampler,
+            samplerState: sampler.initialState(sites: model.lattice.volume, seed: 1),
+            optimizer: StochasticReconfiguration(learningRate: 0.05, diagonalShift: 1e-3),
+            sweepsPerStep: workload.samples / workload.chains, discardSweeps: workload.discard,
+            parallelism: sampler.settings.parallelism)
+        try driver.thermalize(sweeps: 20)
+        for _ in 0..<warmup { _ = try driver.step() }
+        return try (0..<steps).map { _ in try driver.step().timings }
     }
 
     /// GFLOP/s of a 1024 x 1024 x 1024 dgemm (median of 5).

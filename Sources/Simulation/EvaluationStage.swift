@@ -2,6 +2,7 @@ import Correlators
 import FourierTransform
 import Lattice
 import NeuralAnsatz
+import Sampling
 import RunEngine
 import Statistics
 import VMC
@@ -10,8 +11,9 @@ import VMC
 /// optimised model's chains, then sample `evaluation.samples` and measure the
 /// energy and the correlators. A stop request discards the unit: resuming
 /// repeats it from the optimised state, with the same numbers.
-struct EvaluationStage<Model: WavefunctionModel>: RunStage {
-    let setup: VMCSetup<Model>
+struct EvaluationStage<Model: WavefunctionModel, Chains: MetropolisHastings>: RunStage
+where Chains.Density == BornDensity<Model> {
+    let setup: VMCSetup<Model, Chains>
     let fft: RealFFT
 
     let name = "evaluation"

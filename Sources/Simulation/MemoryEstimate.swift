@@ -24,45 +24,19 @@ public struct MemoryEstimate: Sendable {
         // The half spectrum: L_d / 2 + 1 in the last direction.
         let half = extent.dropLast().reduce(1, *) * ((extent.last ?? 1) / 2).rounded(.down) + extent.dropLast().reduce(1, *)
         let gaussianParameters = half  // at most one per half-spectrum element
-        let hidden = (c.ansatz.hidden ?? []).map(Double.init)
-        /// Weights and biases of a dense network on `inputs`, and its output weights.
-        func denseParameters(inputs: Double) -> Double {
-            let widths = [inputs] + hidden
-            return zip(widths, widths.dropFirst()).reduce(0) { $0 + $1.0 * $1.1 + $1.1 } + (hidden.last ?? 0)
-        }
-        var networkParameters = 0.0
-        var perSampleScratch = 0.0  // doubles per sample inside one network chunk
-        switch c.ansatz.kind {
-        case .gaussian:
-            break
-        case .gaussianMLP:
-            networkParameters = denseParameters(inputs: v)
-            perSampleScratch = (hidden.first ?? 0) * v + 4 * hidden.reduce(0, +)
-        case .symmetric:
-            let k = extent.map { min(Double(c.ansatz.kernel ?? 3), $0) }.reduce(1, *)
-            let cell = denseParameters(inputs: k)
-            networkParameters = cell
-            perSampleScratch = v * (k + cell + (hidden.first ?? 0) * k + 4 * hidden.reduce(0, +))
-        }
-        let p = gaussianParameters + networkParameters + 1
+        let size = c.ansatz.kind.factory.size(c)
+        let p = gaussianParameters + size.networkParameters + 1
         parameters = p
         let n = Double(c.optimizer.samples)
         let chunk = min(n, 256)
         // Optimisation: fields, the log-derivatives, the SR system, network scratch.
         // Dense solves (min(N, P) <= 512) store O and its centred copy; conjugate
-        // gradients keep O as it comes: factored for gaussian-mlp (per layer
-        // delta and [z, 1], plus a product's temporaries), explicit otherwise.
+        // gradients keep O as it comes: factored where the ansatz allows, else explicit.
         let dense = min(n, p) <= 512
         let srSystem = dense ? min(n, p) * min(n, p) : 4 * max(n, p)
-        let logDerivatives: Double
-        if dense {
-            logDerivatives = 2 * n * p
-        } else if c.ansatz.kind == .gaussianMLP {
-            let widths = [v] + hidden
-            logDerivatives = n * (gaussianParameters + 1 + (widths.last ?? 0) + 3 * widths.reduce(0, +) + Double(widths.count))
-        } else {
-            logDerivatives = n * p
-        }
+        let logDerivatives = dense
+            ? 2 * n * p : n * (size.factoredLogDerivativesPerSample.map { gaussianParameters + $0 } ?? p)
+        let perSampleScratch = size.scratchPerSample
         let optimization = n * v + logDerivatives + srSystem + chunk * perSampleScratch
         // Evaluation: the Monte Carlo series of |phitilde_k|^2, phibar, g(r) and E_loc.
         let chains = Double(c.sampler.chains)

@@ -1,6 +1,7 @@
 import Foundation
 import LinearAlgebra
 import NeuralAnsatz
+import Sampling
 import RunEngine
 import Statistics
 import VMC
@@ -15,11 +16,12 @@ import VMC
 /// warm start: that one ends with a measurement of the Gaussian (the baseline
 /// the network's gain is measured against), whose frequencies then start the
 /// main model (every model's parameters begin with the Gaussian's).
-struct OptimizationStage<Model: WavefunctionModel>: RunStage {
+struct OptimizationStage<Model: WavefunctionModel, Chains: MetropolisHastings>: RunStage
+where Chains.Density == BornDensity<Model> {
     enum Role { case warmStart, main }
 
     let role: Role
-    let setup: VMCSetup<Model>
+    let setup: VMCSetup<Model, Chains>
     let steps: Int
 
     var name: String { role == .main ? "optimisation" : "gaussian" }
@@ -68,7 +70,7 @@ struct OptimizationStage<Model: WavefunctionModel>: RunStage {
             throw Divergence("SR solve failed (\(error)); each retry halves the learning rate")
         }
         let e = report.energy
-        guard e.mean.isFinite, e.error.isFinite, driver.model.parameters.allSatisfy(\.isFinite) else {
+        guard e.mean.isFinite, e.error.isFinite, driver.model.parameters.allSatisfy({ $0.isFinite }) else {
             throw Divergence("energy \(e.mean) +- \(e.error); each retry halves the learning rate")
         }
         let elapsed = seconds(since: start)
@@ -92,7 +94,7 @@ struct OptimizationStage<Model: WavefunctionModel>: RunStage {
     /// The warm start's end: the Gaussian measured on a quarter of the
     /// evaluation samples; its parameters start the main model.
     private func measureBaseline(
-        _ state: inout Checkpoint, driver: inout VMCDriver<Model, ConfiguredOptimizer>, _ context: StageContext
+        _ state: inout Checkpoint, driver: inout VMCDriver<Model, Chains, ConfiguredOptimizer>, _ context: StageContext
     ) throws {
         let c = setup.configuration
         let sweeps = max(1, c.evaluation.samples / (4 * c.sampler.chains))

@@ -1,5 +1,6 @@
 import Correlators
 import Execution
+import Parallelism
 import RunEngine
 import Sampling
 import SimulationConfig
@@ -64,6 +65,8 @@ public struct RunControl {
     public var saveCheckpoint: (Checkpoint) throws -> Void = { _ in }
     /// A checkpoint of this configuration to continue from.
     public var resume: Checkpoint?
+    /// Threads the chains and samples are split over (results do not depend on it).
+    public var parallelism = Parallelism.serial
 
     public init() {}
 }

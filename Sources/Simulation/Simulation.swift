@@ -3,6 +3,7 @@ import Foundation
 import FourierTransform
 import Lattice
 import LinearAlgebra
+import Parallelism
 import NeuralAnsatz
 import RunEngine
 import Sampling
@@ -38,49 +39,57 @@ public struct Simulation: Sendable {
     /// Runs the stages (warm start, optimisation, evaluation, reference) from the
     /// beginning, or with `control.resume` from a checkpoint.
     public func run(_ control: RunControl = RunControl()) throws -> RunResult {
-        let a = configuration.ansatz
-        let gaussian = GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: a.initialFrequency)
-        let activation = Activation(rawValue: (a.activation ?? .tanh).rawValue) ?? .tanh
-        // Network weights have their own random stream, apart from the chains'.
-        var random = RandomSource(seed: configuration.seed, stream: 1 << 40)
-        let outputScale = a.outputScale ?? 0
-        switch a.kind {
-        case .gaussian:
-            return try run(gaussian, control)
-        case .gaussianMLP:
-            let network = MultilayerPerceptron(inputs: lattice.volume, hidden: a.hidden ?? [], activation: activation)
-            let parameters = network.initialParameters(random: &random, outputScale: outputScale)
-            return try runNeural(gaussian, network, parameters, control)
-        case .symmetric:
-            let network = TranslationInvariantNetwork(
-                lattice: lattice, kernelSize: a.kernel ?? 3, hidden: a.hidden ?? [], activation: activation)
-            let parameters = network.cell.initialParameters(random: &random, outputScale: outputScale)
-            return try runNeural(gaussian, network, parameters, control)
+        let context = AnsatzContext(configuration: configuration, theory: theory, fft: fft)
+        return try configuration.ansatz.kind.factory.build(context, into: VMCRun(simulation: self, control: control))
+    }
+
+    /// The run for one model, with the samplers `sampler.kind` asks for.
+    struct VMCRun: ModelConsumer {
+        let simulation: Simulation
+        let control: RunControl
+
+        private var settings: MetropolisSettings {
+            let s = simulation.configuration.sampler
+            return MetropolisSettings(
+                chains: s.chains, sweep: s.sweep, targetAcceptance: s.targetAcceptance, parallelism: control.parallelism)
+        }
+
+        func consume<Model: SiteLocalWavefunction>(_ model: Model) throws -> RunResult {
+            guard simulation.configuration.sampler.kind == .singleSite else { return try allSite(model) }
+            return try simulation.run(
+                model, SingleSiteSampler<BornDensity<Model>>(settings),
+                warmStart: SingleSiteSampler<BornDensity<GaussianAnsatz>>(settings), control)
+        }
+
+        func consume<Model: WavefunctionModel>(_ model: Model) throws -> RunResult { try allSite(model) }
+
+        private func allSite<Model: WavefunctionModel>(_ model: Model) throws -> RunResult {
+            switch simulation.configuration.sampler.kind {
+            case .metropolis:
+                return try simulation.run(
+                    model, RandomWalkSampler<BornDensity<Model>>(settings),
+                    warmStart: RandomWalkSampler<BornDensity<GaussianAnsatz>>(settings), control)
+            case .mala:
+                return try simulation.run(
+                    model, LangevinSampler<BornDensity<Model>>(settings),
+                    warmStart: LangevinSampler<BornDensity<GaussianAnsatz>>(settings), control)
+            case .singleSite:
+                throw SimulationError.unsupported("`sampler.kind: single-site` needs an ansatz with single-site updates")
+            }
         }
     }
 
-    /// The Gaussian (with the |phi|^3 tail when configured) times `exp(network)`.
-    private func runNeural<Network: FieldNetwork>(
-        _ gaussian: GaussianAnsatz, _ network: Network, _ parameters: [Double], _ control: RunControl
-    ) throws -> RunResult {
-        let symmetrized = configuration.ansatz.symmetrize ?? false
-        if configuration.ansatz.tail ?? false {
-            let base = TailedGaussian(gaussian: gaussian, coupling: theory.coupling)
-            return try run(
-                GaussianNetwork(base: base, network: network, networkParameters: parameters, symmetrized: symmetrized),
-                control)
-        }
-        return try run(
-            GaussianNetwork(base: gaussian, network: network, networkParameters: parameters, symmetrized: symmetrized),
-            control)
-    }
-
-    private func run<Model: WavefunctionModel>(_ model: Model, _ control: RunControl) throws -> RunResult {
+    private func run<Model: WavefunctionModel, Chains: MetropolisHastings, WarmStartChains: MetropolisHastings>(
+        _ model: Model, _ sampler: Chains, warmStart warmStartSampler: WarmStartChains, _ control: RunControl
+    ) throws -> RunResult
+    where Chains.Density == BornDensity<Model>, WarmStartChains.Density == BornDensity<GaussianAnsatz> {
         let c = configuration
-        let setup = VMCSetup(configuration: c, theory: theory, model: model)
+        let setup = VMCSetup(
+            configuration: c, theory: theory, model: model, sampler: sampler, parallelism: control.parallelism)
         let warmStart = VMCSetup(
             configuration: c, theory: theory,
-            model: GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: c.ansatz.initialFrequency))
+            model: GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: c.ansatz.initialFrequency),
+            sampler: warmStartSampler, parallelism: control.parallelism)
         let gaussianSteps = c.ansatz.kind.isNeural ? c.optimizer.gaussianSteps ?? 0 : 0
 
         var state: Checkpoint

@@ -11,6 +11,9 @@ public enum SimulationError: Error, CustomStringConvertible {
     case checkpointMismatch(String)
     /// No exact reference exists for this theory.
     case noExactReference(String)
+    /// The config combines features the code does not support together
+    /// (validation refuses it first; see `Simulation.validate`).
+    case unsupported(String)
 
     public var description: String {
         switch self {
@@ -23,6 +26,8 @@ public enum SimulationError: Error, CustomStringConvertible {
             return "cannot resume: \(why)"
         case .noExactReference(let why):
             return "no exact reference: \(why)"
+        case .unsupported(let why):
+            return "unsupported: \(why)"
         }
     }
 }

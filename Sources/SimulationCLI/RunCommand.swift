@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LinearAlgebra
 import Output
+import Parallelism
 import RunEngine
 import Simulation
 import SimulationConfig
@@ -54,7 +55,7 @@ struct RunCommand: ParsableCommand {
         if let output { configuration.output.directory = output }
         if let seed { configuration.seed = seed }
         _ = try options.checkMemory(configuration)
-        setThreads(threads ?? min(2, ProcessInfo.processInfo.activeProcessorCount))
+        useSingleThreadedBLAS()
         StopSignal.install()
 
         let directory = RunDirectory(path: configuration.output.directory)
@@ -81,6 +82,7 @@ struct RunCommand: ParsableCommand {
         control.checkpointEvery = configuration.output.checkpointEvery
         control.saveCheckpoint = { try RunWriter.writePartial($0, to: directory.url) }
         control.stop = StopSignal.check
+        control.parallelism = Parallelism(threads: threads ?? min(2, ProcessInfo.processInfo.activeProcessorCount))
         do {
             let result = try Simulation(configuration: configuration).run(control)
             progress.finish()

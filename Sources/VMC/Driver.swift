@@ -1,5 +1,6 @@
 import Execution
 import Lattice
+import Parallelism
 import LinearAlgebra
 import NeuralAnsatz
 import Sampling
@@ -40,21 +41,23 @@ public struct StepTimings: Sendable, Equatable {
 /// 1. sample `phi ~ |psi_theta|^2`,
 /// 2. evaluate the local energies `E_loc(phi)` and log-derivatives `O(phi)`,
 /// 3. let the optimizer turn `(O, E_loc)` into a new `theta`.
-public struct VMCDriver<Model: WavefunctionModel, Update: Optimizer>: Sendable {
+public struct VMCDriver<Model: WavefunctionModel, Chains: Sampler<BornDensity<Model>>, Update: Optimizer>: Sendable {
     public let theory: ScalarTheory
     public var model: Model
-    public let sampler: MetropolisSampler
-    public var samplerState: SamplerState
+    public let sampler: Chains
+    public var samplerState: Chains.State
     public var optimizer: Update
     /// Recorded sweeps per step (`samples per step / chains`).
     public let sweepsPerStep: Int
     /// Sweeps discarded (and used to re-adapt widths) at the start of each step.
     public let discardSweeps: Int
     public let gamma = GammaMethod()
+    /// Threads the samples' blocks are split over (results do not depend on it).
+    public let parallelism: Parallelism
 
     public init(
-        theory: ScalarTheory, model: Model, sampler: MetropolisSampler, samplerState: SamplerState,
-        optimizer: Update, sweepsPerStep: Int, discardSweeps: Int
+        theory: ScalarTheory, model: Model, sampler: Chains, samplerState: Chains.State,
+        optimizer: Update, sweepsPerStep: Int, discardSweeps: Int, parallelism: Parallelism = .serial
     ) {
         precondition(sweepsPerStep >= 1 && discardSweeps >= 0)
         self.theory = theory
@@ -64,6 +67,7 @@ public struct VMCDriver<Model: WavefunctionModel, Update: Optimizer>: Sendable {
         self.optimizer = optimizer
         self.sweepsPerStep = sweepsPerStep
         self.discardSweeps = discardSweeps
+        self.parallelism = parallelism
     }
 
     /// Brings the chains to equilibrium under the current parameters, adapting
@@ -99,9 +103,11 @@ public struct VMCDriver<Model: WavefunctionModel, Update: Optimizer>: Sendable {
         let batch = FieldBatch(rows: sweepsPerStep * sampler.chains, columns: theory.lattice.volume, storage: fields)
         timings.sampling = lap()
         // 2. Local energies and log-derivatives, the samples split over threads.
-        let energies = Array(inBlocks(batch) { localEnergies(model, theory, $0) }.joined())
+        let (current, theory) = (model, self.theory)
+        let energies = Array(inBlocks(batch, parallelism) { localEnergies(current, theory, $0) }.joined())
         timings.localEnergy = lap()
-        let logDerivatives = LogDerivatives(blocks: inBlocks(batch) { model.parameterJacobian($0) })
+        let logDerivatives = LogDerivatives(
+            blocks: inBlocks(batch, parallelism) { current.parameterJacobian($0) }, parallelism: parallelism)
         timings.parameterGradient = lap()
         // 3. The update.
         let learningRate = optimizer.learningRate
@@ -120,15 +126,17 @@ public struct VMCDriver<Model: WavefunctionModel, Update: Optimizer>: Sendable {
         let density = BornDensity(model)
         sampler.refresh(&samplerState, density: density)
         samplerState.resetCounters()
-        let (model, theory) = (self.model, self.theory)
+        let (model, theory, parallelism) = (self.model, self.theory, self.parallelism)
         try sampler.sample(&samplerState, density: density, sweeps: sweeps) { batch, _ in
-            try observe(batch, Array(inBlocks(batch) { localEnergies(model, theory, $0) }.joined()))
+            try observe(batch, Array(inBlocks(batch, parallelism) { localEnergies(model, theory, $0) }.joined()))
         }
     }
 }
 
 /// `body` on consecutive row blocks of `batch` (`workBlocks`), concurrently.
-private func inBlocks<T>(_ batch: FieldBatch, _ body: (FieldBatch) -> T) -> [T] {
+private func inBlocks<T: Sendable>(
+    _ batch: FieldBatch, _ parallelism: Parallelism, _ body: @Sendable (FieldBatch) -> T
+) -> [T] {
     let ranges = workBlocks(batch.rows)
-    return parallelMap(ranges.count) { body(batch.rows(ranges[$0])) }
+    return parallelism.map(ranges.count) { body(batch.rows(ranges[$0])) }
 }

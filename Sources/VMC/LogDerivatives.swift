@@ -1,4 +1,5 @@
 import LinearAlgebra
+import Parallelism
 import NeuralAnsatz
 
 /// The log-derivatives `O_{b,p} = d log psi(phi_b) / d theta_p` of a step's `N`
@@ -12,10 +13,13 @@ public struct LogDerivatives: Sendable {
     public let rows: Int
     /// `P`.
     public let columns: Int
+    /// Threads the blocks are split over.
+    public let parallelism: Parallelism
 
-    public init(blocks: [ParameterJacobian]) {
+    public init(blocks: [ParameterJacobian], parallelism: Parallelism = .serial) {
         precondition(!blocks.isEmpty && blocks.allSatisfy { $0.columns == blocks[0].columns })
         self.blocks = blocks
+        self.parallelism = parallelism
         rows = blocks.reduce(0) { $0 + $1.rows }
         columns = blocks[0].columns
     }
@@ -26,8 +30,9 @@ public struct LogDerivatives: Sendable {
     private var offsets: [Int] { blocks.reduce(into: [0]) { $0.append($0.last! + $1.rows) } }
 
     /// `f(block)` for every block, concurrently.
-    private func eachBlock<T>(_ f: (Int, ParameterJacobian) -> T) -> [T] {
-        parallelMap(blocks.count) { f($0, blocks[$0]) }
+    private func eachBlock<T: Sendable>(_ f: @Sendable (Int, ParameterJacobian) -> T) -> [T] {
+        let blocks = self.blocks
+        return parallelism.map(blocks.count) { f($0, blocks[$0]) }
     }
 
     /// Adds the blocks' vectors in block order.

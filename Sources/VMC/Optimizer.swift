@@ -25,7 +25,7 @@ public struct EnergySamples: Sendable {
     public var centredLogDerivativeBlocks: [Matrix] {
         let mean = logDerivatives.columnMeans
         let blocks = logDerivatives.blocks
-        return parallelMap(blocks.count) { k in
+        return logDerivatives.parallelism.map(blocks.count) { k in
             var centred = blocks[k].dense
             let p = centred.columns
             centred.storage.withUnsafeMutableBufferPointer { o in

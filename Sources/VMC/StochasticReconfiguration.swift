@@ -84,7 +84,7 @@ public struct StochasticReconfiguration: Optimizer, Codable {
             // S = sum over sample blocks of Oc_k^T Oc_k / N, the blocks' products
             // concurrent, lower triangles only (all dposv reads).
             let centred = samples.centredLogDerivativeBlocks
-            let parts = parallelMap(centred.count) { k in
+            let parts = samples.logDerivatives.parallelism.map(centred.count) { k in
                 var part = Matrix(rows: p, columns: p)
                 syrkLower(.none, centred[k], into: &part)
                 return part

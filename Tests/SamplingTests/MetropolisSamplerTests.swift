@@ -1,6 +1,8 @@
 import Foundation
+import Execution
 import Lattice
 import LinearAlgebra
+import Parallelism
 import Sampling
 import Statistics
 import Testing
@@ -44,10 +46,19 @@ extension DiagonalGaussian: SiteLocalDensity {
     /// Each of the 4 checks allows 4 sigma (a correct sampler fails one with
     /// probability ~3e-4).
     /// Single-site sweeps of 3 proposals on 4 sites must still reach every site.
-    @Test(arguments: [(.randomWalk, 1, 4), (.randomWalk, 2, 4), (.langevin, 3, 4), (.langevin, 4, 4), (.singleSite, 5, 4), (.singleSite, 6, 3)] as [(MetropolisSampler.Proposal, UInt64, Int)])
-    func samplesTheTargetDensity(proposal: MetropolisSampler.Proposal, seed: UInt64, sweep: Int) throws {
-        let sampler = MetropolisSampler(proposal: proposal, chains: 16, sweep: sweep, targetAcceptance: 0.5)
-        var state = sampler.initialState(sites: 4, seed: seed, initialSpread: 3)
+    @Test(arguments: [("random-walk", 1, 4), ("random-walk", 2, 4), ("langevin", 3, 4), ("langevin", 4, 4), ("single-site", 5, 4), ("single-site", 6, 3)] as [(String, UInt64, Int)])
+    func samplesTheTargetDensity(kind: String, seed: UInt64, sweep: Int) throws {
+        let settings = MetropolisSettings(chains: 16, sweep: sweep, targetAcceptance: 0.5)
+        switch kind {
+        case "random-walk": try samplesTheTargetDensity(RandomWalkSampler(settings), seed: seed)
+        case "langevin": try samplesTheTargetDensity(LangevinSampler(settings), seed: seed)
+        default: try samplesTheTargetDensity(SingleSiteSampler(settings), seed: seed)
+        }
+    }
+
+    func samplesTheTargetDensity<S: MetropolisHastings>(_ sampler: S, seed: UInt64) throws where S.Density == DiagonalGaussian {
+        var state = sampler.initialState(sites: 4, seed: seed)
+        state.fields.storage = state.fields.storage.map { 3 * $0 }
         sampler.refresh(&state, density: density)
         try sampler.thermalize(&state, density: density, sweeps: 300)
         state.resetCounters()
@@ -63,21 +74,25 @@ extension DiagonalGaussian: SiteLocalDensity {
         #expect(abs(state.acceptance - 0.5) < 0.1, "seed \(seed): acceptance \(state.acceptance)")
     }
 
-    @Test func sameSeedSameChains() throws {
-        let sampler = MetropolisSampler(chains: 3, sweep: 5)
-        func run() throws -> SamplerState {
+    /// The same seed gives the same chains, on one thread or three (the chains
+    /// are split over threads, never the arithmetic).
+    @Test func sameSeedSameChainsForAnyThreadCount() throws {
+        func run(threads: Int) throws -> SamplerState {
+            let sampler = LangevinSampler<DiagonalGaussian>(
+                MetropolisSettings(chains: 5, sweep: 5, parallelism: Parallelism(threads: threads)))
             var state = sampler.initialState(sites: 4, seed: 42)
             sampler.refresh(&state, density: density)
             try sampler.thermalize(&state, density: density, sweeps: 10)
             sampler.sample(&state, density: density, sweeps: 10) { _, _ in }
             return state
         }
-        #expect(try run() == run())
+        #expect(try run(threads: 1) == run(threads: 1))
+        #expect(try run(threads: 1) == run(threads: 3))
     }
 
     @Test func adaptationReachesTheTargetAcceptance() throws {
         for target in [0.3, 0.6] {
-            let sampler = MetropolisSampler(chains: 8, sweep: 20, targetAcceptance: target)
+            let sampler = RandomWalkSampler<DiagonalGaussian>(MetropolisSettings(chains: 8, sweep: 20, targetAcceptance: target))
             var state = sampler.initialState(sites: 4, seed: 3)
             state.stepSize = [Double](repeating: 10, count: 8)  // far too wide to start
             sampler.refresh(&state, density: density)
@@ -85,6 +100,16 @@ extension DiagonalGaussian: SiteLocalDensity {
             state.resetCounters()
             sampler.sample(&state, density: density, sweeps: 200) { _, _ in }
             #expect(abs(state.acceptance - target) < 0.05, "target \(target): \(state.acceptance)")
+        }
+    }
+
+    /// A stop request is honoured between blocks of thermalisation sweeps.
+    @Test func thermalisationStopsOnRequest() throws {
+        let sampler = RandomWalkSampler<DiagonalGaussian>(MetropolisSettings(chains: 2, sweep: 4))
+        var state = sampler.initialState(sites: 4, seed: 1)
+        sampler.refresh(&state, density: density)
+        #expect(throws: Interrupted.self) {
+            try sampler.thermalize(&state, density: density, sweeps: 1_000_000, stop: StopCheck { true })
         }
     }
 }

@@ -3,6 +3,7 @@ import FourierTransform
 import Lattice
 import LinearAlgebra
 import NeuralAnsatz
+import Parallelism
 import Sampling
 import Testing
 import TestSupport
@@ -11,16 +12,22 @@ import VMC
 /// Optimizers start away from the answer (every `a_k = 1`) and must find the
 /// free ground state `a_k = omega_k`.
 @Suite struct OptimizerTests {
-    func driver<U: Optimizer>(
-        _ extent: [Int], m2: Double, optimizer: U, seed: UInt64, proposal: MetropolisSampler.Proposal = .randomWalk
-    ) -> VMCDriver<GaussianAnsatz, U> {
+    func driver<U: Optimizer, S: Sampler<BornDensity<GaussianAnsatz>>>(
+        _ extent: [Int], m2: Double, optimizer: U, seed: UInt64, sampler: (MetropolisSettings) -> S
+    ) -> VMCDriver<GaussianAnsatz, S, U> {
         let lattice = Lattice(extent: extent)
-        let sampler = MetropolisSampler(proposal: proposal, chains: 16, sweep: 2 * lattice.volume)
+        let sampler = sampler(MetropolisSettings(chains: 16, sweep: 2 * lattice.volume))
         return VMCDriver(
             theory: ScalarTheory(lattice: lattice, massSquared: m2, coupling: 0),
             model: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: extent)),
             sampler: sampler, samplerState: sampler.initialState(sites: lattice.volume, seed: seed),
             optimizer: optimizer, sweepsPerStep: 16, discardSweeps: 2)
+    }
+
+    func driver<U: Optimizer>(_ extent: [Int], m2: Double, optimizer: U, seed: UInt64)
+        -> VMCDriver<GaussianAnsatz, RandomWalkSampler<BornDensity<GaussianAnsatz>>, U>
+    {
+        driver(extent, m2: m2, optimizer: optimizer, seed: seed, sampler: RandomWalkSampler.init)
     }
 
     func frequencyDeviation(_ model: GaussianAnsatz, m2: Double) -> Double {
@@ -32,13 +39,22 @@ import VMC
     /// `1 - 2 omega_k eta` per step, and the gradient noise vanishes with it
     /// (zero variance), so 150 steps at eta = 0.2 take the slowest mode
     /// (omega = 0.71) from O(1) to far below 1e-6.
-    @Test(arguments: [([6], 1, .randomWalk), ([3, 4], 2, .randomWalk), ([2, 3, 2], 3, .randomWalk), ([3, 4], 7, .singleSite)]
-        as [([Int], UInt64, MetropolisSampler.Proposal)])
-    func stochasticReconfigurationFindsTheFreeGroundState(extent: [Int], seed: UInt64, proposal: MetropolisSampler.Proposal) throws {
+    @Test(arguments: [([6], 1, false), ([3, 4], 2, false), ([2, 3, 2], 3, false), ([3, 4], 7, true)]
+        as [([Int], UInt64, Bool)])
+    func stochasticReconfigurationFindsTheFreeGroundState(extent: [Int], seed: UInt64, singleSite: Bool) throws {
+        let sr = StochasticReconfiguration(learningRate: 0.2, diagonalShift: 1e-4)
+        if singleSite {
+            try findsTheFreeGroundState(driver(extent, m2: 0.5, optimizer: sr, seed: seed, sampler: SingleSiteSampler.init), seed)
+        } else {
+            try findsTheFreeGroundState(driver(extent, m2: 0.5, optimizer: sr, seed: seed), seed)
+        }
+    }
+
+    func findsTheFreeGroundState<S: Sampler<BornDensity<GaussianAnsatz>>>(
+        _ driver: VMCDriver<GaussianAnsatz, S, StochasticReconfiguration>, _ seed: UInt64
+    ) throws {
         let m2 = 0.5
-        var d = driver(
-            extent, m2: m2, optimizer: StochasticReconfiguration(learningRate: 0.2, diagonalShift: 1e-4), seed: seed,
-            proposal: proposal)
+        var d = driver
         try d.thermalize(sweeps: 50)
         let start = frequencyDeviation(d.model, m2: m2)
         var last: StepReport?
@@ -118,15 +134,15 @@ import VMC
 /// samples) gives bit-identical parameters and energies on 1 and 2 threads.
 @Suite struct ThreadIndependenceTests {
     func steps(threads: Int) throws -> ([Double], [Double]) {
-        setThreads(threads)
-        defer { setThreads(1) }
         let model = testNetworkModel(extent: [10], hidden: [70], seed: 3, outputScale: 0.1)
-        let sampler = MetropolisSampler(chains: 32, sweep: 10)
+        let parallelism = Parallelism(threads: threads)
+        let sampler = RandomWalkSampler<BornDensity<GaussianNetwork<GaussianAnsatz, MultilayerPerceptron>>>(
+            MetropolisSettings(chains: 32, sweep: 10, parallelism: parallelism))
         var d = VMCDriver(
             theory: ScalarTheory(lattice: model.lattice, massSquared: 1, coupling: 24), model: model, sampler: sampler,
             samplerState: sampler.initialState(sites: 10, seed: 9),
             optimizer: StochasticReconfiguration(learningRate: 0.05, diagonalShift: 1e-3),
-            sweepsPerStep: 24, discardSweeps: 2)
+            sweepsPerStep: 24, discardSweeps: 2, parallelism: parallelism)
         #expect(d.model.parameterCount > 512)  // P and N = 768 above the dense limit: CG
         try d.thermalize(sweeps: 5)
         var energies: [Double] = []

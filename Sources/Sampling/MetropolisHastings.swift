@@ -1,0 +1,141 @@
+import Execution
+import Foundation
+import Lattice
+import Parallelism
+import Statistics
+
+/// The settings every Metropolis–Hastings sampler shares.
+public struct MetropolisSettings: Sendable, Equatable {
+    /// Number of independent chains.
+    public var chains: Int
+    /// Proposals per chain between recorded samples (one *sweep*).
+    public var sweep: Int
+    /// Acceptance rate the widths adapt toward during thermalization.
+    public var targetAcceptance: Double
+    /// Threads the chains are split over (results do not depend on it).
+    public var parallelism: Parallelism
+
+    public init(chains: Int, sweep: Int, targetAcceptance: Double = 0.5, parallelism: Parallelism = .serial) {
+        precondition(chains >= 1 && sweep >= 1 && targetAcceptance > 0 && targetAcceptance < 1)
+        self.chains = chains
+        self.sweep = sweep
+        self.targetAcceptance = targetAcceptance
+        self.parallelism = parallelism
+    }
+}
+
+/// Metropolis–Hastings sampling, many chains in lock step, each with its own
+/// proposal width `sigma_c` and random stream. A conforming sampler supplies
+/// one sweep of its proposals (`runSweep`); the loop around it — chains split
+/// over threads, the widths' adaptation during thermalization only, recording
+/// — is written once here. One *sweep* is `sweep` proposals per chain; a
+/// recorded sample is the state after a sweep.
+public protocol MetropolisHastings: Sampler where State == SamplerState {
+    var settings: MetropolisSettings { get }
+    /// Whether the chains keep `d log p / d phi` (Langevin proposals).
+    var keepsGradient: Bool { get }
+    /// The starting width for `sites` sites.
+    func initialStepSize(sites: Int) -> Double
+    /// One sweep; returns the number of accepted proposals per chain.
+    func runSweep(_ state: inout SamplerState, density: Density) -> [Int]
+}
+
+extension MetropolisHastings {
+    public var chains: Int { settings.chains }
+
+    /// Chains started at independent `N(0, 1)` fields, each with its own random
+    /// stream `(seed, chain)`.
+    public func initialState(sites: Int, seed: UInt64) -> SamplerState {
+        var random = (0..<chains).map { RandomSource(seed: seed, stream: UInt64($0)) }
+        var fields = FieldBatch(rows: chains, columns: sites)
+        for c in 0..<chains {
+            for x in 0..<sites { fields[c, x] = random[c].normal() }
+        }
+        return SamplerState(
+            fields: fields, logDensity: [Double](repeating: -.infinity, count: chains),
+            gradient: FieldBatch(rows: 0, columns: sites),
+            stepSize: [Double](repeating: initialStepSize(sites: sites), count: chains),
+            random: random, accepted: 0, proposed: 0)
+    }
+
+    public func refresh(_ state: inout SamplerState, density: Density) {
+        state.refresh(density, withGradient: keepsGradient)
+    }
+
+    /// Adapts each chain's width after every sweep by
+    /// `log sigma += gain (acceptance - target)` with a gain that decays as
+    /// `1/sqrt(n)` (Robbins–Monro), so the widths settle. `stop` is polled every
+    /// `stopInterval` sweeps (the adaptation depends on `n` alone, so the blocks
+    /// do not change the numbers); on a stop `state` is left part-way.
+    public func thermalize(_ state: inout SamplerState, density: Density, sweeps: Int, stop: StopCheck = .never) throws {
+        var done = 0
+        let (sweep, target) = (settings.sweep, settings.targetAcceptance)
+        while done < sweeps {
+            try stop.check()
+            let block = done..<min(sweeps, done + stopInterval)
+            inParallel(&state) { part in
+                for n in block {
+                    let accepted = runSweep(&part, density: density)
+                    let gain = 1 / Double(n + 1).squareRoot()
+                    for c in 0..<part.chains {
+                        let rate = Double(accepted[c]) / Double(sweep)
+                        part.stepSize[c] *= exp(gain * (rate - target))
+                    }
+                }
+            }
+            done = block.upperBound
+        }
+    }
+
+    public func sample(
+        _ state: inout SamplerState, density: Density, sweeps: Int, record: (FieldBatch, [Double]) throws -> Void
+    ) rethrows {
+        // The chains run in parallel groups for blocks of sweeps; each block's
+        // sweeps are then reassembled (all chains, in order) and recorded.
+        var done = 0
+        while done < sweeps {
+            let count = min(stopInterval, sweeps - done)
+            let sweepsOfGroup = inParallel(&state) { part in
+                (0..<count).map { _ in
+                    _ = runSweep(&part, density: density)
+                    return part
+                }
+            }
+            for s in 0..<count {
+                var whole = SamplerState.empty(sites: state.fields.columns)
+                whole.join(sweepsOfGroup.map { $0[s] })
+                try record(whole.fields, whole.logDensity)
+            }
+            done += count
+        }
+    }
+
+    /// Sweeps between stop checks and between reassemblies of the chains.
+    public var stopInterval: Int { 16 }
+
+    /// Runs `body` on the chains split into `parallelism.threads` groups, joins
+    /// the groups back and returns their results in order. Chains are
+    /// independent (each has its own random stream), so nothing depends on the split.
+    @discardableResult
+    private func inParallel<Result: Sendable>(
+        _ state: inout SamplerState, _ body: @Sendable (inout SamplerState) -> Result
+    ) -> [Result] {
+        let parts = evenSplit(state.chains, parts: settings.parallelism.threads).map { state.chains($0) }
+        let done = settings.parallelism.map(parts.count) { k in
+            var part = parts[k]
+            let result = body(&part)
+            return (part, result)
+        }
+        var joined = SamplerState.empty(sites: state.fields.columns)
+        (joined.accepted, joined.proposed) = (state.accepted, state.proposed)
+        joined.join(done.map(\.0))
+        state = joined
+        return done.map(\.1)
+    }
+
+    /// `log u < log ratio` with `u` in (0, 1]: the Metropolis–Hastings test; a
+    /// NaN ratio is never accepted.
+    func accepts(_ logRatio: Double, _ random: inout RandomSource) -> Bool {
+        log(1 - random.uniform()) < logRatio
+    }
+}
