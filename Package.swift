@@ -43,7 +43,8 @@ let package = Package(
         .target(
             name: "NeuralAnsatz", dependencies: ["Lattice", "FourierTransform", "LinearAlgebra", "Statistics", "CActivations"]),
         .target(name: "Sampling", dependencies: ["Execution", "Parallelism", "Lattice", "LinearAlgebra", "Statistics"]),
-        .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics"]),
+        .target(name: "Measurements", dependencies: ["Lattice", "Statistics", "Output"]),
+        .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics", "Measurements", "Output"]),
         .target(name: "ExactDiagonalization", dependencies: ["Execution", "Lattice", "LinearAlgebra"]),
 
         // MARK: Drivers
@@ -59,7 +60,7 @@ let package = Package(
         .target(
             name: "Simulation",
             dependencies: [
-                "Execution", "Parallelism", "RunEngine", "SimulationConfig", "Output", "Lattice", "Statistics", "NeuralAnsatz",
+                "Execution", "Parallelism", "RunEngine", "Measurements", "SimulationConfig", "Output", "Lattice", "Statistics", "NeuralAnsatz",
                 "Sampling", "VMC", "Correlators", "ExactDiagonalization", "FourierTransform", "LinearAlgebra",
             ]),
         .target(

@@ -1,6 +1,7 @@
 import FourierTransform
 import Lattice
 import LinearAlgebra
+import Measurements
 import Statistics
 
 /// Accumulates equal-time correlators over Monte Carlo samples, one FFT per
@@ -10,16 +11,19 @@ import Statistics
 /// field `phibar`, and `g(r) = (1/V) sum_x phi_x phi_{x+r} = (1/V^2) sum_k exp(i k.r) |phitilde_k|^2`
 /// (a second, inverse FFT), as one `ReplicaSeries`, so every correlator gets an
 /// autocorrelation-aware error from the Gamma method.
-public struct CorrelatorMeasurement: Sendable {
+public struct CorrelatorMeasurement: Measurement {
     public let lattice: Lattice
     private let fft: RealFFT
+    /// The free theory whose exact values go beside the measured ones (lambda = 0).
+    public let free: FreeTheory?
     /// Layout of each record: `[power_h (H) | phibar | g_r (V)]`.
     public private(set) var series: ReplicaSeries
 
-    public init(lattice: Lattice, fft: RealFFT, chains: Int, reservingRecords records: Int = 0) {
+    public init(lattice: Lattice, fft: RealFFT, chains: Int, reservingRecords records: Int = 0, free: FreeTheory? = nil) {
         precondition(fft.extent == lattice.extent, "FFT plan and lattice differ in shape")
         self.lattice = lattice
         self.fft = fft
+        self.free = free
         series = ReplicaSeries(
             chains: chains, observables: fft.spectrum.count + 1 + lattice.volume, reservingRecords: records)
     }
@@ -56,8 +60,20 @@ public struct CorrelatorMeasurement: Sendable {
         }
     }
 
-    /// Estimates of every correlator, with the free-theory columns when `free` is given.
-    public func result(gamma: GammaMethod = GammaMethod(), free: FreeTheory? = nil) -> CorrelatorResult {
+    public mutating func record(_ sweep: MeasuredSweep) { record(sweep.fields) }
+
+    /// correlator_k.csv and correlator_r.csv.
+    public func results(gamma: GammaMethod) -> MeasurementResults {
+        let result = result(gamma: gamma)
+        let d = lattice.dimension
+        return MeasurementResults(tables: [
+            CorrelatorResult.momentumFile: result.momentumTable(dimension: d),
+            CorrelatorResult.positionFile: result.positionTable(dimension: d),
+        ])
+    }
+
+    /// Estimates of every correlator, with the free-theory columns when `free` is set.
+    public func result(gamma: GammaMethod = GammaMethod()) -> CorrelatorResult {
         let half = halfCount, v = lattice.volume
         let estimates = gamma.estimates(series)
         let connectedZero = connectedZeroMode(gamma: gamma, estimates: estimates)

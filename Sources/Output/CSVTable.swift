@@ -1,7 +1,7 @@
 /// A CSV table (RFC 4180): one header row, no comment lines, CRLF-free lines
 /// ending in `\n`, fields quoted only when they must be. Numbers are written with
 /// Swift's shortest round-tripping representation, i.e. full precision.
-public struct CSVTable: Sendable, Equatable {
+public struct CSVTable: Sendable, Equatable, Codable {
     public let header: [String]
     public private(set) var rows: [[String]] = []
 
@@ -14,6 +14,14 @@ public struct CSVTable: Sendable, Equatable {
     public mutating func append(_ row: [CSVCell]) {
         precondition(row.count == header.count, "a row needs \(header.count) cells, got \(row.count)")
         rows.append(row.map(\.text))
+    }
+
+    /// `prefix_1 ... prefix_d`: the columns of a d-dimensional index.
+    public static func columns(_ prefix: String, _ d: Int) -> [String] { (1...max(1, d)).map { "\(prefix)_\($0)" } }
+
+    /// The cells of column `name` (nil when there is no such column).
+    public func column(_ name: String) -> [String]? {
+        header.firstIndex(of: name).map { i in rows.map { $0[i] } }
     }
 
     /// The table as RFC 4180 text.

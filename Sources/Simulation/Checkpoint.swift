@@ -1,4 +1,4 @@
-import Correlators
+import Measurements
 import Sampling
 import SimulationConfig
 import Statistics
@@ -90,9 +90,9 @@ public struct OptimizationProgress: Sendable, Codable {
 
 /// The fixed-parameter evaluation's results.
 public struct EvaluationOutcome: Sendable, Codable {
-    public var energy: Estimate
+    /// Every measurement's estimates (the energy among them) and CSV tables.
+    public var measurements: MeasurementResults
     public var acceptance: Double
-    public var correlators: CorrelatorResult
     public var seconds: Double
 }
 

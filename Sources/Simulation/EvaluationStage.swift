@@ -1,6 +1,7 @@
 import Correlators
 import FourierTransform
 import Lattice
+import Measurements
 import NeuralAnsatz
 import Sampling
 import RunEngine
@@ -28,24 +29,24 @@ where Chains.Density == BornDensity<Model> {
         let sweeps = c.evaluation.samples / c.sampler.chains
         var driver = setup.driver(state.optimization)
         try driver.thermalize(sweeps: c.sampler.thermalization, stop: context.stop)
-        var energies = ReplicaSeries(chains: c.sampler.chains, observables: 1, reservingRecords: sweeps)
-        var correlators = CorrelatorMeasurement(
-            lattice: lattice, fft: fft, chains: c.sampler.chains, reservingRecords: sweeps)
+        let free = setup.theory.isFree ? FreeTheory(lattice: lattice, massSquared: setup.theory.massSquared) : nil
+        var measurements: [any Measurement] = [
+            EnergyMeasurement(chains: c.sampler.chains, reservingRecords: sweeps),
+            CorrelatorMeasurement(
+                lattice: lattice, fft: fft, chains: c.sampler.chains, reservingRecords: sweeps, free: free),
+        ]
         try driver.measure(sweeps: sweeps) { fields, localEnergies in
             try context.stop.check()
-            energies.append(record: localEnergies)
-            correlators.record(fields)
+            let sweep = MeasuredSweep(fields: fields, localEnergies: localEnergies)
+            for i in measurements.indices { measurements[i].record(sweep) }
         }
         let gamma = GammaMethod()
-        let energy = gamma.estimate(energies)
-        let free = setup.theory.isFree ? FreeTheory(lattice: lattice, massSquared: setup.theory.massSquared) : nil
-        guard energy.mean.isFinite, energy.error.isFinite else {
-            throw Divergence("evaluation energy \(energy.mean) +- \(energy.error)")
+        let results = measurements.reduce(MeasurementResults()) { $0.merging($1.results(gamma: gamma)) }
+        guard let energy = results.estimates[EnergyMeasurement.name], energy.mean.isFinite, energy.error.isFinite else {
+            throw Divergence("evaluation energy \(results.estimates[EnergyMeasurement.name]?.mean ?? .nan)")
         }
         state.evaluation = EvaluationOutcome(
-            energy: energy, acceptance: driver.samplerState.acceptance,
-            correlators: correlators.result(gamma: gamma, free: free),
-            seconds: seconds(since: start))
+            measurements: results, acceptance: driver.samplerState.acceptance, seconds: seconds(since: start))
         let summary = "E = \(energy.mean) +- \(energy.error) from \(energy.count) samples"
         return (UnitReport(completed: 1, total: 1, summary: summary), ())
     }

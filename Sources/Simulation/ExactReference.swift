@@ -89,13 +89,13 @@ public struct ExactReference: Sendable {
         if let free {
             let d = lattice.dimension
             let omega = free.frequencies, g = free.momentumCorrelator
-            var k = CSVTable(header: RunWriter.columns("n", d) + RunWriter.columns("k", d) + ["khat2", "omega", "G"])
+            var k = CSVTable(header: CSVTable.columns("n", d) + CSVTable.columns("k", d) + ["khat2", "omega", "G"])
             for i in 0..<lattice.volume {
                 k.append(
                     lattice.modeNumbers(ofMomentum: i).map(CSVCell.integer) + lattice.momentum(i).map(CSVCell.number)
                         + [.number(lattice.latticeMomentumSquared(i)), .number(omega[i]), .number(g[i])])
             }
-            var r = CSVTable(header: RunWriter.columns("r", d) + ["G"])
+            var r = CSVTable(header: CSVTable.columns("r", d) + ["G"])
             for (i, value) in positionSpace(g, fft: RealFFT(extent: lattice.extent)).enumerated() {
                 r.append(lattice.separation(i).map(CSVCell.integer) + [.number(value)])
             }

@@ -1,4 +1,4 @@
-import Correlators
+import Output
 import Execution
 import Parallelism
 import RunEngine
@@ -35,7 +35,8 @@ public struct RunResult: Sendable {
     public var energy: Estimate
     /// Acceptance during the evaluation phase.
     public var acceptance: Double
-    public var correlators: CorrelatorResult
+    /// The evaluation's CSV tables by file name (correlator_k.csv, correlator_r.csv).
+    public var tables: [String: CSVTable]
     public var reference: EnergyReference?
     /// The Gaussian stage of a neural run; nil when not measured.
     public var gaussianBaseline: GaussianBaseline?

@@ -1,4 +1,3 @@
-import Correlators
 import Foundation
 import Output
 import SimulationConfig
@@ -8,13 +7,9 @@ import SimulationConfig
 public enum RunWriter {
     public static func write(_ result: RunResult, configuration: RunConfiguration, to directory: URL) throws {
         try AtomicFile.write(energyTable(result.history).text, to: directory.appendingPathComponent("energy.csv"))
-        let d = configuration.lattice.extent.count
-        try AtomicFile.write(
-            momentumTable(result.correlators.momentum, dimension: d).text,
-            to: directory.appendingPathComponent("correlator_k.csv"))
-        try AtomicFile.write(
-            positionTable(result.correlators.position, dimension: d).text,
-            to: directory.appendingPathComponent("correlator_r.csv"))
+        for (file, table) in result.tables.sorted(by: { $0.key < $1.key }) {
+            try AtomicFile.write(table.text, to: directory.appendingPathComponent(file))
+        }
         try AtomicFile.write(
             JSONOutput.encode(result.checkpoint, allowingNonFinite: true), to: directory.appendingPathComponent("checkpoint.json"))
         // The summary last: its presence means the run directory is complete.
@@ -56,37 +51,4 @@ public enum RunWriter {
         }
         return table
     }
-
-    static func momentumTable(_ rows: [MomentumCorrelatorRow], dimension d: Int) -> CSVTable {
-        let hasFree = rows.first?.free != nil
-        var header = columns("n", d) + columns("k", d) + ["khat2", "G", "G_err", "G_tau_int", "G_c", "G_c_err", "omega_gauss", "omega_gauss_err"]
-        if hasFree { header.append("G_free") }
-        var table = CSVTable(header: header)
-        for r in rows {
-            var cells = r.modeNumbers.map(CSVCell.integer) + r.momentum.map(CSVCell.number)
-            cells += [
-                .number(r.latticeMomentumSquared), .number(r.correlator.mean), .number(r.correlator.error),
-                .number(r.correlator.tauInt), .number(r.connected.mean), .number(r.connected.error),
-                .number(r.gaussianFrequency.mean), .number(r.gaussianFrequency.error),
-            ]
-            if let free = r.free { cells.append(.number(free)) }
-            table.append(cells)
-        }
-        return table
-    }
-
-    static func positionTable(_ rows: [PositionCorrelatorRow], dimension d: Int) -> CSVTable {
-        let hasFree = rows.first?.free != nil
-        var table = CSVTable(header: columns("r", d) + ["G", "G_err", "G_tau_int"] + (hasFree ? ["G_free"] : []))
-        for r in rows {
-            var cells = r.separation.map(CSVCell.integer)
-            cells += [.number(r.correlator.mean), .number(r.correlator.error), .number(r.correlator.tauInt)]
-            if let free = r.free { cells.append(.number(free)) }
-            table.append(cells)
-        }
-        return table
-    }
-
-    /// `prefix_1 ... prefix_d`.
-    static func columns(_ prefix: String, _ d: Int) -> [String] { (1...d).map { "\(prefix)_\($0)" } }
 }

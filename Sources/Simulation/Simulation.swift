@@ -2,6 +2,7 @@ import Correlators
 import Foundation
 import FourierTransform
 import Lattice
+import Measurements
 import LinearAlgebra
 import Parallelism
 import NeuralAnsatz
@@ -134,14 +135,15 @@ public struct Simulation: Sendable {
 
     /// The results of a finished run, with the warnings its own diagnostics call for.
     private func result(_ final: Checkpoint) -> RunResult {
-        guard let evaluation = final.evaluation else { preconditionFailure("the run loop ends after the evaluation") }
+        guard let evaluation = final.evaluation, let energy = evaluation.measurements.estimates[EnergyMeasurement.name] else {
+            preconditionFailure("the run loop ends after the evaluation, which measures the energy")
+        }
         var warnings: [String] = []
         if evaluation.acceptance < Self.minimumAcceptance {
             warnings.append(String(
                 format: "the evaluation's acceptance is %.4f (below %.0f%%): the chains barely move, so the energy, "
                     + "the correlators and their errors cannot be trusted", evaluation.acceptance, 100 * Self.minimumAcceptance))
         }
-        let energy = evaluation.energy
         if energy.count < 2 {
             warnings.append("the evaluation has \(energy.count) sample: its error cannot be estimated (raise evaluation.samples)")
         } else if energy.windowAtLimit == true && energy.error > Self.roundoff * abs(energy.mean) {
@@ -156,8 +158,8 @@ public struct Simulation: Sendable {
                     + "starting ansatz (check optimizer.learning_rate and optimizer.max_step)")
         }
         return RunResult(
-            history: final.history, energy: evaluation.energy, acceptance: evaluation.acceptance,
-            correlators: evaluation.correlators, reference: final.reference?.reference,
+            history: final.history, energy: energy, acceptance: evaluation.acceptance,
+            tables: evaluation.measurements.tables, reference: final.reference?.reference,
             gaussianBaseline: final.gaussianBaseline, optimizationSeconds: final.optimization.seconds,
             evaluationSeconds: evaluation.seconds, referenceSeconds: final.reference?.seconds ?? 0, warnings: warnings,
             notes: final.reference?.note.map { [$0] } ?? [], checkpoint: final)

@@ -99,12 +99,12 @@ import TestSupport
         }
         let chains = 8, records = 500
         var rng = RandomSource(seed: seed)
-        var measurement = CorrelatorMeasurement(lattice: lattice, fft: RealFFT(extent: extent), chains: chains)
+        var measurement = CorrelatorMeasurement(lattice: lattice, fft: RealFFT(extent: extent), chains: chains, free: free)
         for _ in 0..<records {
             let xi = Matrix(rows: chains, columns: v, storage: (0..<(chains * v)).map { _ in rng.normal() })
             measurement.record(product(xi, .none, root, .none))
         }
-        let result = measurement.result(free: free)
+        let result = measurement.result()
         let rows = result.momentum
         #expect(rows.allSatisfy { $0.free != nil })
         let rms = normalizedRMS(

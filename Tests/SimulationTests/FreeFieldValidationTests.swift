@@ -39,11 +39,12 @@ import TestSupport
         #expect(result.energy.variance < 1e-16 * e0 * e0, "seed \(seed): variance \(result.energy.variance)")
         // Honest G(k) errors: about V/2 independent momenta, so the normalised
         // RMS is 1 +- 1/sqrt(V); [0.5, 2] is more than 3 of those for V >= 10.
-        let rows = result.correlators.momentum
-        let rms = normalizedRMS(
-            values: rows.map(\.correlator.mean), errors: rows.map(\.correlator.error), exact: free.momentumCorrelator)
+        // correlator_k.csv as written, one row per momentum in row-major order.
+        let table = try #require(result.tables["correlator_k.csv"])
+        func column(_ name: String) throws -> [Double] { try #require(table.column(name)).compactMap(Double.init) }
+        let rms = normalizedRMS(values: try column("G"), errors: try column("G_err"), exact: free.momentumCorrelator)
         #expect(rms > 0.5 && rms < 2, "seed \(seed): normalised RMS \(rms)")
-        #expect(rows.allSatisfy { $0.free != nil })
+        #expect(try column("G_free") == free.momentumCorrelator)
     }
 
     @Test func sameSeedSameNumbers() throws {
@@ -52,6 +53,6 @@ import TestSupport
         let b = try Simulation(configuration: config).run()
         #expect(a.energy == b.energy)
         #expect(a.history.map(\.energy) == b.history.map(\.energy))
-        #expect(a.correlators.momentum.map(\.correlator) == b.correlators.momentum.map(\.correlator))
+        #expect(a.tables == b.tables)
     }
 }
