@@ -76,6 +76,10 @@ let package = Package(
         .target(
             name: "TestSupport", dependencies: ["Lattice", "LinearAlgebra", "NeuralAnsatz", "FourierTransform", "Statistics"],
             path: "Tests/TestSupport"),
+        .testTarget(name: "ParallelismTests", dependencies: ["Parallelism"]),
+        .testTarget(name: "ExecutionTests", dependencies: ["Execution"]),
+        .testTarget(name: "RunEngineTests", dependencies: ["RunEngine", "Execution"]),
+        .testTarget(name: "MeasurementsTests", dependencies: ["Measurements", "Lattice", "Statistics"]),
         .testTarget(name: "FourierTransformTests", dependencies: ["FourierTransform", "TestSupport"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "LatticeTests", dependencies: ["Lattice", "LinearAlgebra", "TestSupport"]),
