@@ -40,11 +40,12 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         self.activation = activation
     }
 
+    /// The parameter layout of hidden layer `l` (1..L).
+    func layer(_ l: Int) -> DenseLayerLayout { DenseLayerLayout(outputs: widths[l], inputs: widths[l - 1]) }
+
     /// Number of parameters.
     public var parameterCount: Int {
-        var p = 0
-        for l in 1..<widths.count { p += widths[l] * widths[l - 1] + widths[l] }
-        return p + hidden[hidden.count - 1]
+        (1..<widths.count).reduce(0) { $0 + layer($1).count } + hidden[hidden.count - 1]
     }
 
     /// LeCun-normal hidden weights (`N(0, 1/n_{l-1})`), zero biases, and output
@@ -55,7 +56,7 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         p.reserveCapacity(parameterCount)
         for l in 1..<widths.count {
             let scale = 1 / Double(widths[l - 1]).squareRoot()
-            for _ in 0..<(widths[l] * widths[l - 1]) { p.append(scale * random.normal()) }
+            for _ in 0..<layer(l).biasOffset { p.append(scale * random.normal()) }
             p.append(contentsOf: repeatElement(0, count: widths[l]))
         }
         let last = Double(hidden[hidden.count - 1])
@@ -69,15 +70,14 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         var offset = 0
         for l in 1..<widths.count {
             weights.append(offset)
-            offset += widths[l] * widths[l - 1]
-            biases.append(offset)
-            offset += widths[l]
+            biases.append(offset + layer(l).biasOffset)
+            offset += layer(l).count
         }
         return (weights, biases, offset)
     }
 
     private func weightMatrix(_ p: [Double], layer l: Int, offset: Int) -> Matrix {
-        Matrix(rows: widths[l], columns: widths[l - 1], storage: Array(p[offset..<(offset + widths[l] * widths[l - 1])]))
+        layer(l).weights(p[offset..<(offset + layer(l).count)])
     }
 
     /// Forward pass: pre-activations `h_l` and activations with their derivatives, per layer (`B x n_l`).

@@ -32,7 +32,7 @@ public struct ParameterJacobian: Sendable {
         public var columns: Int {
             switch self {
             case .dense(let m): m.columns
-            case .layer(let terms): terms[0].left.columns * terms[0].augmentedRight.columns
+            case .layer(let terms): terms[0].layout.count
             }
         }
     }
@@ -65,6 +65,9 @@ public struct ParameterJacobian: Sendable {
 
         /// Input columns `n_in`.
         var inputs: Int { augmentedRight.columns - 1 }
+
+        /// The layer's parameter layout.
+        public var layout: DenseLayerLayout { DenseLayerLayout(outputs: left.columns, inputs: inputs) }
     }
 
     public private(set) var blocks: [Block] = []
@@ -145,12 +148,8 @@ public struct ParameterJacobian: Sendable {
             case .dense(let m): gemv(.none, m, segment, beta: 1, into: &result)
             case .layer(let terms):
                 // V = (v_W | v_b), n_out x (n_in + 1); then ([z, 1] V^T)_bj dotted with delta_b.
-                let (nOut, nIn) = (terms[0].left.columns, terms[0].inputs)
-                var weights = Matrix(rows: nOut, columns: nIn + 1)
-                for j in 0..<nOut {
-                    for i in 0..<nIn { weights.storage[j * (nIn + 1) + i] = segment[j * nIn + i] }
-                    weights.storage[j * (nIn + 1) + nIn] = segment[nOut * nIn + j]
-                }
+                let nOut = terms[0].left.columns
+                let weights = terms[0].layout.augmented(segment)
                 for term in terms {
                     let projected = product(term.augmentedRight, .none, weights, .transpose)
                     term.left.storage.withUnsafeBufferPointer { l in
@@ -182,8 +181,7 @@ public struct ParameterJacobian: Sendable {
                 result += part
             case .layer(let terms):
                 let (nOut, nIn) = (terms[0].left.columns, terms[0].inputs)
-                // delta^T diag(u) [z, 1], diag(u) applied to the narrower factor:
-                // weights in the first n_in columns, biases in the last.
+                // delta^T diag(u) [z, 1] = (g_W | g_b), diag(u) applied to the narrower factor.
                 var part = Matrix(rows: nOut, columns: nIn + 1)
                 for term in terms {
                     if nOut <= nIn {
@@ -192,8 +190,7 @@ public struct ParameterJacobian: Sendable {
                         gemm(.transpose, term.left, .none, term.augmentedRight.scalingRows(by: u), beta: 1, into: &part)
                     }
                 }
-                result += (0..<nOut).flatMap { part.storage[($0 * (nIn + 1))..<($0 * (nIn + 1) + nIn)] }
-                result += (0..<nOut).map { part[$0, nIn] }
+                result += terms[0].layout.segment(part)
             }
         }
         return result
@@ -252,13 +249,13 @@ public struct ParameterJacobian: Sendable {
                     for b in 0..<rows { for q in 0..<m.columns { out[b * columns + offset + q] = m[b, q] } }
                 case .layer(let terms):
                     for term in terms {
-                        let (nOut, nIn) = (term.left.columns, term.inputs)
+                        let (nOut, nIn, bias) = (term.left.columns, term.inputs, term.layout.biasOffset)
                         for b in 0..<rows {
                             for j in 0..<nOut {
                                 let d = term.left.storage[b * nOut + j]
                                 let row = b * columns + offset + j * nIn
                                 for i in 0..<nIn { out[row + i] += d * term.augmentedRight.storage[b * (nIn + 1) + i] }
-                                out[b * columns + offset + nOut * nIn + j] += d
+                                out[b * columns + offset + bias + j] += d
                             }
                         }
                     }

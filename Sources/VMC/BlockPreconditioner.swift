@@ -71,18 +71,11 @@ struct BlockPreconditioner {
                 result += inverse.indices.map { inverse[$0] * r[offset + $0] }
                 offset += inverse.count
             case .kronecker(let left, let right):
-                // (A^-1 (x) B^-1) vec(R) = vec(A^-1 R B^-1) with R = (r_W | r_b),
-                // n_out x (n_in + 1); the block's layout is r_W (row-major), then r_b.
-                let (nOut, nIn) = (left.rows, right.rows - 1)
-                var block = Matrix(rows: nOut, columns: nIn + 1)
-                for j in 0..<nOut {
-                    for i in 0..<nIn { block[j, i] = r[offset + j * nIn + i] }
-                    block[j, nIn] = r[offset + nOut * nIn + j]
-                }
-                let y = product(product(left, .none, block, .none), .none, right, .none)
-                result += (0..<nOut).flatMap { y.storage[($0 * (nIn + 1))..<($0 * (nIn + 1) + nIn)] }
-                result += (0..<nOut).map { y[$0, nIn] }
-                offset += nOut * (nIn + 1)
+                // (A^-1 (x) B^-1) vec(R) = vec(A^-1 R B^-1) with R = (r_W | r_b).
+                let layout = DenseLayerLayout(outputs: left.rows, inputs: right.rows - 1)
+                let block = layout.augmented(r[offset..<(offset + layout.count)])
+                result += layout.segment(product(product(left, .none, block, .none), .none, right, .none))
+                offset += layout.count
             }
         }
         return result
