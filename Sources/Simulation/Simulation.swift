@@ -37,6 +37,18 @@ public struct Simulation: Sendable {
         return try ExactReference(theory: theory).energyReference
     }
 
+    /// What a resolved config asks for that its ansatz cannot do (the factory's
+    /// capabilities), as config issues: refused before any work.
+    public static func capabilityIssues(_ configuration: RunConfiguration) -> [ConfigIssue] {
+        let kind = configuration.ansatz.kind
+        if configuration.sampler.kind == .singleSite && !kind.factory.supportsSingleSite {
+            return [ConfigIssue(
+                path: "sampler.kind",
+                message: "single-site is not available for `ansatz.kind: \(kind.rawValue)` (no single-site updates); use metropolis or mala")]
+        }
+        return []
+    }
+
     /// Runs the stages (warm start, optimisation, evaluation, reference) from the
     /// beginning, or with `control.resume` from a checkpoint.
     public func run(_ control: RunControl = RunControl()) throws -> RunResult {

@@ -12,7 +12,10 @@ struct ConfigOptions: ParsableArguments {
     /// error and exits with status 2 before any work is done.
     func load() throws -> RunConfiguration {
         do {
-            return try RunConfiguration.load(path: config)
+            let configuration = try RunConfiguration.load(path: config)
+            let issues = Simulation.capabilityIssues(configuration)
+            guard issues.isEmpty else { throw ConfigError(file: config, issues: issues) }
+            return configuration
         } catch let error as ConfigError {
             printError(error.description)
             throw ExitCode(2)
