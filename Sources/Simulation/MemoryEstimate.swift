@@ -37,10 +37,16 @@ public struct MemoryEstimate: Sendable {
         let logDerivatives = dense
             ? 2 * n * p : n * (size.factoredLogDerivativesPerSample.map { gaussianParameters + $0 } ?? p)
         let perSampleScratch = size.scratchPerSample
-        let optimization = n * v + logDerivatives + srSystem + chunk * perSampleScratch
-        // Evaluation: the Monte Carlo series of |phitilde_k|^2, phibar, g(r) and E_loc.
+        // The chains' fields while they are sampled: the state, its parts on the
+        // threads and their join, and one snapshot per sweep of a block of up to 16.
         let chains = Double(c.sampler.chains)
-        let evaluation = Double(c.evaluation.samples) * (half + v + 2) + chains * perSampleScratch
+        func chainCopies(sweeps: Double) -> Double { chains * v * (3 + min(16, sweeps)) }
+        let optimization = n * v + logDerivatives + srSystem + chunk * perSampleScratch + chainCopies(sweeps: n / chains)
+        // Evaluation: the Monte Carlo series of |phitilde_k|^2, phibar and g(r),
+        // with the Gamma method's copy of their fluctuations, and of E_loc.
+        let samples = Double(c.evaluation.samples)
+        let evaluation = samples * (2 * (half + v + 1) + 1) + chains * perSampleScratch
+            + chainCopies(sweeps: samples / chains)
         // The checkpoint beside either: the chains' fields (and MALA's gradients)
         // and the parameters with an optimiser's moments, while they are encoded.
         let chainState = chains * v * (c.sampler.kind == .mala ? 2 : 1)

@@ -1,20 +1,22 @@
 import ArgumentParser
+import Simulation
 import SimulationConfig
 import Yams
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a config and print the resolved run (every default filled in); does no work.")
+        abstract: "Check a config and print the resolved run (every default filled in) and its memory estimate; does no work.")
 
     @OptionGroup var options: ConfigOptions
 
     func run() throws {
         let configuration = try options.load()
-        try options.checkMemory(configuration)
+        let estimate = try options.checkMemory(configuration)
         let encoded = try YAMLEncoder().encode(configuration)
         guard let node = try Yams.compose(yaml: encoded) else { return }
         print(try Yams.serialize(node: plainNumbers(node)), terminator: "")
+        print("# memory estimate: \(MemoryEstimate.gibibytes(estimate.bytes)) (\(String(format: "%.4g", estimate.parameters)) parameters)")
     }
 
     /// Yams writes every Double in scientific notation (`5e-1`); a config reads
