@@ -3,8 +3,8 @@ import Foundation
 import FourierTransform
 import Lattice
 import LinearAlgebra
-import Parallelism
 import NeuralAnsatz
+import Parallelism
 import Sampling
 import Statistics
 import VMC

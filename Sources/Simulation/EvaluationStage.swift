@@ -3,8 +3,8 @@ import FourierTransform
 import Lattice
 import Measurements
 import NeuralAnsatz
-import Sampling
 import RunEngine
+import Sampling
 import Statistics
 import VMC
 

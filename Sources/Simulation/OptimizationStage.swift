@@ -1,8 +1,8 @@
 import Foundation
 import LinearAlgebra
 import NeuralAnsatz
-import Sampling
 import RunEngine
+import Sampling
 import Statistics
 import VMC
 

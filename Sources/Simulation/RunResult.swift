@@ -1,5 +1,5 @@
-import Output
 import Execution
+import Output
 import Parallelism
 import RunEngine
 import Sampling

@@ -2,10 +2,10 @@ import Correlators
 import Foundation
 import FourierTransform
 import Lattice
-import Measurements
 import LinearAlgebra
-import Parallelism
+import Measurements
 import NeuralAnsatz
+import Parallelism
 import RunEngine
 import Sampling
 import SimulationConfig
@@ -30,13 +30,6 @@ public struct Simulation: Sendable {
         fft = RealFFT(extent: lattice.extent)
     }
 
-    /// The exact ground-state energy when one can be computed: the free theory,
-    /// or exact diagonalisation on at most 4 sites.
-    public func reference() throws -> EnergyReference? {
-        guard ExactReference.isAvailable(for: theory) else { return nil }
-        return try ExactReference(theory: theory).energyReference
-    }
-
     /// What a resolved config asks for that its ansatz cannot do (the factory's
     /// capabilities), as config issues: refused before any work.
     public static func capabilityIssues(_ configuration: RunConfiguration) -> [ConfigIssue] {
@@ -47,6 +40,17 @@ public struct Simulation: Sendable {
                 message: "single-site is not available for `ansatz.kind: \(kind.rawValue)` (no single-site updates); use metropolis or mala")]
         }
         return []
+    }
+
+    /// Throws `checkpointMismatch`, naming every key that differs, when
+    /// `checkpoint` was written by another configuration (its `output` section aside).
+    public func checkResume(_ checkpoint: Checkpoint) throws {
+        let differences = checkpoint.configuration.differences(from: configuration)
+        guard differences.isEmpty else {
+            throw SimulationError.checkpointMismatch(
+                "the checkpoint was written by a different configuration: "
+                    + differences.map { "\($0.path) is \($0.old) there, \($0.new) here" }.joined(separator: "; "))
+        }
     }
 
     /// Runs the stages (warm start, optimisation, evaluation, reference) from the
@@ -107,12 +111,7 @@ public struct Simulation: Sendable {
 
         var state: Checkpoint
         if let checkpoint = control.resume {
-            let differences = checkpoint.configuration.differences(from: c)
-            guard differences.isEmpty else {
-                throw SimulationError.checkpointMismatch(
-                    "the checkpoint was written by a different configuration: "
-                        + differences.map { "\($0.path) is \($0.old) there, \($0.new) here" }.joined(separator: "; "))
-            }
+            try checkResume(checkpoint)
             guard checkpoint.optimization.parameters.count == model.parameterCount else {
                 throw SimulationError.checkpointMismatch(
                     "the checkpoint has \(checkpoint.optimization.parameters.count) parameters, the ansatz \(model.parameterCount)")

@@ -67,9 +67,10 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         defer { lock.release() }
+        let simulation = Simulation(configuration: configuration)
         var control = RunControl()
         do {
-            control.resume = try startingPoint(in: directory)
+            control.resume = try startingPoint(in: directory, simulation)
         } catch let error as ExitCode {
             throw error
         } catch {
@@ -84,7 +85,7 @@ struct RunCommand: ParsableCommand {
         control.stop = StopSignal.check
         control.parallelism = Parallelism(threads: threads ?? min(2, ProcessInfo.processInfo.activeProcessorCount))
         do {
-            let result = try Simulation(configuration: configuration).run(control)
+            let result = try simulation.run(control)
             progress.finish()
             try RunWriter.write(result, configuration: configuration, to: directory.url)
             for warning in result.warnings { printError("warning: \(warning)") }
@@ -116,7 +117,7 @@ struct RunCommand: ParsableCommand {
     /// The checkpoint to resume from, or nil for a fresh run; refuses (exit 2) a
     /// directory that holds files unless --force (which removes the old run's).
     /// Either way summary.json goes first: it marks a complete directory only.
-    private func startingPoint(in directory: RunDirectory) throws -> Checkpoint? {
+    private func startingPoint(in directory: RunDirectory, _ simulation: Simulation) throws -> Checkpoint? {
         let existing = directory.contents()
         if resume {
             guard existing.contains("checkpoint.json") else {
@@ -124,6 +125,7 @@ struct RunCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             let checkpoint = try RunWriter.readCheckpoint(in: directory.url)
+            try simulation.checkResume(checkpoint)  // a mismatch leaves the directory as it is
             try directory.remove("summary.json")
             return checkpoint
         }

@@ -1,8 +1,8 @@
 import Execution
 import Lattice
-import Parallelism
 import LinearAlgebra
 import NeuralAnsatz
+import Parallelism
 import Sampling
 import Statistics
 

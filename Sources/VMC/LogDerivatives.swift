@@ -1,6 +1,6 @@
 import LinearAlgebra
-import Parallelism
 import NeuralAnsatz
+import Parallelism
 
 /// The log-derivatives `O_{b,p} = d log psi(phi_b) / d theta_p` of a step's `N`
 /// samples, held as consecutive row blocks (`workBlocks`, each a factored

@@ -15,7 +15,7 @@ final class BuiltBinary {
     /// Starts `nqft arguments...` in `directory` (default: a temporary one).
     init(_ arguments: [String], in directory: URL? = nil, executable: String = BuiltBinary.path) throws {
         errorFile = try temporaryDirectory().appendingPathComponent("stderr.txt")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = try directory ?? temporaryDirectory()

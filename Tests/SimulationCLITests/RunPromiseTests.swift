@@ -113,6 +113,8 @@ struct RunPromiseTests {
         #expect([0, 143].contains(second.wait().status), "\(second.standardError)")
         let moved = try temporaryDirectory().appendingPathComponent("moved run")
         try FileManager.default.moveItem(at: work.appendingPathComponent("parts"), to: moved)
+        // The temporary file of a write that a crash cut short.
+        try "half".write(to: moved.appendingPathComponent(".checkpoint.json.tmp-99999"), atomically: false, encoding: .utf8)
         let movedCommand = command.replacingOccurrences(
             of: work.appendingPathComponent("parts").path, with: "'\(moved.path)'")
         #expect(try shell(movedCommand, in: elsewhere) == 0)
@@ -121,6 +123,20 @@ struct RunPromiseTests {
         }
         // No temporary files, no lock left behind.
         #expect(entries(moved) == ["summary.json", "energy.csv", "correlator_k.csv", "correlator_r.csv", "checkpoint.json"])
+    }
+
+    /// Resuming with another physics is refused naming the keys, and leaves the
+    /// finished run as it was.
+    @Test func mismatchedResumeIsRefusedAndHarmless() throws {
+        let base = "lattice: {extent: [4]}\nsampler: {chains: 4}\noptimizer: {steps: 5, samples: 16}\nevaluation: {samples: 64}\n"
+        let first = try config(base + "theory: {m2: 1, lambda: 0}\n")
+        let out = try temporaryDirectory().appendingPathComponent("run")
+        #expect(try BuiltBinary.run(["run", first.path, "--output", out.path, "--quiet"]).status == 0)
+        let before = entries(out)
+        let other = try config(base + "theory: {m2: 2, lambda: 0}\n")
+        let (status, message) = try BuiltBinary.run(["run", other.path, "--output", out.path, "--resume"])
+        #expect(status == 2 && message.contains("theory.m2 is 1 there, 2 here"), "\(message)")
+        #expect(entries(out) == before && before.contains("summary.json"))
     }
 
     /// Two runs on one directory: the second is refused while the first holds it.

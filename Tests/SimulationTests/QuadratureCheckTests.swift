@@ -4,8 +4,8 @@ import Lattice
 import LinearAlgebra
 import NeuralAnsatz
 import Simulation
-import Statistics
 import SimulationConfig
+import Statistics
 import Testing
 import TestSupport
 import VMC
