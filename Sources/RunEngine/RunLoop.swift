@@ -44,7 +44,8 @@ public struct RunLoop<State: Sendable> {
         for attempt in 0...stage.divergenceRetries {
             var trial = state
             do {
-                let (report, record) = try stage.advance(&trial, StageContext(attempt: attempt, stop: stop))
+                let context = StageContext(attempt: attempt, stop: stop) { progress(stage.name, $0) }
+                let (report, record) = try stage.advance(&trial, context)
                 state = consume trial
                 stage.append(record, to: &state)
                 return report

@@ -39,11 +39,14 @@ extension RunStage where Record == Void {
 }
 
 /// What a unit of work sees of the loop.
-public struct StageContext: Sendable {
+public struct StageContext {
     /// 0 on the first try of a unit; `k` on the `k`-th retry after a divergence.
     public let attempt: Int
     /// Polled inside long units.
     public let stop: StopCheck
+    /// Progress from inside a long unit (e.g. sweeps of the evaluation), shown
+    /// like a finished unit's report.
+    public let report: (UnitReport) -> Void
 }
 
 /// What a finished unit of work reports.

@@ -35,8 +35,11 @@ where Chains.Density == BornDensity<Model> {
             CorrelatorMeasurement(
                 lattice: lattice, fft: fft, chains: c.sampler.chains, reservingRecords: sweeps, free: free),
         ]
+        var done = 0
         try driver.measure(sweeps: sweeps) { fields, localEnergies in
             try context.stop.check()
+            done += 1
+            if done < sweeps { context.report(UnitReport(completed: done, total: sweeps, summary: "sweeps measured")) }
             let sweep = MeasuredSweep(fields: fields, localEnergies: localEnergies)
             for i in measurements.indices { measurements[i].record(sweep) }
         }
@@ -48,6 +51,6 @@ where Chains.Density == BornDensity<Model> {
         state.evaluation = EvaluationOutcome(
             measurements: results, acceptance: driver.samplerState.acceptance, seconds: seconds(since: start))
         let summary = "E = \(energy.mean) +- \(energy.error) from \(energy.count) samples"
-        return (UnitReport(completed: 1, total: 1, summary: summary), ())
+        return (UnitReport(completed: sweeps, total: sweeps, summary: summary), ())
     }
 }

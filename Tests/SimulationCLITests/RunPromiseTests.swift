@@ -1,4 +1,6 @@
 import Foundation
+import Simulation
+import SimulationConfig
 import Testing
 import TestSupport
 
@@ -73,7 +75,7 @@ struct RunPromiseTests {
         ("warm start", longWarmStart, SIGTERM, "gaussian ", 0.3),
         ("optimisation", longOptimisation, SIGHUP, "optimisation 0/", 0.3),
         ("evaluation", longEvaluation, SIGINT, "optimisation 5/5", 0.5),
-        ("reference", doubleWell, SIGQUIT, "evaluation 1/1", 0.0),
+        ("reference", doubleWell, SIGQUIT, "from 256 samples", 0.0),
     ])
     func everyPhaseStopsWithACheckpoint(phase: String, yaml: String, signal: Int32, after: String, delay: Double) throws {
         let out = try temporaryDirectory().appendingPathComponent("run")
@@ -137,6 +139,52 @@ struct RunPromiseTests {
         let (status, message) = try BuiltBinary.run(["run", other.path, "--output", out.path, "--resume"])
         #expect(status == 2 && message.contains("theory.m2 is 1 there, 2 here"), "\(message)")
         #expect(entries(out) == before && before.contains("summary.json"))
+    }
+
+    /// `nqft exact` stops on a signal too (exact diagonalisation of a double well
+    /// is open-ended), writing nothing.
+    @Test func exactStopsOnASignal() throws {
+        let out = try temporaryDirectory().appendingPathComponent("exact")
+        let run = try BuiltBinary(["exact", try config(Self.doubleWell).path, "--output", out.path])
+        Thread.sleep(forTimeInterval: 1)
+        run.send(SIGINT)
+        let (status, seconds) = run.wait()
+        #expect(status == 130 && seconds < 2, "\(status) after \(seconds) s: \(run.standardError)")
+        #expect(!entries(out).contains("exact.json"))
+    }
+
+    /// The memory estimate that `run` refuses by is above what a run really
+    /// takes: 4096 chains on 32 x 32 sites, checkpointed every step (the
+    /// checkpoint once took 5x its estimate). The peak comes from the kernel's
+    /// accounting of the child (python3's resource module).
+    @Test func memoryEstimateBoundsThePeak() throws {
+        let yaml = try config("""
+            lattice: {extent: [32, 32]}
+            theory: {m2: 1, lambda: 0}
+            sampler: {chains: 4096, thermalization: 2, sweep: 1}
+            optimizer: {steps: 2, samples: 4096}
+            evaluation: {samples: 4096}
+            output: {checkpoint_every: 1}
+            """)
+        let out = yaml.deletingLastPathComponent().appendingPathComponent("run")
+        let script = """
+            import resource, subprocess, sys
+            subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+            print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024)
+            """
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", script, BuiltBinary.path, "run", yaml.path, "--output", out.path, "--quiet"]
+        let pipe = Pipe()
+        python.standardOutput = pipe
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0)
+        let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let peak = try #require(Double(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let estimate = MemoryEstimate(configuration: try RunConfiguration.load(path: yaml.path)).bytes
+        #expect(estimate >= peak, "estimate \(estimate / 1048576) MiB, peak \(peak / 1048576) MiB")
+        #expect(estimate <= 3 * peak, "estimate \(estimate / 1048576) MiB, peak \(peak / 1048576) MiB: too pessimistic")
     }
 
     /// Two runs on one directory: the second is refused while the first holds it.
