@@ -34,7 +34,7 @@ let package = Package(
         // MARK: Execution: threads, stop requests and deadlines; the one run loop
         .target(name: "Parallelism"),
         .target(name: "Execution"),
-        .target(name: "RunEngine", dependencies: ["Execution"]),
+        .target(name: "RunEngine", dependencies: ["Execution", "Parallelism"]),
 
         // MARK: Physics building blocks
         .target(name: "Lattice", dependencies: ["LinearAlgebra"]),

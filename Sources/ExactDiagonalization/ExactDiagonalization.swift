@@ -37,9 +37,11 @@ public struct ExactDiagonalization: Sendable {
     /// Whether the lattice is small enough to diagonalise: at most 4 sites.
     public static func canSolve(_ lattice: Lattice) -> Bool { lattice.volume <= 4 }
 
-    /// `E0` for `n` states per site. `checkpoint` runs before every Lanczos
-    /// iteration and may throw to abandon the computation.
-    public func groundStateEnergy(statesPerSite n: Int, checkpoint: () throws -> Void = {}) throws -> Double {
+    /// `E0` for `n` states per site. `charge` is told the floating-point work
+    /// of each Lanczos iteration before it runs (one application of `H`, about
+    /// `n^V (1 + 4 n bonds)` operations, and the reorthogonalisation against
+    /// the `k` vectors so far, `4 k n^V`) and may throw to abandon the computation.
+    public func groundStateEnergy(statesPerSite n: Int, charge: (Double) throws -> Void = { _ in }) throws -> Double {
         let lattice = theory.lattice
         let v = lattice.volume
         let directions = lattice.extent.filter { $0 >= 2 }.count
@@ -65,6 +67,12 @@ public struct ExactDiagonalization: Sendable {
         start[0] = 1  // the product of single-site ground states: the right symmetry sector
         var scratch = [Double](repeating: 0, count: dimension)
         var pair = [Double](repeating: 0, count: dimension)
+        let size = Double(dimension), applyWork = size * (1 + 4 * Double(n * bonds.count))
+        var iteration = 0.0
+        let checkpoint = {
+            try charge(applyWork + 4 * iteration * size)
+            iteration += 1
+        }
         return try lanczosLowestEigenvalue(dimension: dimension, start: start, checkpoint: checkpoint) { psi, out in
             for i in 0..<dimension { out[i] = diagonal[i] * psi[i] }
             for (a, b) in bonds {
@@ -80,20 +88,23 @@ public struct ExactDiagonalization: Sendable {
     /// (relative) or `n^V` would exceed `maximumDimension`.
     ///
     /// The cost cannot be known in advance (a double well needs many states per
-    /// site), so `stop` and `deadline` are checked before every Lanczos
-    /// iteration: `Interrupted` or `DeadlineExceeded` is thrown within one
-    /// application of `H`.
+    /// site), so before every Lanczos iteration `stop` is polled and the work
+    /// done so far counted: `Interrupted` or `WorkBudgetExceeded` is thrown
+    /// within one application of `H`. Work, unlike time, is the same on every
+    /// machine, so whether a budget suffices never depends on the load.
     public func solve(
-        tolerance: Double = 1e-10, stop: StopCheck = .never, deadline: Deadline = .none
+        tolerance: Double = 1e-10, stop: StopCheck = .never, workBudget: Double = .infinity
     ) throws -> (energy: Double, steps: [Step], converged: Bool) {
-        let checkpoint = {
+        var work = 0.0
+        let charge = { (amount: Double) in
             try stop.check()
-            try deadline.check()
+            work += amount
+            if work > workBudget { throw WorkBudgetExceeded(budget: workBudget) }
         }
         var steps: [Step] = []
         var n = theory.lattice.volume == 1 ? 40 : 4
         while pow(Double(n), Double(theory.lattice.volume)) <= Double(maximumDimension) {
-            let e = try groundStateEnergy(statesPerSite: n, checkpoint: checkpoint)
+            let e = try groundStateEnergy(statesPerSite: n, charge: charge)
             steps.append(Step(statesPerSite: n, energy: e))
             if steps.count >= 2, abs(e - steps[steps.count - 2].energy) <= tolerance * abs(e) {
                 return (e, steps, true)
@@ -104,6 +115,12 @@ public struct ExactDiagonalization: Sendable {
         // n = 4 always fits (4^4 = 256 <= maximumDimension), so steps is not empty.
         return (steps[steps.count - 1].energy, steps, false)
     }
+}
+
+/// Thrown by `ExactDiagonalization.solve` when the work would exceed its budget.
+public struct WorkBudgetExceeded: Error, Equatable {
+    /// Floating-point operations allowed.
+    public let budget: Double
 }
 
 /// `out = (A on site `site`) psi` in the product basis with `states` per site,

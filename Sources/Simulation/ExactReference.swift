@@ -29,8 +29,8 @@ public struct ExactReference: Sendable {
     }
 
     /// - Throws: `SimulationError.noExactReference` when neither route applies;
-    ///   `Interrupted` or `DeadlineExceeded` from exact diagonalisation.
-    public init(theory: ScalarTheory, stop: StopCheck = .never, deadline: Deadline = .none) throws {
+    ///   `Interrupted` or `WorkBudgetExceeded` from exact diagonalisation.
+    public init(theory: ScalarTheory, stop: StopCheck = .never, workBudget: Double = .infinity) throws {
         self.theory = theory
         lattice = theory.lattice
         if theory.isFree {
@@ -39,7 +39,7 @@ public struct ExactReference: Sendable {
             convergence = []
             converged = true
         } else if ExactDiagonalization.canSolve(lattice) {
-            let result = try ExactDiagonalization(theory: theory).solve(stop: stop, deadline: deadline)
+            let result = try ExactDiagonalization(theory: theory).solve(stop: stop, workBudget: workBudget)
             energy = result.energy
             let n = result.steps.last!.statesPerSite
             method = "exact diagonalization: \(n) anharmonic-oscillator states per site, "

@@ -11,6 +11,9 @@ public struct RunDirectory: Sendable {
     public let url: URL
     public var path: String { url.path }
 
+    /// The file a run resumes from.
+    public static let checkpointFile = "checkpoint.json"
+
     /// The files a run writes (`RunWriter`).
     public static let runFiles = ["summary.json", "energy.csv", "correlator_k.csv", "correlator_r.csv", "checkpoint.json"]
     static let lockName = ".nqft.lock"
@@ -41,6 +44,21 @@ public struct RunDirectory: Sendable {
             try? FileManager.default.removeItem(at: url.appendingPathComponent(name))
         }
         return lock
+    }
+
+    /// The checkpoint in the directory, of any kind of run's state.
+    ///
+    /// - Throws: `FileError` naming the file when it cannot be read or decoded.
+    public func readCheckpoint<State: Decodable>(_ type: State.Type) throws -> State {
+        let file = url.appendingPathComponent(Self.checkpointFile)
+        guard let data = FileManager.default.contents(atPath: file.path) else {
+            throw FileError(path: file.path, reason: "cannot be read")
+        }
+        do {
+            return try JSONOutput.decode(type, from: data)
+        } catch {
+            throw FileError(path: file.path, reason: "is not a checkpoint of this nqft (\(error))")
+        }
     }
 
     /// Removes the old run's files (`runFiles`), nothing else.

@@ -1,7 +1,4 @@
-import Execution
 import Output
-import Parallelism
-import RunEngine
 import Sampling
 import SimulationConfig
 import Statistics
@@ -51,23 +48,4 @@ public struct RunResult: Sendable {
     public var notes: [String]
     /// The state to resume from.
     public var checkpoint: Checkpoint
-}
-
-/// How a caller steers a run: progress, periodic checkpoints, stopping, resuming.
-public struct RunControl {
-    /// Sees every finished unit of work (an optimisation step, a thermalisation,
-    /// the evaluation, the reference) with its stage's name.
-    public var progress: (_ stage: String, UnitReport) -> Void = { _, _ in }
-    /// Polled before every unit and inside long ones; a stop ends the run with
-    /// `SimulationError.interrupted` carrying the state before the unit in progress.
-    public var stop: StopCheck = .never
-    /// Saves a checkpoint every `checkpointEvery` optimisation steps (0: never).
-    public var checkpointEvery = 0
-    public var saveCheckpoint: (Checkpoint) throws -> Void = { _ in }
-    /// A checkpoint of this configuration to continue from.
-    public var resume: Checkpoint?
-    /// Threads the chains and samples are split over (results do not depend on it).
-    public var parallelism = Parallelism.serial
-
-    public init() {}
 }

@@ -26,21 +26,6 @@ public enum RunWriter {
             JSONOutput.encode(checkpoint, allowingNonFinite: true), to: directory.appendingPathComponent("checkpoint.json"))
     }
 
-    /// The checkpoint in `directory`, written by `write` or `writePartial`.
-    ///
-    /// - Throws: `FileError` naming the file when it cannot be read or decoded.
-    public static func readCheckpoint(in directory: URL) throws -> Checkpoint {
-        let file = directory.appendingPathComponent("checkpoint.json")
-        guard let data = FileManager.default.contents(atPath: file.path) else {
-            throw FileError(path: file.path, reason: "cannot be read")
-        }
-        do {
-            return try JSONOutput.decode(Checkpoint.self, from: data)
-        } catch {
-            throw FileError(path: file.path, reason: "is not a checkpoint of this nqft (\(error))")
-        }
-    }
-
     static func energyTable(_ history: [StepRecord]) -> CSVTable {
         var table = CSVTable(header: ["step", "energy", "error", "variance", "acceptance", "learning_rate", "seconds"])
         for r in history {

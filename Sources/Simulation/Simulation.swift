@@ -12,10 +12,11 @@ import SimulationConfig
 import Statistics
 import VMC
 
-/// A variational Monte Carlo run as a config describes it: optimise the ansatz
-/// (`optimizer.steps` steps), then measure energy and correlators at fixed
-/// parameters (`evaluation.samples` samples).
-public struct Simulation: Sendable {
+/// A variational Monte Carlo run as a config describes it, as a `RunKind`:
+/// optimise the ansatz (`optimizer.steps` steps, after a plain-Gaussian warm
+/// start for networks), measure energy and correlators at fixed parameters
+/// (`evaluation.samples` samples), then compute the exact reference if one exists.
+public struct Simulation: RunKind, Sendable {
     public let configuration: RunConfiguration
     public let lattice: Lattice
     public let theory: ScalarTheory
@@ -54,63 +55,74 @@ public struct Simulation: Sendable {
     }
 
     /// Runs the stages (warm start, optimisation, evaluation, reference) from the
-    /// beginning, or with `control.resume` from a checkpoint.
-    public func run(_ control: RunControl = RunControl()) throws -> RunResult {
-        let context = AnsatzContext(configuration: configuration, theory: theory, fft: fft)
-        return try configuration.ansatz.kind.factory.build(context, into: VMCRun(simulation: self, control: control))
+    /// beginning, or with `control.resume` from a checkpoint, and returns the
+    /// results (`execute` gives the final state instead).
+    ///
+    /// - Throws: `SimulationError.interrupted` or `.diverged` with the state to save.
+    public func run(_ control: RunControl<Checkpoint> = RunControl()) throws -> RunResult {
+        do {
+            return result(try execute(control))
+        } catch RunStopped<Checkpoint>.interrupted(let saved) {
+            throw SimulationError.interrupted(saved)
+        } catch RunStopped<Checkpoint>.diverged(let stage, let detail, let lastGood) {
+            throw SimulationError.diverged(stage: stage, step: lastGood.step, detail: detail, lastGood: lastGood)
+        }
     }
 
-    /// The run for one model, with the samplers `sampler.kind` asks for.
-    struct VMCRun: ModelConsumer {
+    /// The stages for the model the config describes, with the samplers
+    /// `sampler.kind` asks for, and the state to start from.
+    struct VMCPlan: ModelConsumer {
+        typealias Output = (stages: [any RunStage<Checkpoint>], start: Checkpoint)
         let simulation: Simulation
-        let control: RunControl
+        let checkpoint: Checkpoint?
+        let parallelism: Parallelism
 
         private var settings: MetropolisSettings {
             let s = simulation.configuration.sampler
             return MetropolisSettings(
-                chains: s.chains, sweep: s.sweep, targetAcceptance: s.targetAcceptance, parallelism: control.parallelism)
+                chains: s.chains, sweep: s.sweep, targetAcceptance: s.targetAcceptance, parallelism: parallelism)
         }
 
-        func consume<Model: SiteLocalWavefunction>(_ model: Model) throws -> RunResult {
+        func consume<Model: SiteLocalWavefunction>(_ model: Model) throws -> Output {
             guard simulation.configuration.sampler.kind == .singleSite else { return try allSite(model) }
-            return try simulation.run(
+            return try simulation.plan(
                 model, SingleSiteSampler<BornDensity<Model>>(settings),
-                warmStart: SingleSiteSampler<BornDensity<GaussianAnsatz>>(settings), control)
+                warmStart: SingleSiteSampler<BornDensity<GaussianAnsatz>>(settings), checkpoint, parallelism)
         }
 
-        func consume<Model: WavefunctionModel>(_ model: Model) throws -> RunResult { try allSite(model) }
+        func consume<Model: WavefunctionModel>(_ model: Model) throws -> Output { try allSite(model) }
 
-        private func allSite<Model: WavefunctionModel>(_ model: Model) throws -> RunResult {
+        private func allSite<Model: WavefunctionModel>(_ model: Model) throws -> Output {
             switch simulation.configuration.sampler.kind {
             case .metropolis:
-                return try simulation.run(
+                return try simulation.plan(
                     model, RandomWalkSampler<BornDensity<Model>>(settings),
-                    warmStart: RandomWalkSampler<BornDensity<GaussianAnsatz>>(settings), control)
+                    warmStart: RandomWalkSampler<BornDensity<GaussianAnsatz>>(settings), checkpoint, parallelism)
             case .mala:
-                return try simulation.run(
+                return try simulation.plan(
                     model, LangevinSampler<BornDensity<Model>>(settings),
-                    warmStart: LangevinSampler<BornDensity<GaussianAnsatz>>(settings), control)
+                    warmStart: LangevinSampler<BornDensity<GaussianAnsatz>>(settings), checkpoint, parallelism)
             case .singleSite:
                 throw SimulationError.unsupported("`sampler.kind: single-site` needs an ansatz with single-site updates")
             }
         }
     }
 
-    private func run<Model: WavefunctionModel, Chains: MetropolisHastings, WarmStartChains: MetropolisHastings>(
-        _ model: Model, _ sampler: Chains, warmStart warmStartSampler: WarmStartChains, _ control: RunControl
-    ) throws -> RunResult
+    private func plan<Model: WavefunctionModel, Chains: MetropolisHastings, WarmStartChains: MetropolisHastings>(
+        _ model: Model, _ sampler: Chains, warmStart warmStartSampler: WarmStartChains, _ checkpoint: Checkpoint?,
+        _ parallelism: Parallelism
+    ) throws -> VMCPlan.Output
     where Chains.Density == BornDensity<Model>, WarmStartChains.Density == BornDensity<GaussianAnsatz> {
         let c = configuration
-        let setup = VMCSetup(
-            configuration: c, theory: theory, model: model, sampler: sampler, parallelism: control.parallelism)
+        let setup = VMCSetup(configuration: c, theory: theory, model: model, sampler: sampler, parallelism: parallelism)
         let warmStart = VMCSetup(
             configuration: c, theory: theory,
             model: GaussianAnsatz(lattice: lattice, fft: fft, initialFrequency: c.ansatz.initialFrequency),
-            sampler: warmStartSampler, parallelism: control.parallelism)
+            sampler: warmStartSampler, parallelism: parallelism)
         let gaussianSteps = c.ansatz.kind.isNeural ? c.optimizer.gaussianSteps ?? 0 : 0
 
         var state: Checkpoint
-        if let checkpoint = control.resume {
+        if let checkpoint {
             try checkResume(checkpoint)
             guard checkpoint.optimization.parameters.count == model.parameterCount else {
                 throw SimulationError.checkpointMismatch(
@@ -123,29 +135,17 @@ public struct Simulation: Sendable {
                 configuration: c, gaussian: gaussianSteps > 0 ? warmStart.initialProgress() : nil,
                 optimization: setup.initialProgress())
         }
-
-        var loop = RunLoop<Checkpoint>()
-        loop.stop = control.stop
-        loop.checkpointEvery = control.checkpointEvery
-        loop.saveCheckpoint = control.saveCheckpoint
-        loop.progress = control.progress
         let stages: [any RunStage<Checkpoint>] = [
             OptimizationStage(role: .warmStart, setup: warmStart, steps: gaussianSteps),
             OptimizationStage(role: .main, setup: setup, steps: c.optimizer.steps),
             EvaluationStage(setup: setup, fft: fft),
             ReferenceStage(theory: theory),
         ]
-        do {
-            return result(try loop.run(stages, from: state))
-        } catch RunStopped<Checkpoint>.interrupted(let saved) {
-            throw SimulationError.interrupted(saved)
-        } catch RunStopped<Checkpoint>.diverged(let stage, let detail, let lastGood) {
-            throw SimulationError.diverged(stage: stage, step: lastGood.step, detail: detail, lastGood: lastGood)
-        }
+        return (stages, state)
     }
 
     /// The results of a finished run, with the warnings its own diagnostics call for.
-    private func result(_ final: Checkpoint) -> RunResult {
+    func result(_ final: Checkpoint) -> RunResult {
         guard let evaluation = final.evaluation, let energy = evaluation.measurements.estimates[EnergyMeasurement.name] else {
             preconditionFailure("the run loop ends after the evaluation, which measures the energy")
         }

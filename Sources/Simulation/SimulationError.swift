@@ -4,7 +4,7 @@ public enum SimulationError: Error, CustomStringConvertible {
     /// retries at lower learning rates did not help. `lastGood` is the state
     /// before the failing unit, for the caller to save.
     case diverged(stage: String, step: Int, detail: String, lastGood: Checkpoint)
-    /// The caller asked the run to stop (`RunControl.shouldStop`); the state to
+    /// The caller asked the run to stop (`RunControl.stop`); the state to
     /// resume from is attached.
     case interrupted(Checkpoint)
     /// A checkpoint that does not belong to this run's configuration.

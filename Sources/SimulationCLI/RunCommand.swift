@@ -57,8 +57,13 @@ struct RunCommand: ParsableCommand {
         _ = try options.checkMemory(configuration)
         useSingleThreadedBLAS()
         StopSignal.install()
+        try execute(Simulation(configuration: configuration), checkpointEvery: configuration.output.checkpointEvery,
+                    directory: RunDirectory(path: configuration.output.directory))
+    }
 
-        let directory = RunDirectory(path: configuration.output.directory)
+    /// Runs any kind of run in `directory`: lock, start or resume, progress,
+    /// checkpoints, stop signals, divergence, the files at the end.
+    private func execute<Kind: RunKind>(_ kind: Kind, checkpointEvery: Int, directory: RunDirectory) throws {
         let lock: RunLock
         do {
             lock = try directory.prepareAndLock()
@@ -67,10 +72,9 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         defer { lock.release() }
-        let simulation = Simulation(configuration: configuration)
-        var control = RunControl()
+        var control = RunControl<Kind.State>()
         do {
-            control.resume = try startingPoint(in: directory, simulation)
+            control.resume = try startingPoint(kind, in: directory)
         } catch let error as ExitCode {
             throw error
         } catch {
@@ -80,31 +84,33 @@ struct RunCommand: ParsableCommand {
 
         let progress = ProgressPrinter()
         if !quiet { control.progress = progress.report }
-        control.checkpointEvery = configuration.output.checkpointEvery
-        control.saveCheckpoint = { try RunWriter.writePartial($0, to: directory.url) }
+        control.checkpointEvery = checkpointEvery
+        control.saveCheckpoint = { try kind.writePartial($0, to: directory.url) }
         control.stop = StopSignal.check
         control.parallelism = Parallelism(threads: threads ?? min(2, ProcessInfo.processInfo.activeProcessorCount))
         do {
-            let result = try simulation.run(control)
+            let final = try kind.execute(control)
             progress.finish()
-            try RunWriter.write(result, configuration: configuration, to: directory.url)
-            for warning in result.warnings { printError("warning: \(warning)") }
-            print(RunReport(result: result, directory: directory.path).text)
-        } catch SimulationError.interrupted(let checkpoint) {
+            let (report, warnings) = try kind.writeComplete(final, to: directory.url)
+            for warning in warnings { printError("warning: \(warning)") }
+            print(report)
+        } catch RunStopped<Kind.State>.interrupted(let state) {
             progress.finish()
-            try save(checkpoint, in: directory)
+            try save(state, of: kind, in: directory)
             let signal = StopSignal.received
             printError(
-                "nqft run: stopped by signal \(signal) \(stageDescription(checkpoint)); checkpoint.json and energy.csv"
+                "\nnqft run: stopped by signal \(signal) \(kind.position(state)); checkpoint.json and energy.csv"
                     + " are in \(directory.path)\nresume with: \(resumeCommand(directory))")
             throw ExitCode(128 + signal)
+        } catch RunStopped<Kind.State>.diverged(let stage, let detail, let lastGood) {
+            progress.finish()
+            printError("nqft run: the \(stage) stage diverged (\(kind.position(lastGood))): \(detail)")
+            try save(lastGood, of: kind, in: directory)
+            printError("nqft run: the last good state is in \(directory.path)/checkpoint.json")
+            throw ExitCode(1)
         } catch let error as SimulationError {
             progress.finish()
             printError("nqft run: \(error)")
-            if case .diverged(_, _, _, let lastGood) = error {
-                try save(lastGood, in: directory)
-                printError("nqft run: the last good state (step \(lastGood.step)) is in \(directory.path)/checkpoint.json")
-            }
             if case .checkpointMismatch = error { throw ExitCode(2) }
             throw ExitCode(1)
         } catch let error as FileError {
@@ -117,15 +123,15 @@ struct RunCommand: ParsableCommand {
     /// The checkpoint to resume from, or nil for a fresh run; refuses (exit 2) a
     /// directory that holds files unless --force (which removes the old run's).
     /// Either way summary.json goes first: it marks a complete directory only.
-    private func startingPoint(in directory: RunDirectory, _ simulation: Simulation) throws -> Checkpoint? {
+    private func startingPoint<Kind: RunKind>(_ kind: Kind, in directory: RunDirectory) throws -> Kind.State? {
         let existing = directory.contents()
         if resume {
-            guard existing.contains("checkpoint.json") else {
-                printError("nqft run: --resume needs \(directory.path)/checkpoint.json, which does not exist")
+            guard existing.contains(RunDirectory.checkpointFile) else {
+                printError("nqft run: --resume needs \(directory.path)/\(RunDirectory.checkpointFile), which does not exist")
                 throw ExitCode(2)
             }
-            let checkpoint = try RunWriter.readCheckpoint(in: directory.url)
-            try simulation.checkResume(checkpoint)  // a mismatch leaves the directory as it is
+            let checkpoint = try directory.readCheckpoint(Kind.State.self)
+            try kind.checkResume(checkpoint)  // a mismatch leaves the directory as it is
             try directory.remove("summary.json")
             return checkpoint
         }
@@ -141,23 +147,13 @@ struct RunCommand: ParsableCommand {
     }
 
     /// Writes a stopped run's state; a failure here is reported, never silent.
-    private func save(_ checkpoint: Checkpoint, in directory: RunDirectory) throws {
+    private func save<Kind: RunKind>(_ state: Kind.State, of kind: Kind, in directory: RunDirectory) throws {
         do {
-            try RunWriter.writePartial(checkpoint, to: directory.url)
+            try kind.writePartial(state, to: directory.url)
         } catch {
             printError("nqft run: cannot save the checkpoint: \(error)")
             throw ExitCode(1)
         }
-    }
-
-    private func stageDescription(_ checkpoint: Checkpoint) -> String {
-        if checkpoint.gaussian != nil { return "during the Gaussian warm start" }
-        if !checkpoint.optimization.thermalized { return "during the thermalisation" }
-        if checkpoint.evaluation == nil {
-            return checkpoint.step < checkpoint.configuration.optimizer.steps
-                ? "after optimisation step \(checkpoint.step)" : "during the evaluation"
-        }
-        return "during the exact reference"
     }
 
     /// The command that continues this run, shell-quoted, with absolute paths

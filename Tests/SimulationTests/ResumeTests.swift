@@ -1,6 +1,7 @@
 import Execution
 import Foundation
 import Output
+import RunEngine
 import Simulation
 import SimulationConfig
 import Synchronization
@@ -44,7 +45,7 @@ final class PollCounter: Sendable {
     @Test(arguments: ["gaussian", "symmetric"])
     func stopAnywhereThenResumeIsIdentical(kind: String) throws {
         let simulation = Simulation(configuration: try configuration(kind))
-        var counting = RunControl()
+        var counting = RunControl<Checkpoint>()
         let all = PollCounter()
         counting.stop = all.check
         let whole = try simulation.run(counting)
@@ -53,7 +54,7 @@ final class PollCounter: Sendable {
 
         var stages = Set<String>()
         for stopAt in Array(stride(from: 1, to: polls, by: max(1, polls / 25))) + [polls - 1] {
-            var control = RunControl()
+            var control = RunControl<Checkpoint>()
             control.stop = PollCounter(stopAt: stopAt).check
             var saved: Checkpoint?
             do {
@@ -65,7 +66,7 @@ final class PollCounter: Sendable {
             stages.insert(
                 checkpoint.gaussian != nil ? "gaussian" : checkpoint.evaluation == nil
                     ? (checkpoint.step < 12 ? "optimisation" : "evaluation") : "reference")
-            var resumed = RunControl()
+            var resumed = RunControl<Checkpoint>()
             resumed.resume = try JSONOutput.decode(
                 Checkpoint.self, from: JSONOutput.encode(checkpoint, allowingNonFinite: true))
             let rest = try simulation.run(resumed)
@@ -85,7 +86,7 @@ final class PollCounter: Sendable {
         var b = a
         b.theory.m2 = 2
         b.sampler.sweep = 8
-        var control = RunControl()
+        var control = RunControl<Checkpoint>()
         control.resume = try Simulation(configuration: a).run().checkpoint
         #expect {
             try Simulation(configuration: b).run(control)
@@ -103,7 +104,7 @@ final class PollCounter: Sendable {
         b.output.directory = "./elsewhere/../moved"
         b.output.checkpointEvery = 7
         #expect(a.differences(from: b).isEmpty)
-        var control = RunControl()
+        var control = RunControl<Checkpoint>()
         control.resume = try Simulation(configuration: a).run().checkpoint
         #expect(try Simulation(configuration: b).run(control).energy == Simulation(configuration: a).run().energy)
     }

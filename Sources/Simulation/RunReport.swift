@@ -1,5 +1,4 @@
 import Foundation
-import Simulation
 
 /// The closing lines of `nqft run`: the energy with its error and, when an exact
 /// value is known, the deviation from it.
