@@ -29,7 +29,7 @@ extension Simulation {
     }
 
     public func writeComplete(_ state: Checkpoint, to directory: URL) throws -> (report: String, warnings: [String]) {
-        let result = result(state)
+        let result = try result(state)
         try RunWriter.write(result, configuration: configuration, to: directory)
         return (RunReport(result: result, directory: directory.path).text, result.warnings)
     }

@@ -61,7 +61,7 @@ public struct Simulation: RunKind, Sendable {
     /// - Throws: `SimulationError.interrupted` or `.diverged` with the state to save.
     public func run(_ control: RunControl<Checkpoint> = RunControl()) throws -> RunResult {
         do {
-            return result(try execute(control))
+            return try result(try execute(control))
         } catch RunStopped<Checkpoint>.interrupted(let saved) {
             throw SimulationError.interrupted(saved)
         } catch RunStopped<Checkpoint>.diverged(let stage, let detail, let lastGood) {
@@ -145,9 +145,12 @@ public struct Simulation: RunKind, Sendable {
     }
 
     /// The results of a finished run, with the warnings its own diagnostics call for.
-    func result(_ final: Checkpoint) -> RunResult {
+    ///
+    /// - Throws: `checkpointMismatch` for a state without an evaluated energy
+    ///   (only an edited checkpoint.json can be one).
+    func result(_ final: Checkpoint) throws -> RunResult {
         guard let evaluation = final.evaluation, let energy = evaluation.measurements.estimates[EnergyMeasurement.name] else {
-            preconditionFailure("the run loop ends after the evaluation, which measures the energy")
+            throw SimulationError.checkpointMismatch("the checkpoint's evaluation has no energy")
         }
         var warnings: [String] = []
         if evaluation.acceptance < Self.minimumAcceptance {
@@ -159,8 +162,8 @@ public struct Simulation: RunKind, Sendable {
             warnings.append("the evaluation has \(energy.count) sample: its error cannot be estimated (raise evaluation.samples)")
         } else if energy.windowAtLimit == true && energy.error > Self.roundoff * abs(energy.mean) {
             warnings.append(String(
-                format: "the energy's autocorrelation did not decay within half of each chain's %d samples (tau_int %.3g): "
-                    + "its error is a lower bound (raise evaluation.samples, or sampler.sweep)",
+                format: "the energy's autocorrelation did not decay within half of each chain's series (%d samples per "
+                    + "chain, tau_int %.3g): its error is a lower bound (raise evaluation.samples, or sampler.sweep)",
                 energy.count / configuration.sampler.chains, energy.tauInt))
         }
         if configuration.optimizer.steps > 0 && !final.optimization.parametersMoved {
