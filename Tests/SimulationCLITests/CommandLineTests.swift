@@ -168,21 +168,23 @@ func nqft(_ arguments: [String]) -> Int32 {
         #expect(try String(contentsOf: precious, encoding: .utf8) != "precious")
     }
 
-    /// An absurd learning rate with the trust region opened wide (by default
-    /// `max_step` would tame it): the guard retries at lower rates, then stops with
-    /// exit 1, writing only the last good checkpoint and the steps before it, and
-    /// no NaN anywhere.
+    /// A run that diverges: the largest learning rate allowed with the trust
+    /// region opened wide (by default `max_step` would tame it).
+    static let diverging = """
+        lattice: {extent: [4]}
+        theory: {m2: 1, lambda: 6}
+        ansatz: {kind: gaussian-mlp, hidden: [8]}
+        sampler: {chains: 8, thermalization: 20, sweep: 4}
+        optimizer: {steps: 30, samples: 64, learning_rate: 100, max_step: 1.0e12, gaussian_steps: 0}
+        evaluation: {samples: 256}
+        """
+
+    /// The guard retries at lower rates, then stops with exit 1, writing only the
+    /// last good checkpoint and the steps before it, and no NaN anywhere.
     @Test func divergingRunKeepsItsLastGoodCheckpoint() throws {
         let directory = try temporaryDirectory()
         let config = directory.appendingPathComponent("c.yaml")
-        try """
-            lattice: {extent: [4]}
-            theory: {m2: 1, lambda: 6}
-            ansatz: {kind: gaussian-mlp, hidden: [8]}
-            sampler: {chains: 8, thermalization: 20, sweep: 4}
-            optimizer: {steps: 30, samples: 64, learning_rate: 100, max_step: 1.0e12, gaussian_steps: 0}
-            evaluation: {samples: 256}
-            """.write(to: config, atomically: true, encoding: .utf8)
+        try Self.diverging.write(to: config, atomically: true, encoding: .utf8)
         let out = directory.appendingPathComponent("run")
         #expect(nqft(["run", config.path, "--output", out.path, "--quiet"]) == 1)
         // The last good state and the steps before it; no summary, no correlators.

@@ -274,14 +274,7 @@ struct RunPromiseTests {
         let out = try temporaryDirectory().appendingPathComponent("run")
         #expect(try BuiltBinary.run(["run", good.path, "--output", out.path, "--quiet"]).status == 0)
         try "mine".write(to: out.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
-        let diverging = try config("""
-            lattice: {extent: [4]}
-            theory: {m2: 1, lambda: 6}
-            ansatz: {kind: gaussian-mlp, hidden: [8]}
-            sampler: {chains: 8, thermalization: 20, sweep: 4}
-            optimizer: {steps: 30, samples: 64, learning_rate: 100, max_step: 1.0e12, gaussian_steps: 0}
-            evaluation: {samples: 256}
-            """)
+        let diverging = try config(OutputSafetyTests.diverging)
         #expect(try BuiltBinary.run(["run", diverging.path, "--output", out.path, "--quiet", "--force"]).status == 1)
         #expect(entries(out) == ["checkpoint.json", "energy.csv", "notes.txt"])
     }
