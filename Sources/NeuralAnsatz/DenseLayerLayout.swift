@@ -23,13 +23,19 @@ public struct DenseLayerLayout: Sendable, Equatable {
     public var biasOffset: Int { outputs * inputs }
 
     /// The segment (`W` then `b`) as the augmented matrix `(W | b)`.
-    public func augmented<C: RandomAccessCollection>(_ segment: C) -> Matrix where C.Element == Double, C.Index == Int {
+    /// (Concrete, not generic over collections: it runs in every CG iteration,
+    /// and an unspecialised generic copy across modules costs more than the gemm.)
+    public func augmented(_ segment: ArraySlice<Double>) -> Matrix {
         precondition(segment.count == count)
-        let start = segment.startIndex
         var m = Matrix(rows: outputs, columns: inputs + 1)
-        for j in 0..<outputs {
-            for i in 0..<inputs { m.storage[j * (inputs + 1) + i] = segment[start + j * inputs + i] }
-            m.storage[j * (inputs + 1) + inputs] = segment[start + biasOffset + j]
+        let (n, w) = (inputs, inputs + 1)
+        m.storage.withUnsafeMutableBufferPointer { out in
+            segment.withUnsafeBufferPointer { p in
+                for j in 0..<outputs {
+                    (out.baseAddress! + j * w).update(from: p.baseAddress! + j * n, count: n)
+                    out[j * w + n] = p[biasOffset + j]
+                }
+            }
         }
         return m
     }
@@ -38,16 +44,20 @@ public struct DenseLayerLayout: Sendable, Equatable {
     public func segment(_ augmented: Matrix) -> [Double] {
         precondition(augmented.rows == outputs && augmented.columns == inputs + 1)
         var segment = [Double](repeating: 0, count: count)
-        for j in 0..<outputs {
-            for i in 0..<inputs { segment[j * inputs + i] = augmented.storage[j * (inputs + 1) + i] }
-            segment[biasOffset + j] = augmented.storage[j * (inputs + 1) + inputs]
+        let (n, w) = (inputs, inputs + 1)
+        segment.withUnsafeMutableBufferPointer { out in
+            augmented.storage.withUnsafeBufferPointer { a in
+                for j in 0..<outputs {
+                    (out.baseAddress! + j * n).update(from: a.baseAddress! + j * w, count: n)
+                    out[biasOffset + j] = a[j * w + n]
+                }
+            }
         }
         return segment
     }
 
     /// `W` of the segment, `n_out x n_in`.
-    public func weights<C: RandomAccessCollection>(_ segment: C) -> Matrix where C.Element == Double, C.Index == Int {
-        let start = segment.startIndex
-        return Matrix(rows: outputs, columns: inputs, storage: Array(segment[start..<(start + biasOffset)]))
+    public func weights(_ segment: ArraySlice<Double>) -> Matrix {
+        Matrix(rows: outputs, columns: inputs, storage: Array(segment.prefix(biasOffset)))
     }
 }

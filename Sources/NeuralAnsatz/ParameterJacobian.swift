@@ -143,9 +143,9 @@ public struct ParameterJacobian: Sendable {
         var result = [Double](repeating: 0, count: rows)
         var offset = 0
         for block in blocks {
-            let segment = Array(v[offset..<(offset + block.columns)])
+            let segment = v[offset..<(offset + block.columns)]
             switch block {
-            case .dense(let m): gemv(.none, m, segment, beta: 1, into: &result)
+            case .dense(let m): gemv(.none, m, Array(segment), beta: 1, into: &result)
             case .layer(let terms):
                 // V = (v_W | v_b), n_out x (n_in + 1); then ([z, 1] V^T)_bj dotted with delta_b.
                 let nOut = terms[0].left.columns

@@ -8,7 +8,7 @@ import Testing
     @Test func segmentAndAugmentedMatrixAreInverse() {
         let layout = DenseLayerLayout(outputs: 3, inputs: 4)
         let segment = (0..<layout.count).map(Double.init)
-        let m = layout.augmented(segment)
+        let m = layout.augmented(segment[...])
         #expect(m[1, 2] == segment[1 * 4 + 2])  // W_12
         #expect(m[2, 4] == segment[12 + 2])  // b_2, after the 12 weights
         #expect(layout.segment(m) == segment)
