@@ -91,6 +91,28 @@ struct RunPromiseTests {
         #expect(run.standardError.contains(phase == "optimisation" ? "after optimisation step" : "during the \(name)"), "\(run.standardError)")
     }
 
+    /// A second signal ends the run at once, without waiting for the step in
+    /// progress (~2 s here) to finish.
+    @Test func secondSignalEndsTheRunAtOnce() throws {
+        let yaml = try config("""
+            lattice: {extent: [8, 8]}
+            theory: {m2: 1, lambda: 24}
+            ansatz: {kind: gaussian-mlp, hidden: [128]}
+            sampler: {chains: 64, thermalization: 10}
+            optimizer: {steps: 50, samples: 16384, gaussian_steps: 0}
+            evaluation: {samples: 1024}
+            """)
+        let run = try BuiltBinary(["run", yaml.path, "--output", yaml.deletingLastPathComponent().appendingPathComponent("run").path])
+        #expect(run.waitFor("optimisation 0/"))
+        Thread.sleep(forTimeInterval: 0.3)
+        run.send(SIGINT)
+        Thread.sleep(forTimeInterval: 0.2)
+        run.send(SIGINT)
+        let (status, seconds) = run.wait()
+        #expect(status == 130 && seconds < 1, "\(status) after \(seconds) s")
+        #expect(!run.standardError.contains("resume with"), "the graceful stop did not run: \(run.standardError)")
+    }
+
     /// The printed command, run verbatim from another working directory, and run
     /// again after the directory was moved, finishes the run with the numbers of
     /// an uninterrupted one.
