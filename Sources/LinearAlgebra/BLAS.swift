@@ -14,6 +14,7 @@ public func gemm(
     _ transA: Transpose, _ a: Matrix, _ transB: Transpose, _ b: Matrix,
     alpha: Double = 1, beta: Double = 0, into c: inout Matrix
 ) {
+    _ = singleThreadedBLAS
     let m = transA == .none ? a.rows : a.columns
     let k = transA == .none ? a.columns : a.rows
     let kb = transB == .none ? b.rows : b.columns
@@ -44,6 +45,7 @@ public func gemm(
 ///
 /// - Complexity: O(n^2 k) for an `n x n` result and inner dimension `k`.
 public func syrkLower(_ trans: Transpose, _ a: Matrix, alpha: Double = 1, beta: Double = 0, into c: inout Matrix) {
+    _ = singleThreadedBLAS
     // Row-major A (k x n) seen by BLAS: A^T A is dsyrk with trans = CblasTrans.
     let (n, k) = trans == .none ? (a.columns, a.rows) : (a.rows, a.columns)
     precondition(c.rows == n && c.columns == n, "syrkLower: shapes do not conform")
@@ -68,6 +70,7 @@ public func product(_ a: Matrix, _ transA: Transpose, _ b: Matrix, _ transB: Tra
 
 /// `y = alpha op(A) x + beta y` (BLAS dgemv, row-major).
 public func gemv(_ trans: Transpose, _ a: Matrix, _ x: [Double], alpha: Double = 1, beta: Double = 0, into y: inout [Double]) {
+    _ = singleThreadedBLAS
     let (nx, ny) = trans == .none ? (a.columns, a.rows) : (a.rows, a.columns)
     precondition(x.count == nx && y.count == ny, "gemv: shapes do not conform")
     guard a.rows > 0, a.columns > 0 else {

@@ -23,6 +23,7 @@ public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
 /// - Complexity: O(n^3 / 3).
 /// - Throws: `LinearAlgebraError.notPositiveDefinite` if the factorisation fails.
 public func choleskySolve(_ a: Matrix, _ b: [Double]) throws -> [Double] {
+    _ = singleThreadedBLAS
     precondition(a.rows == a.columns && b.count == a.rows, "choleskySolve: shapes do not conform")
     let n = a.rows
     guard n > 0 else { return [] }
@@ -39,6 +40,7 @@ public func choleskySolve(_ a: Matrix, _ b: [Double]) throws -> [Double] {
 ///
 /// - Complexity: O(n^3).
 public func symmetricEigenvalues(_ a: Matrix) throws -> [Double] {
+    _ = singleThreadedBLAS
     precondition(a.rows == a.columns, "symmetricEigenvalues: matrix is not square")
     let n = a.rows
     guard n > 0 else { return [] }
@@ -54,6 +56,7 @@ public func symmetricEigenvalues(_ a: Matrix) throws -> [Double] {
 ///
 /// - Complexity: O(n^2).
 public func tridiagonalEigenvalues(diagonal: [Double], offDiagonal: [Double]) throws -> [Double] {
+    _ = singleThreadedBLAS
     precondition(offDiagonal.count == max(0, diagonal.count - 1))
     guard !diagonal.isEmpty else { return [] }
     var d = diagonal
@@ -70,6 +73,7 @@ public func tridiagonalEigenvalues(diagonal: [Double], offDiagonal: [Double]) th
 ///
 /// - Complexity: O(n^3).
 public func symmetricEigensystem(_ a: Matrix) throws -> (values: [Double], vectors: Matrix) {
+    _ = singleThreadedBLAS
     precondition(a.rows == a.columns, "symmetricEigensystem: matrix is not square")
     let n = a.rows
     guard n > 0 else { return ([], a) }

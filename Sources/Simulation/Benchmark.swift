@@ -63,7 +63,6 @@ public struct BenchmarkResult: Sendable, Codable {
 public enum Benchmark {
     /// Runs `warmup` untimed and `steps` timed optimisation steps of `workload`.
     public static func run(_ workload: BenchmarkWorkload, warmup: Int, steps: Int, threads: Int) throws -> BenchmarkResult {
-        useSingleThreadedBLAS()
         let lattice = Lattice(extent: workload.extent)
         let v = lattice.volume
         let fft = RealFFT(extent: lattice.extent)

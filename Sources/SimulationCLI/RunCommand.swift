@@ -55,7 +55,6 @@ struct RunCommand: ParsableCommand {
         if let output { configuration.output.directory = output }
         if let seed { configuration.seed = seed }
         _ = try options.checkMemory(configuration)
-        useSingleThreadedBLAS()
         StopSignal.install()
         try execute(Simulation(configuration: configuration), checkpointEvery: configuration.output.checkpointEvery,
                     directory: RunDirectory(path: configuration.output.directory))
