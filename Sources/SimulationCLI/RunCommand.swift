@@ -98,8 +98,8 @@ struct RunCommand: ParsableCommand {
             try save(state, of: kind, in: directory)
             let signal = StopSignal.received
             printError(
-                "\nnqft run: stopped by signal \(signal) \(kind.position(state)); checkpoint.json and energy.csv"
-                    + " are in \(directory.path)\nresume with: \(resumeCommand(directory))")
+                "\nnqft run: stopped by signal \(signal) \(kind.position(state)); its checkpoint"
+                    + " is in \(directory.path)\nresume with: \(resumeCommand(directory))")
             throw ExitCode(128 + signal)
         } catch RunStopped<Kind.State>.diverged(let stage, let detail, let lastGood) {
             progress.finish()
