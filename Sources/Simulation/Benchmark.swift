@@ -79,7 +79,7 @@ public enum Benchmark {
         // Correlators for one step's worth of samples.
         let fields = testBatch(samples: workload.samples, sites: v)
         let correlatorSeconds = median((0..<3).map { _ in
-            seconds {
+            timed {
                 var m = CorrelatorMeasurement(lattice: lattice, fft: fft, chains: workload.chains)
                 let perRecord = workload.chains * v
                 for r in 0..<(workload.samples / workload.chains) {
@@ -91,7 +91,7 @@ public enum Benchmark {
         // The network's forward pass: 2 B V H + 2 B H floating-point operations.
         let flops = 2.0 * Double(workload.samples) * Double(workload.hidden) * Double(v + 1)
         let parameters = model.networkParameters
-        let forward = median((0..<5).map { _ in seconds { _ = network.value(fields, parameters: parameters) } })
+        let forward = median((0..<5).map { _ in timed { _ = network.value(fields, parameters: parameters) } })
         let perStep = median(timings.map(\.total))
         return BenchmarkResult(
             workload: workload, parameters: model.parameterCount, timedSteps: steps, threads: threads,
@@ -122,15 +122,14 @@ public enum Benchmark {
         let n = 1024
         let a = testBatch(samples: n, sites: n)
         var c = Matrix(rows: n, columns: n)
-        let t = median((0..<5).map { _ in seconds { gemm(.none, a, .transpose, a, into: &c) } })
+        let t = median((0..<5).map { _ in timed { gemm(.none, a, .transpose, a, into: &c) } })
         return 2 * Double(n * n * n) / t / 1e9
     }
 
-    static func seconds(_ body: () -> Void) -> Double {
+    static func timed(_ body: () -> Void) -> Double {
         let start = ContinuousClock.now
         body()
-        let d = (ContinuousClock.now - start).components
-        return Double(d.seconds) + Double(d.attoseconds) * 1e-18
+        return seconds(since: start)
     }
 
     static func median(_ values: [Double]) -> Double {

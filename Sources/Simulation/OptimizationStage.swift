@@ -1,5 +1,6 @@
 import Foundation
 import LinearAlgebra
+import Measurements
 import NeuralAnsatz
 import RunEngine
 import Sampling
@@ -99,14 +100,15 @@ where Chains.Density == BornDensity<Model> {
         let c = setup.configuration
         let sweeps = max(1, c.evaluation.samples / (4 * c.sampler.chains))
         try driver.thermalize(sweeps: c.sampler.thermalization, stop: context.stop)
-        var energies = ReplicaSeries(chains: c.sampler.chains, observables: 1, reservingRecords: sweeps)
-        try driver.measure(sweeps: sweeps) { _, localEnergy in
+        var measurement = EnergyMeasurement(chains: c.sampler.chains, reservingRecords: sweeps)
+        try driver.measure(sweeps: sweeps) { fields, localEnergies in
             try context.stop.check()
-            energies.append(record: localEnergy)
+            measurement.record(MeasuredSweep(fields: fields, localEnergies: localEnergies))
         }
-        let energy = GammaMethod().estimate(energies)
-        guard energy.mean.isFinite, energy.error.isFinite else {
-            throw Divergence("the Gaussian warm start's energy \(energy.mean)")
+        guard let energy = measurement.results(gamma: GammaMethod()).estimates[EnergyMeasurement.name],
+            energy.mean.isFinite, energy.error.isFinite
+        else {
+            throw Divergence("the Gaussian warm start's energy is not finite")
         }
         let parameters = driver.model.parameters
         state.optimization.parameters.replaceSubrange(0..<parameters.count, with: parameters)

@@ -37,7 +37,7 @@ struct ReferenceStage: RunStage {
                     + "(many states per site, as in a double well); `nqft exact` computes it without a bound",
                 Self.workBudget)
             state.reference = ReferenceOutcome(reference: nil, note: note, seconds: seconds(since: start))
-            return (UnitReport(completed: 1, total: 1, summary: "skipped (time budget)"), ())
+            return (UnitReport(completed: 1, total: 1, summary: "skipped (work budget)"), ())
         }
     }
 }
