@@ -42,7 +42,7 @@ let package = Package(
         .target(name: "CActivations"),
         .target(
             name: "NeuralAnsatz", dependencies: ["Lattice", "FourierTransform", "LinearAlgebra", "Statistics", "CActivations"]),
-        .target(name: "Sampling", dependencies: ["Execution", "Parallelism", "Lattice", "LinearAlgebra", "Statistics"]),
+        .target(name: "Sampling", dependencies: ["Execution", "Parallelism", "Lattice", "LinearAlgebra", "Statistics", "FourierTransform"]),
         .target(name: "Measurements", dependencies: ["Lattice", "Statistics", "Output"]),
         .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics", "Measurements", "Output"]),
         .target(name: "ExactDiagonalization", dependencies: ["Execution", "Lattice", "LinearAlgebra"]),
@@ -55,7 +55,7 @@ let package = Package(
         // MARK: Configuration, orchestration, output, command line
         .target(
             name: "SimulationConfig",
-            dependencies: ["Lattice", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["Lattice", "Sampling", .product(name: "Yams", package: "Yams")]),
         .target(name: "Output"),
         .target(
             name: "Simulation",
@@ -87,7 +87,10 @@ let package = Package(
         .testTarget(name: "NeuralAnsatzTests", dependencies: ["NeuralAnsatz", "Lattice", "Statistics", "TestSupport"]),
         .testTarget(
             name: "SamplingTests",
-            dependencies: ["Sampling", "Execution", "Parallelism", "Lattice", "LinearAlgebra", "Statistics", "TestSupport"]),
+            dependencies: [
+                "Sampling", "Execution", "Parallelism", "Lattice", "LinearAlgebra", "Statistics", "Correlators", "FourierTransform",
+                "TestSupport",
+            ]),
         .testTarget(
             name: "CorrelatorsTests",
             dependencies: ["Correlators", "Lattice", "Statistics", "TestSupport"]),

@@ -14,16 +14,25 @@ import Statistics
 public struct CorrelatorMeasurement: Measurement {
     public let lattice: Lattice
     private let fft: RealFFT
-    /// The free theory whose exact values go beside the measured ones (lambda = 0).
-    public let free: FreeTheory?
+    /// Exact `G(k)` per momentum (row-major), written beside the measured values
+    /// (the free theory: `1/(2 omega_k)` of a ground state, `1/K(k)` of a Euclidean action).
+    public let exact: [Double]?
+    /// Whether the fields are equal-time samples of a ground state, whose
+    /// `omega_gauss = 1/(2 G_c)` is reported; not for Euclidean configurations.
+    public let groundState: Bool
     /// Layout of each record: `[power_h (H) | phibar | g_r (V)]`.
     public private(set) var series: ReplicaSeries
 
-    public init(lattice: Lattice, fft: RealFFT, chains: Int, reservingRecords records: Int = 0, free: FreeTheory? = nil) {
+    public init(
+        lattice: Lattice, fft: RealFFT, chains: Int, reservingRecords records: Int = 0, exact: [Double]? = nil,
+        groundState: Bool = true
+    ) {
         precondition(fft.extent == lattice.extent, "FFT plan and lattice differ in shape")
+        precondition(exact.map { $0.count == lattice.volume } ?? true, "one exact value per momentum")
         self.lattice = lattice
         self.fft = fft
-        self.free = free
+        self.exact = exact
+        self.groundState = groundState
         series = ReplicaSeries(
             chains: chains, observables: fft.spectrum.count + 1 + lattice.volume, reservingRecords: records)
     }
@@ -72,23 +81,26 @@ public struct CorrelatorMeasurement: Measurement {
         ])
     }
 
-    /// Estimates of every correlator, with the free-theory columns when `free` is set.
+    /// Estimates of every correlator, with the exact columns when `exact` is set.
     public func result(gamma: GammaMethod = GammaMethod()) -> CorrelatorResult {
         let half = halfCount, v = lattice.volume
         let estimates = gamma.estimates(series)
         let connectedZero = connectedZeroMode(gamma: gamma, estimates: estimates)
-        let freeK = free?.momentumCorrelator
+        let freeK = exact
         let freeR = freeK.map { positionSpace($0, fft: fft) }
 
         let momentumRows = (0..<v).map { i -> MomentumCorrelatorRow in
             let g = estimates[fft.spectrum.elementOfMomentum[i]]
             let connected = i == 0 ? connectedZero : g
             // omega = 1/(2 G_c), d omega / d G_c = -1/(2 G_c^2).
-            var omega = connected
-            let slope = 1 / (2 * connected.mean * connected.mean)
-            omega.mean = 1 / (2 * connected.mean)
-            omega.error = connected.error * slope
-            omega.variance = connected.variance * slope * slope
+            var omega: Estimate? = nil
+            if groundState {
+                let slope = 1 / (2 * connected.mean * connected.mean)
+                omega = connected
+                omega?.mean = 1 / (2 * connected.mean)
+                omega?.error = connected.error * slope
+                omega?.variance = connected.variance * slope * slope
+            }
             return MomentumCorrelatorRow(
                 modeNumbers: lattice.modeNumbers(ofMomentum: i), momentum: lattice.momentum(i),
                 latticeMomentumSquared: lattice.latticeMomentumSquared(i),
@@ -105,21 +117,12 @@ public struct CorrelatorMeasurement: Measurement {
     /// the Gamma method applied to the linearised series
     /// `dG_c/dG(0) a_G + dG_c/dphibar a_phibar = a_G - 2 V <phibar> a_phibar` (Wolff §3).
     private func connectedZeroMode(gamma: GammaMethod, estimates: [Estimate]) -> Estimate {
-        let zero = fft.spectrum.elementOfMomentum[0], half = halfCount, m = series.observables
+        let zero = fft.spectrum.elementOfMomentum[0], half = halfCount
         let v = Double(lattice.volume)
         let meanField = estimates[half].mean
-        var projected = ReplicaSeries(chains: series.chains, observables: 1, reservingRecords: series.records)
-        let values = series.values
-        for t in 0..<series.records {
-            projected.appendRecord { out in
-                for c in 0..<series.chains {
-                    let row = (t * series.chains + c) * m
-                    out[c] = values[row + zero] - 2 * v * meanField * values[row + half]
-                }
-            }
-        }
-        var connected = gamma.estimate(projected)
-        connected.mean = estimates[zero].mean - v * meanField * meanField
-        return connected
+        var gradient = [Double](repeating: 0, count: series.observables)
+        gradient[zero] = 1
+        gradient[half] = -2 * v * meanField
+        return gamma.estimate(of: estimates[zero].mean - v * meanField * meanField, gradient: gradient, series: series)
     }
 }

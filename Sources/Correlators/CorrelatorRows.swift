@@ -12,9 +12,9 @@ public struct MomentumCorrelatorRow: Sendable, Codable {
     public var correlator: Estimate
     /// `G_c(k) = G(k) - V <phibar>^2 delta_{k,0}`.
     public var connected: Estimate
-    /// `omega_gauss(k) = 1 / (2 G_c(k))`, error propagated linearly.
-    public var gaussianFrequency: Estimate
-    /// `1 / (2 omega_k)` when the theory is free.
+    /// `omega_gauss(k) = 1 / (2 G_c(k))`, error propagated linearly (ground states only).
+    public var gaussianFrequency: Estimate?
+    /// The exact `G(k)` when the theory is free.
     public var free: Double?
 }
 

@@ -6,12 +6,14 @@ extension CorrelatorResult {
     public static let positionFile = "correlator_r.csv"
 
     /// correlator_k.csv: `n_1..n_d`, `k_1..k_d`, `khat2`, `G`, `G_err`,
-    /// `G_tau_int`, `G_c`, `G_c_err`, `omega_gauss`, `omega_gauss_err`, and
-    /// `G_free` for the free theory.
+    /// `G_tau_int`, `G_c`, `G_c_err`, `omega_gauss`, `omega_gauss_err` (ground
+    /// states), and `G_free` for the free theory.
     public func momentumTable(dimension d: Int) -> CSVTable {
         let hasFree = momentum.first?.free != nil
+        let hasOmega = momentum.first?.gaussianFrequency != nil
         var header = CSVTable.columns("n", d) + CSVTable.columns("k", d)
-        header += ["khat2", "G", "G_err", "G_tau_int", "G_c", "G_c_err", "omega_gauss", "omega_gauss_err"]
+        header += ["khat2", "G", "G_err", "G_tau_int", "G_c", "G_c_err"]
+        if hasOmega { header += ["omega_gauss", "omega_gauss_err"] }
         if hasFree { header.append("G_free") }
         var table = CSVTable(header: header)
         for r in momentum {
@@ -19,8 +21,8 @@ extension CorrelatorResult {
             cells += [
                 .number(r.latticeMomentumSquared), .number(r.correlator.mean), .number(r.correlator.error),
                 .number(r.correlator.tauInt), .number(r.connected.mean), .number(r.connected.error),
-                .number(r.gaussianFrequency.mean), .number(r.gaussianFrequency.error),
             ]
+            if let omega = r.gaussianFrequency { cells += [.number(omega.mean), .number(omega.error)] }
             if let free = r.free { cells.append(.number(free)) }
             table.append(cells)
         }

@@ -1,28 +1,122 @@
-import LinearAlgebra
+import Foundation
 
 /// The Euclidean lattice action of real phi^4 theory on a D-dimensional periodic
-/// space-time lattice (docs/CONVENTIONS.md §1),
+/// space-time lattice (docs/CONVENTIONS.md §1), with an optional temporal spacing
+/// `a_t` along direction 0 (spatial spacing 1):
 ///
-///     S[phi] = sum_x [ 1/2 sum_mu (phi_{x+mu} - phi_x)^2 + 1/2 m2 phi_x^2 + (lambda/24) phi_x^4 ],
+///     S[phi] = sum_x [ (1/(2 a_t)) (phi_{x+0} - phi_x)^2
+///                      + a_t ( 1/2 sum_{mu>=1} (phi_{x+mu} - phi_x)^2 + 1/2 m2 phi_x^2 + (lambda/24) phi_x^4 ) ].
 ///
-/// and its force `-dS/dphi`, used to sample `exp(-S)`. It is the same functional as
-/// the Hamiltonian's potential, so it delegates to `ScalarTheory`; other coupling
-/// conventions are mapped onto this one by rescaling, never by a second code path.
+/// With `a_t = 1` this is the isotropic action, the same functional as the
+/// Hamiltonian's potential (`ScalarTheory`); with `a_t = eps` it is the
+/// symmetric Trotter path integral of that Hamiltonian on `D - 1` spatial
+/// dimensions (docs/CONVENTIONS.md §1, path integral). Other coupling conventions
+/// are mapped onto this one by `ActionConvention`, never by a second code path.
+///
+/// The action is a value and its force `-dS/dphi` (the HMC kick); both work on
+/// one configuration in place, so a sampler allocates nothing per step.
 public struct EuclideanAction: Sendable, Equatable {
-    public let theory: ScalarTheory
+    public let lattice: Lattice
+    public let massSquared: Double
+    public let coupling: Double
+    /// `a_t`, the spacing of direction 0 in units of the spatial spacing.
+    public let temporalSpacing: Double
+    /// Forward neighbours, direction-major (`Lattice.neighbours`), built once.
+    private let forward: [Int]
+    private let backward: [Int]
 
-    /// The action of `phi^4` theory with the given couplings on a space-time lattice.
-    public init(lattice: Lattice, massSquared: Double, coupling: Double) {
-        theory = ScalarTheory(lattice: lattice, massSquared: massSquared, coupling: coupling)
+    public init(lattice: Lattice, massSquared: Double, coupling: Double, temporalSpacing: Double = 1) {
+        self.lattice = lattice
+        self.massSquared = massSquared
+        self.coupling = coupling
+        self.temporalSpacing = temporalSpacing
+        let table = lattice.neighbours
+        forward = table.forward
+        backward = table.backward
     }
 
-    /// `S[phi]` for each field of the batch.
-    public func value(_ fields: FieldBatch) -> [Double] { theory.potential(fields) }
+    /// The bare sums the action is made of (per configuration, over all sites):
+    /// `temporal = sum_x (phi_{x+0} - phi_x)^2`, `spatial = sum_x sum_{mu>=1} (...)^2`,
+    /// `phi2 = sum_x phi_x^2`, `phi4 = sum_x phi_x^4`. Observables (the link, the
+    /// virial energy) are linear in them.
+    public struct Terms: Sendable, Equatable {
+        public var temporal = 0.0
+        public var spatial = 0.0
+        public var phi2 = 0.0
+        public var phi4 = 0.0
+    }
 
-    /// The force `-dS/dphi_x` for each field of the batch (`B x V`).
-    public func force(_ fields: FieldBatch) -> FieldBatch {
-        var f = theory.potentialGradient(fields)
-        for i in f.storage.indices { f.storage[i] = -f.storage[i] }
-        return f
+    /// The terms of one configuration (`V` values).
+    ///
+    /// - Complexity: O(V D).
+    public func terms(_ phi: UnsafePointer<Double>) -> Terms {
+        let v = lattice.volume
+        var t = Terms()
+        forward.withUnsafeBufferPointer { up in
+            for mu in 0..<lattice.dimension {
+                var sum = 0.0
+                let next = up.baseAddress! + mu * v
+                for x in 0..<v {
+                    let d = phi[next[x]] - phi[x]
+                    sum += d * d
+                }
+                if mu == 0 { t.temporal = sum } else { t.spatial += sum }
+            }
+        }
+        for x in 0..<v {
+            let p2 = phi[x] * phi[x]
+            t.phi2 += p2
+            t.phi4 += p2 * p2
+        }
+        return t
+    }
+
+    /// `S` from its terms.
+    public func action(_ t: Terms) -> Double {
+        t.temporal / (2 * temporalSpacing)
+            + temporalSpacing * (0.5 * t.spatial + 0.5 * massSquared * t.phi2 + coupling / 24 * t.phi4)
+    }
+
+    /// `S[phi]` of one configuration.
+    public func action(_ phi: UnsafePointer<Double>) -> Double { action(terms(phi)) }
+
+    /// Writes the force `f_x = -dS/dphi_x` of one configuration:
+    ///
+    ///     dS/dphi_x = (1/a_t) (2 phi_x - phi_{x+0} - phi_{x-0})
+    ///               + a_t [ sum_{mu>=1} (2 phi_x - phi_{x+mu} - phi_{x-mu}) + m2 phi_x + (lambda/6) phi_x^3 ].
+    ///
+    /// - Complexity: O(V D).
+    public func force(_ phi: UnsafePointer<Double>, into f: UnsafeMutablePointer<Double>) {
+        let v = lattice.volume, d = lattice.dimension
+        let at = temporalSpacing, cubic = coupling / 6
+        // The site-local part, then one pass per direction (unit-stride reads of phi).
+        let diagonal = 2 / at + at * (2 * Double(d - 1) + massSquared)
+        for x in 0..<v {
+            f[x] = -(diagonal + at * cubic * phi[x] * phi[x]) * phi[x]
+        }
+        forward.withUnsafeBufferPointer { up in
+            backward.withUnsafeBufferPointer { down in
+                for mu in 0..<d {
+                    let w = mu == 0 ? 1 / at : at
+                    let next = up.baseAddress! + mu * v, previous = down.baseAddress! + mu * v
+                    for x in 0..<v { f[x] += w * (phi[next[x]] + phi[previous[x]]) }
+                }
+            }
+        }
+    }
+
+    /// The free part's kernel in momentum space, `K(k) = (1/a_t) khat_0^2 + a_t (sum_{mu>=1} khat_mu^2 + mass2)`,
+    /// for every momentum (row-major): `S_free = (1/2V) sum_k K(k) |phitilde_k|^2`. With
+    /// `mass2 = m2` and `lambda = 0` this is the whole action, so `<|phitilde_k|^2>/V = 1/K(k)`.
+    public func freeKernel(massSquared mass2: Double) -> [Double] {
+        (0..<lattice.volume).map { i in
+            let n = lattice.coordinates(of: i)
+            var spatial = 0.0, temporal = 0.0
+            for mu in 0..<lattice.dimension {
+                let s = 2 * sin(Double.pi * Double(n[mu]) / Double(lattice.extent[mu]))
+                if mu == 0 { temporal = s * s } else { spatial += s * s }
+            }
+            return temporal / temporalSpacing + temporalSpacing * (spatial + mass2)
+        }
     }
 }

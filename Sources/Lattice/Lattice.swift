@@ -1,4 +1,5 @@
-/// A periodic hypercubic lattice in d = 1, 2 or 3 dimensions with spacing a = 1.
+/// A periodic hypercubic lattice in 1 to 4 dimensions with spacing a = 1 (a spatial
+/// lattice has d <= 3; a Euclidean space-time lattice D <= 4).
 ///
 /// Sites are numbered row-major (last coordinate fastest), the order FFTW uses for
 /// multi-dimensional arrays, so a field is one contiguous array of length `volume`.
@@ -9,9 +10,9 @@ public struct Lattice: Sendable, Equatable, Hashable, Codable {
     /// `L_1 ... L_d`.
     public let extent: [Int]
 
-    /// Creates a lattice; every extent must be at least 1, and 1 to 3 of them.
+    /// Creates a lattice; every extent must be at least 1, and 1 to 4 of them.
     public init(extent: [Int]) {
-        precondition((1...3).contains(extent.count), "a lattice has 1, 2 or 3 dimensions")
+        precondition((1...4).contains(extent.count), "a lattice has 1 to 4 dimensions")
         precondition(extent.allSatisfy { $0 >= 1 }, "lattice extents must be >= 1")
         self.extent = extent
     }

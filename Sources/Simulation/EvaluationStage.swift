@@ -33,7 +33,7 @@ where Chains.Density == BornDensity<Model> {
         var measurements: [any Measurement] = [
             EnergyMeasurement(chains: c.sampler.chains, reservingRecords: sweeps),
             CorrelatorMeasurement(
-                lattice: lattice, fft: fft, chains: c.sampler.chains, reservingRecords: sweeps, free: free),
+                lattice: lattice, fft: fft, chains: c.sampler.chains, reservingRecords: sweeps, exact: free?.momentumCorrelator),
         ]
         var done = 0
         try driver.measure(sweeps: sweeps) { fields, localEnergies in

@@ -15,7 +15,9 @@ public struct RunDirectory: Sendable {
     public static let checkpointFile = "checkpoint.json"
 
     /// The files a run writes (`RunWriter`).
-    public static let runFiles = ["summary.json", "energy.csv", "correlator_k.csv", "correlator_r.csv", "checkpoint.json"]
+    public static let runFiles = [
+        "summary.json", "energy.csv", "correlator_k.csv", "correlator_r.csv", "correlator_t.csv", "path_integral.csv", "checkpoint.json",
+    ]
     static let lockName = ".nqft.lock"
 
     public init(path: String) {

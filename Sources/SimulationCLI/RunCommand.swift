@@ -10,7 +10,7 @@ import SimulationConfig
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Optimise the ansatz, then measure the energy and correlators.",
+        abstract: "Run a config: a ground state (optimise, then measure), a Euclidean ensemble or a path integral (`mode:`).",
         discussion: """
             Writes summary.json, energy.csv, correlator_k.csv, correlator_r.csv and \
             checkpoint.json into the run directory (output.directory, or --output), \
@@ -51,13 +51,21 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        var configuration = try options.load()
-        if let output { configuration.output.directory = output }
-        if let seed { configuration.seed = seed }
-        _ = try options.checkMemory(configuration)
-        StopSignal.install()
-        try execute(Simulation(configuration: configuration), checkpointEvery: configuration.output.checkpointEvery,
-                    directory: RunDirectory(path: configuration.output.directory))
+        switch try options.loadAny() {
+        case .groundState(var configuration):
+            if let output { configuration.output.directory = output }
+            if let seed { configuration.seed = seed }
+            _ = try options.checkMemory(configuration)
+            StopSignal.install()
+            try execute(Simulation(configuration: configuration), checkpointEvery: configuration.output.checkpointEvery,
+                        directory: RunDirectory(path: configuration.output.directory))
+        case .field(var configuration):
+            if let output { configuration.output.directory = output }
+            if let seed { configuration.seed = seed }
+            StopSignal.install()
+            try execute(EuclideanRun(configuration: configuration), checkpointEvery: configuration.output.checkpointEvery,
+                        directory: RunDirectory(path: configuration.output.directory))
+        }
     }
 
     /// Runs any kind of run in `directory`: lock, start or resume, progress,

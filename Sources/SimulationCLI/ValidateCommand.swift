@@ -11,12 +11,22 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() throws {
-        let configuration = try options.load()
-        let estimate = try options.checkMemory(configuration)
+        switch try options.loadAny() {
+        case .groundState(let configuration):
+            let estimate = try options.checkMemory(configuration)
+            try printResolved(configuration)
+            print("# memory estimate: \(MemoryEstimate.gibibytes(estimate.bytes)) (\(String(format: "%.4g", estimate.parameters)) parameters)")
+        case .field(let configuration):
+            try printResolved(configuration)
+            let mapped = configuration.mappedTheory
+            print("# project convention: m2 = \(mapped.massSquared), lambda = \(mapped.coupling), phi = \(mapped.fieldScale) phi_given")
+        }
+    }
+
+    private func printResolved<T: Encodable>(_ configuration: T) throws {
         let encoded = try YAMLEncoder().encode(configuration)
         guard let node = try Yams.compose(yaml: encoded) else { return }
         print(try Yams.serialize(node: plainNumbers(node)), terminator: "")
-        print("# memory estimate: \(MemoryEstimate.gibibytes(estimate.bytes)) (\(String(format: "%.4g", estimate.parameters)) parameters)")
     }
 
     /// Yams writes every Double in scientific notation (`5e-1`); a config reads

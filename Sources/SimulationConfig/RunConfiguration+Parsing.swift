@@ -6,37 +6,40 @@ extension RunConfiguration {
     public static let maximumExtent = 1024
     public static let maximumVolume = 1 << 20
 
-    /// Reads and validates the config at `path`; `name` defaults to the file's stem.
+    /// Reads and validates the ground-state config at `path`; `name` defaults to the file's stem.
     ///
     /// - Throws: `ConfigError` listing every problem (unreadable file, YAML syntax
     ///   with line and column, unknown keys, wrong types, out-of-range or
-    ///   inconsistent values).
+    ///   inconsistent values, a `mode` other than the ground state).
     public static func load(path: String) throws -> RunConfiguration {
-        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ConfigError(file: path, issues: [ConfigIssue(path: "", message: "cannot read the file")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(file: path, issues: [ConfigIssue(path: "", message: "the file is not UTF-8 text")])
-        }
-        return try parse(yaml: text, defaultName: stem, file: path)
+        try groundState(ConfiguredRun.load(path: path), file: path)
     }
 
-    /// Validates a config given as YAML text.
+    /// Validates a ground-state config given as YAML text.
     public static func parse(yaml: String, defaultName: String, file: String = "<config>") throws -> RunConfiguration {
+        try groundState(ConfiguredRun.parse(yaml: yaml, defaultName: defaultName, file: file), file: file)
+    }
+
+    private static func groundState(_ run: ConfiguredRun, file: String) throws -> RunConfiguration {
+        switch run {
+        case .groundState(let configuration): return configuration
+        case .field(let configuration):
+            throw ConfigError(file: file, issues: [ConfigIssue(path: "mode", message: "`\(configuration.mode.rawValue)` is not a ground-state run")])
+        }
+    }
+
+    /// The YAML tree of a config, or its syntax error with line and column.
+    static func compose(yaml: String, file: String) throws -> Node {
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
             throw ConfigError(file: file, issues: [syntaxIssue(error)])
         }
-        let reader = ConfigReader()
         guard let root else {
             throw ConfigError(file: file, issues: [ConfigIssue(path: "", message: "the file is empty; `lattice` and `theory` are required")])
         }
-        let resolved = resolve(root, reader: reader, defaultName: defaultName)
-        if let resolved, reader.issues.isEmpty { return resolved }
-        throw ConfigError(file: file, issues: reader.issues)
+        return root
     }
 
     private static func syntaxIssue(_ error: YamlError) -> ConfigIssue {
@@ -58,16 +61,11 @@ extension RunConfiguration {
     /// Reads every section in turn; later sections' defaults and checks depend
     /// on earlier ones (the sweep on the volume, the learning rate on m2 and the
     /// ansatz, sample counts on the chains), so the order is the file's.
-    private static func resolve(_ root: Node, reader r: ConfigReader, defaultName: String) -> RunConfiguration? {
-        let top = ["name", "seed", "lattice", "theory", "ansatz", "sampler", "optimizer", "evaluation", "output"]
+    static func resolve(_ root: Node, reader r: ConfigReader, defaultName: String) -> RunConfiguration? {
+        let top = ["mode", "name", "seed", "lattice", "theory", "ansatz", "sampler", "optimizer", "evaluation", "output"]
         guard let doc = r.mapping(root, path: "", allowed: top) else { return nil }
 
-        var name = r.string(doc["name"], path: "name") ?? defaultName
-        // The name makes the default directory runs/NAME: it must stay one path component.
-        if name.contains("/") || name.contains("\0") || name == "." || name == ".." {
-            r.report("name", doc["name"], "`\(name)` is not allowed; a run name is one file name (no `/`, not `.` or `..`)")
-            name = defaultName
-        }
+        let name = readName(doc["name"], defaultName: defaultName, r)
         let seed = r.integer(doc["seed"], path: "seed", in: 0...Int.max).map(UInt64.init) ?? 1234
         let lattice = LatticeSection.read(doc["lattice"], in: root, r)
         let theory = TheorySection.read(doc["theory"], in: root, r)
@@ -81,6 +79,16 @@ extension RunConfiguration {
         return RunConfiguration(
             name: name, seed: seed, lattice: lattice, theory: theory, ansatz: ansatz, sampler: sampler,
             optimizer: optimizer, evaluation: evaluation, output: output)
+    }
+
+    /// `name`, which makes the default directory runs/NAME: it must stay one path component.
+    static func readName(_ node: Node?, defaultName: String, _ r: ConfigReader) -> String {
+        let name = r.string(node, path: "name") ?? defaultName
+        if name.contains("/") || name.contains("\0") || name == "." || name == ".." {
+            r.report("name", node, "`\(name)` is not allowed; a run name is one file name (no `/`, not `.` or `..`)")
+            return defaultName
+        }
+        return name
     }
 
     /// Samples are drawn a sweep at a time, one per chain, so a sample count must

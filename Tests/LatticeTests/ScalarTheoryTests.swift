@@ -57,14 +57,48 @@ import TestSupport
         #expect(two.potential(FieldBatch(rows: 1, columns: 2, storage: [1, 3]))[0] == 4)
     }
 
-    @Test(arguments: [[6], [4, 3], [2, 3, 4]])
-    func euclideanForceIsMinusTheActionGradient(extent: [Int]) {
-        let action = EuclideanAction(lattice: Lattice(extent: extent), massSquared: -1, coupling: 6)
-        let v = action.theory.lattice.volume
+    @Test(arguments: [([6], 1.0), ([4, 3], 1.0), ([2, 3, 4], 1.0), ([5, 3], 0.3), ([3, 2, 2, 3], 0.7)])
+    func euclideanForceIsMinusTheActionGradient(extent: [Int], temporalSpacing: Double) {
+        let action = EuclideanAction(lattice: Lattice(extent: extent), massSquared: -1, coupling: 6, temporalSpacing: temporalSpacing)
+        let v = action.lattice.volume
         let phi = testFields(samples: 1, sites: v, seed: 3).storage
-        let force = action.force(FieldBatch(rows: 1, columns: v, storage: phi)).storage
-        let numeric = FiniteDifference.gradient(
-            { action.value(FieldBatch(rows: 1, columns: v, storage: $0))[0] }, at: phi, step: 1e-5)
+        var force = [Double](repeating: 0, count: v)
+        phi.withUnsafeBufferPointer { p in force.withUnsafeMutableBufferPointer { action.force(p.baseAddress!, into: $0.baseAddress!) } }
+        let numeric = FiniteDifference.gradient({ x in x.withUnsafeBufferPointer { action.action($0.baseAddress!) } }, at: phi, step: 1e-5)
         #expect(maxRelativeDeviation(force, numeric.map { -$0 }) < 1e-8)
+    }
+
+    @Test func isotropicActionIsTheHamiltonianPotential() {
+        let lattice = Lattice(extent: [4, 3])
+        let action = EuclideanAction(lattice: lattice, massSquared: -1, coupling: 6)
+        let theory = ScalarTheory(lattice: lattice, massSquared: -1, coupling: 6)
+        let phi = testFields(samples: 1, sites: 12, seed: 5)
+        let s = phi.storage.withUnsafeBufferPointer { action.action($0.baseAddress!) }
+        #expect(abs(s - theory.potential(phi)[0]) < 1e-12 * abs(s))
+    }
+
+    /// Each convention's action, written out literally, equals the project's action of
+    /// the rescaled field up to a constant (the hopping form's lam V).
+    @Test(arguments: [ActionConvention.flow, .hopping])
+    func conventionsMapOntoTheProjectAction(convention: ActionConvention) {
+        let lattice = Lattice(extent: [4, 3])
+        let (first, lam) = convention == .flow ? (-4.0, 8.0) : (0.18, 1.3)
+        let mapped = convention.mapped(first: first, lam: lam, dimension: 2)
+        let action = EuclideanAction(lattice: lattice, massSquared: mapped.massSquared, coupling: mapped.coupling)
+        let given = testFields(samples: 1, sites: 12, seed: 9).storage
+        let forward = lattice.neighbours.forward
+        var literal = 0.0
+        for x in 0..<12 {
+            let p = given[x]
+            for mu in 0..<2 {
+                let q = given[forward[mu * 12 + x]]
+                literal += convention == .flow ? (q - p) * (q - p) : -2 * first * p * q
+            }
+            literal += convention == .flow ? first * p * p + lam * p * p * p * p : p * p + lam * (p * p - 1) * (p * p - 1)
+        }
+        if convention == .hopping { literal -= lam * 12 }
+        let scaled = given.map { $0 * mapped.fieldScale }
+        let s = scaled.withUnsafeBufferPointer { action.action($0.baseAddress!) }
+        #expect(abs(s - literal) < 1e-12 * max(1, abs(literal)))
     }
 }

@@ -61,9 +61,14 @@ import TestSupport
             var text = originals[Int(rng.next() % UInt64(originals.count))]
             for _ in 0..<(1 + Int(rng.next() % 3)) { text = mutate(text, &rng) }
             do {
-                let config = try RunConfiguration.parse(yaml: text, defaultName: "fuzz")
-                #expect(config.lattice.extent.reduce(1, *) <= RunConfiguration.maximumVolume)
-                #expect(config.optimizer.samples % config.sampler.chains == 0, "seed \(seed) round \(round)")
+                switch try ConfiguredRun.parse(yaml: text, defaultName: "fuzz") {
+                case .groundState(let config):
+                    #expect(config.lattice.extent.reduce(1, *) <= RunConfiguration.maximumVolume)
+                    #expect(config.optimizer.samples % config.sampler.chains == 0, "seed \(seed) round \(round)")
+                case .field(let config):
+                    #expect(config.lattice.extent.reduce(1, *) <= RunConfiguration.maximumVolume)
+                    #expect(config.measurement.samples % config.sampler.chains == 0, "seed \(seed) round \(round)")
+                }
                 valid += 1
             } catch let error as ConfigError {
                 #expect(!error.issues.isEmpty, "seed \(seed) round \(round)")

@@ -21,8 +21,12 @@ import TestSupport
     @Test func bundledConfigsValidate() throws {
         #expect(bundledConfigs.count >= 4)
         for url in bundledConfigs {
-            let config = try RunConfiguration.load(path: url.path)
-            #expect(config.name == url.deletingPathExtension().lastPathComponent, "\(url.lastPathComponent)")
+            let name: String
+            switch try ConfiguredRun.load(path: url.path) {
+            case .groundState(let config): name = config.name
+            case .field(let config): name = config.name
+            }
+            #expect(name == url.deletingPathExtension().lastPathComponent, "\(url.lastPathComponent)")
         }
     }
 

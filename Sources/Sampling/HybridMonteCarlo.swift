@@ -1,0 +1,252 @@
+import Execution
+import Foundation
+import Lattice
+import Parallelism
+import Statistics
+
+/// Hybrid (Hamiltonian) Monte Carlo for `exp(-S)` (Duane, Kennedy, Pendleton and
+/// Roweth, Phys. Lett. B 195 (1987) 216): per trajectory a Gaussian momentum,
+/// `n` integrator steps of `H = 1/2 p^T M^{-1} p + S`, and a Metropolis test with
+/// `exp(-dH)`; exact for any step size because the integrator is reversible and
+/// area-preserving.
+///
+/// Chains are independent, each with its own random stream, so the numbers do
+/// not depend on how chains are spread over threads. The step size is tuned
+/// during thermalisation to `targetAcceptance` and then fixed.
+public struct HybridMonteCarlo: Sendable {
+    public var action: EuclideanAction
+    public var integrator: MolecularDynamics
+    /// Trajectory length tau in molecular-dynamics time.
+    public var trajectoryLength: Double
+    /// Each trajectory's number of steps is `round(tau/eps * u)` with u uniform in
+    /// `[1 - jitter, 1 + jitter]` (0: fixed), which breaks the resonances of
+    /// modes whose period divides tau (Mackenzie, Phys. Lett. B 226 (1989) 369).
+    public var jitter: Double
+    public var targetAcceptance: Double
+    /// Fourier acceleration (nil: unit mass matrix).
+    public var acceleration: FourierAcceleration?
+    public var parallelism: Parallelism
+
+    public init(
+        action: EuclideanAction, integrator: MolecularDynamics, trajectoryLength: Double, jitter: Double = 0,
+        targetAcceptance: Double = 0.8, acceleration: FourierAcceleration? = nil, parallelism: Parallelism = .serial
+    ) {
+        self.action = action
+        self.integrator = integrator
+        self.trajectoryLength = trajectoryLength
+        self.jitter = jitter
+        self.targetAcceptance = targetAcceptance
+        self.acceleration = acceleration
+        self.parallelism = parallelism
+    }
+
+    /// `chains` chains started from small random fields, stream `c` for chain `c`.
+    public func initialState(chains: Int, seed: UInt64) -> HMCState {
+        let v = action.lattice.volume
+        var random = (0..<chains).map { RandomSource(seed: seed, stream: UInt64($0)) }
+        var fields = FieldBatch(rows: chains, columns: v)
+        for c in 0..<chains {
+            for x in 0..<v { fields.storage[c * v + x] = 0.1 * random[c].normal() }
+        }
+        // Start near tau/eps = 10 steps; the tuning moves it from there.
+        return HMCState(fields: fields, random: random, stepSize: trajectoryLength / 10)
+    }
+
+    /// The step actually used, `tau / ceil(tau/eps)` (never larger than `eps`, so
+    /// acceptance falls monotonically as the tuning raises `eps`, and a trajectory
+    /// without jitter has length tau exactly), and the number of steps for a
+    /// jitter draw `u` in [0, 1).
+    public func schedule(stepSize eps: Double, jitterDraw u: Double) -> (steps: Int, stepSize: Double) {
+        let nominal = max(1, min((trajectoryLength / eps - 1e-9).rounded(.up), 1e6))
+        let steps = jitter > 0 ? max(1, Int((nominal * (1 + jitter * (2 * u - 1))).rounded())) : Int(nominal)
+        return (steps, trajectoryLength / nominal)
+    }
+
+    /// The outcome of one trajectory.
+    public struct Trajectory: Sendable {
+        public var deltaH: Double
+        public var accepted: Bool
+    }
+
+    /// Integrates `n` steps of size `eps` from `(phi, p)` in place; returns the
+    /// kinetic energy at the end. `force` and `velocity` are scratch of length V.
+    /// Exposed for the integrator tests (reversibility, energy error scaling).
+    public func integrate(
+        _ phi: UnsafeMutablePointer<Double>, _ p: UnsafeMutablePointer<Double>, steps n: Int, stepSize eps: Double,
+        workspace w: inout Workspace
+    ) {
+        let v = action.lattice.volume
+        for move in integrator.trajectory(steps: n) {
+            switch move {
+            case .kick(let c):
+                action.force(phi, into: w.force.baseAddress!)
+                let h = c * eps
+                for x in 0..<v { p[x] += h * w.force[x] }
+            case .drift(let c):
+                let h = c * eps
+                if let acceleration {
+                    acceleration.velocity(p, into: w.velocity.baseAddress!, spectrum: w.spectrum)
+                    for x in 0..<v { phi[x] += h * w.velocity[x] }
+                } else {
+                    for x in 0..<v { phi[x] += h * p[x] }
+                }
+            }
+        }
+    }
+
+    /// `1/2 p^T M^{-1} p`.
+    public func kineticEnergy(_ p: UnsafePointer<Double>, workspace w: inout Workspace) -> Double {
+        let v = action.lattice.volume
+        var sum = 0.0
+        if let acceleration {
+            acceleration.velocity(p, into: w.velocity.baseAddress!, spectrum: w.spectrum)
+            for x in 0..<v { sum += p[x] * w.velocity[x] }
+        } else {
+            for x in 0..<v { sum += p[x] * p[x] }
+        }
+        return 0.5 * sum
+    }
+
+    /// A momentum from `N(0, M)`.
+    public func drawMomentum(_ p: UnsafeMutableBufferPointer<Double>, _ random: inout RandomSource, workspace w: inout Workspace) {
+        if let acceleration {
+            acceleration.drawMomentum(&random, into: p, spectrum: w.spectrum)
+        } else {
+            random.fillNormal(p)
+        }
+    }
+
+    /// Scratch buffers of one chain, allocated once per block of trajectories.
+    public struct Workspace: ~Copyable {
+        public let force: UnsafeMutableBufferPointer<Double>
+        public let velocity: UnsafeMutableBufferPointer<Double>
+        public let momentum: UnsafeMutableBufferPointer<Double>
+        public let proposal: UnsafeMutableBufferPointer<Double>
+        public let spectrum: UnsafeMutableBufferPointer<Double>
+
+        public init(sites: Int, spectrumCount: Int) {
+            force = .allocate(capacity: sites)
+            velocity = .allocate(capacity: sites)
+            momentum = .allocate(capacity: sites)
+            proposal = .allocate(capacity: sites)
+            spectrum = .allocate(capacity: max(1, 2 * spectrumCount))
+        }
+
+        deinit {
+            force.deallocate()
+            velocity.deallocate()
+            momentum.deallocate()
+            proposal.deallocate()
+            spectrum.deallocate()
+        }
+    }
+
+    public func makeWorkspace() -> Workspace {
+        Workspace(sites: action.lattice.volume, spectrumCount: acceleration?.fft.spectrum.count ?? 0)
+    }
+
+    /// One trajectory of one chain, `phi` updated in place when accepted.
+    public func trajectory(
+        _ phi: UnsafeMutablePointer<Double>, _ random: inout RandomSource, stepSize eps: Double, workspace w: inout Workspace
+    ) -> Trajectory {
+        let v = action.lattice.volume
+        let (n, h) = schedule(stepSize: eps, jitterDraw: jitter > 0 ? random.uniform() : 0.5)
+        drawMomentum(w.momentum, &random, workspace: &w)
+        let start = action.action(phi) + kineticEnergy(w.momentum.baseAddress!, workspace: &w)
+        w.proposal.baseAddress!.update(from: phi, count: v)
+        integrate(w.proposal.baseAddress!, w.momentum.baseAddress!, steps: n, stepSize: h, workspace: &w)
+        let end = action.action(w.proposal.baseAddress!) + kineticEnergy(w.momentum.baseAddress!, workspace: &w)
+        let deltaH = end - start
+        // A non-finite energy (a blown-up trajectory) is a rejection.
+        let accepted = deltaH.isFinite && (deltaH <= 0 || random.uniform() < exp(-deltaH))
+        if accepted { phi.update(from: w.proposal.baseAddress!, count: v) }
+        return Trajectory(deltaH: deltaH, accepted: accepted)
+    }
+
+    /// Runs `count` trajectories on every chain (chains over threads); calls
+    /// `visit(t, fields)` after trajectory `t` of each round with every chain's
+    /// field (`chains x V`), in order. Returns the trajectories' outcomes per round.
+    private func rounds(
+        _ state: inout HMCState, count: Int, keep: Bool, visit: (Int, FieldBatch) throws -> Void
+    ) rethrows -> [[Trajectory]] {
+        let v = action.lattice.volume, chains = state.chains, eps = state.stepSize
+        let fields = state.fields, random = state.random
+        let parts = parallelism.map(chains) { c -> (field: [Double], random: RandomSource, kept: [Double], outcomes: [Trajectory]) in
+            var phi = Array(fields.storage[(c * v)..<((c + 1) * v)])
+            var rng = random[c]
+            var w = makeWorkspace()
+            var kept: [Double] = []
+            if keep { kept.reserveCapacity(count * v) }
+            var outcomes: [Trajectory] = []
+            for _ in 0..<count {
+                let outcome = phi.withUnsafeMutableBufferPointer { trajectory($0.baseAddress!, &rng, stepSize: eps, workspace: &w) }
+                outcomes.append(outcome)
+                if keep { kept += phi }
+            }
+            return (phi, rng, kept, outcomes)
+        }
+        for c in 0..<chains {
+            state.fields.storage.replaceSubrange((c * v)..<((c + 1) * v), with: parts[c].field)
+            state.random[c] = parts[c].random
+        }
+        var byRound: [[Trajectory]] = []
+        for t in 0..<count {
+            let round = parts.map { $0.outcomes[t] }
+            for outcome in round {
+                state.proposed += 1
+                if outcome.accepted { state.accepted += 1 }
+                let factor = outcome.deltaH.isFinite ? exp(-outcome.deltaH) : 0
+                state.boltzmannFactorSum += factor
+                state.acceptanceProbabilitySum += min(1, factor)
+            }
+            byRound.append(round)
+            if keep {
+                var batch = FieldBatch(rows: chains, columns: v)
+                for c in 0..<chains {
+                    batch.storage.replaceSubrange((c * v)..<((c + 1) * v), with: parts[c].kept[(t * v)..<((t + 1) * v)])
+                }
+                try visit(t, batch)
+            }
+        }
+        return byRound
+    }
+
+    /// Trajectories per parallel block: enough work per thread hand-off, few
+    /// enough that a stop request is seen within about a second.
+    func blockLength(_ remaining: Int) -> Int {
+        let forces = Double(action.lattice.volume) * Double(integrator.forcesPerStep) * trajectoryLength / 0.1
+        return max(1, min(remaining, Int(2e6 / max(1, forces))))
+    }
+
+    /// `trajectories` trajectories per chain without recording, tuning the step
+    /// size after each round by `eps *= exp(g (a - target))`, with `a` the round's
+    /// mean acceptance probability `min(1, exp(-dH))` over the chains and a gain
+    /// `g` that falls as 1/sqrt(round) (a Robbins–Monro schedule, so the final
+    /// step size settles).
+    public func thermalize(_ state: inout HMCState, trajectories: Int, stop: StopCheck) throws {
+        var done = 0
+        while done < trajectories {
+            try stop.check()
+            for round in rounds(&state, count: 1, keep: false, visit: { _, _ in }) {
+                done += 1
+                let a = round.map { $0.deltaH.isFinite ? min(1, exp(-$0.deltaH)) : 0 }.reduce(0, +) / Double(round.count)
+                let gain = 2 / Double(done).squareRoot()
+                state.stepSize = min(trajectoryLength, state.stepSize * exp(gain * (a - targetAcceptance)))
+            }
+        }
+    }
+
+    /// `trajectories` trajectories per chain at the fixed step size, calling
+    /// `record` after each with every chain's field; `stop` polled between blocks.
+    public func sample(
+        _ state: inout HMCState, trajectories: Int, stop: StopCheck, record: (FieldBatch) throws -> Void
+    ) throws {
+        var done = 0
+        while done < trajectories {
+            try stop.check()
+            let n = blockLength(trajectories - done)
+            _ = try rounds(&state, count: n, keep: true) { _, fields in try record(fields) }
+            done += n
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Correlators
+import FourierTransform
+import Foundation
+import Lattice
+import Measurements
+import Output
+import Parallelism
+import RunEngine
+import Sampling
+import SimulationConfig
+import Statistics
+
+/// Field configurations sampled from exp(-S) (`mode: euclidean`), or the path
+/// integral of the Hamiltonian theory at several temporal spacings
+/// (`mode: path-integral`), as a kind of run: per ensemble a thermalisation and
+/// a measurement stage on one resumable `EuclideanCheckpoint`.
+public struct EuclideanRun: RunKind {
+    public let configuration: EuclideanConfiguration
+
+    public init(configuration: EuclideanConfiguration) {
+        self.configuration = configuration
+    }
+
+    /// The temporal spacings of the ensembles (one nil for a Euclidean run).
+    var spacings: [Double?] { configuration.pathIntegral.map { $0.spacings.map(Optional.some) } ?? [nil] }
+
+    func label(_ spacing: Double?) -> String { spacing.map { " (eps = \($0))" } ?? "" }
+
+    /// The sampler of the ensemble at `spacing`.
+    func sampler(spacing: Double?, parallelism: Parallelism) -> HybridMonteCarlo {
+        let action = configuration.action(spacing: spacing)
+        let s = configuration.sampler
+        return HybridMonteCarlo(
+            action: action, integrator: s.integrator, trajectoryLength: s.trajectoryLength, jitter: s.jitter,
+            targetAcceptance: s.targetAcceptance,
+            acceleration: s.fourierAcceleration
+                ? FourierAcceleration(action: action, accelerationMass: configuration.resolvedAccelerationMass) : nil,
+            parallelism: parallelism)
+    }
+
+    /// The measurements of an ensemble on `action`'s lattice.
+    static func measurements(action: EuclideanAction, chains: Int, records: Int, pathIntegral: Bool) -> [any Measurements.Measurement] {
+        let lattice = action.lattice
+        let exact = action.coupling == 0 ? action.freeKernel(massSquared: action.massSquared).map { 1 / $0 } : nil
+        var list: [any Measurements.Measurement] = [
+            ConfigurationObservables(action: action, chains: chains, reservingRecords: records),
+            CorrelatorMeasurement(
+                lattice: lattice, fft: RealFFT(extent: lattice.extent), chains: chains, reservingRecords: records,
+                exact: exact, groundState: false),
+            TimeSliceCorrelator(lattice: lattice, chains: chains, reservingRecords: records),
+        ]
+        if pathIntegral { list.append(VirialEnergy(action: action, chains: chains, reservingRecords: records)) }
+        return list
+    }
+
+    public func plan(resuming checkpoint: EuclideanCheckpoint?, parallelism: Parallelism) throws
+        -> (stages: [any RunStage<EuclideanCheckpoint>], start: EuclideanCheckpoint)
+    {
+        if let checkpoint { try checkResume(checkpoint) }
+        let c = configuration
+        var stages: [any RunStage<EuclideanCheckpoint>] = []
+        var ensembles: [EuclideanCheckpoint.Ensemble] = []
+        for (index, spacing) in spacings.enumerated() {
+            let hmc = sampler(spacing: spacing, parallelism: parallelism)
+            // Stream families apart per ensemble: chain c of ensemble i uses seed + i.
+            let start = hmc.initialState(chains: c.sampler.chains, seed: c.seed &+ UInt64(index))
+            ensembles.append(EuclideanCheckpoint.Ensemble(spacing: spacing, chains: start, thermalized: 0, result: nil))
+            let action = hmc.action, chains = c.sampler.chains, records = c.measurement.samples / chains
+            let isPathIntegral = c.mode == .pathIntegral
+            stages.append(ThermalizationStage(index: index, sampler: hmc, trajectories: c.sampler.thermalization, label: label(spacing)))
+            stages.append(
+                MeasurementStage(
+                    index: index, sampler: hmc, samples: c.measurement.samples, every: c.measurement.every, label: label(spacing),
+                    measurements: {
+                        Self.measurements(action: action, chains: chains, records: records, pathIntegral: isPathIntegral)
+                    }))
+        }
+        return (stages, checkpoint ?? EuclideanCheckpoint(configuration: c, ensembles: ensembles))
+    }
+
+    public func checkResume(_ checkpoint: EuclideanCheckpoint) throws {
+        var theirs = checkpoint.configuration, ours = configuration
+        theirs.output = ours.output
+        ours.output = theirs.output
+        guard theirs == ours, checkpoint.ensembles.count == spacings.count else {
+            throw SimulationError.checkpointMismatch("the checkpoint belongs to another run (its config differs outside `output`)")
+        }
+    }
+
+    public func position(_ state: EuclideanCheckpoint) -> String {
+        guard let index = state.ensembles.firstIndex(where: { $0.result == nil }) else { return "after the last measurement" }
+        let e = state.ensembles[index]
+        let phase = e.thermalized < configuration.sampler.thermalization
+            ? "after \(e.thermalized) thermalisation trajectories" : "during the measurement"
+        return phase + label(e.spacing)
+    }
+
+    public func writePartial(_ state: EuclideanCheckpoint, to directory: URL) throws {
+        try AtomicFile.write(
+            JSONOutput.encode(state, allowingNonFinite: true), to: directory.appendingPathComponent(RunDirectory.checkpointFile))
+    }
+
+    public func writeComplete(_ state: EuclideanCheckpoint, to directory: URL) throws -> (report: String, warnings: [String]) {
+        let summary = try EuclideanSummary(configuration: configuration, state: state)
+        for (file, table) in summary.tables.sorted(by: { $0.key < $1.key }) {
+            try AtomicFile.write(table.text, to: directory.appendingPathComponent(file))
+        }
+        try writePartial(state, to: directory)
+        // The summary last: its presence means the run directory is complete.
+        try AtomicFile.write(JSONOutput.encode(summary), to: directory.appendingPathComponent("summary.json"))
+        return (summary.report(directory: directory.path), summary.warnings)
+    }
+}

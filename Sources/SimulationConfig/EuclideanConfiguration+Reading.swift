@@ -1,0 +1,161 @@
+import Lattice
+import Sampling
+import Yams
+
+extension EuclideanConfiguration {
+    static let topKeys = ["mode", "name", "seed", "lattice", "theory", "sampler", "measurement", "path_integral", "output"]
+
+    /// Reads a Euclidean or path-integral config (the caller has read `mode`).
+    static func resolve(_ doc: [String: Node], root: Node, mode: RunMode, defaultName: String, _ r: ConfigReader) -> Self? {
+        let name = RunConfiguration.readName(doc["name"], defaultName: defaultName, r)
+        let seed = r.integer(doc["seed"], path: "seed", in: 0...Int.max).map(UInt64.init) ?? 1234
+        let isPathIntegral = mode == .pathIntegral
+        let lattice = readLattice(doc["lattice"], root: root, pathIntegral: isPathIntegral, r)
+        let theory = readTheory(doc["theory"], root: root, pathIntegral: isPathIntegral, r)
+        let sampler = readSampler(doc["sampler"], theory: theory, pathIntegral: isPathIntegral, r)
+        let measurement = readMeasurement(doc["measurement"], chains: sampler.chains, r)
+        var pathIntegral: PathIntegralSection?
+        if isPathIntegral {
+            pathIntegral = readPathIntegral(doc["path_integral"], r)
+        } else if doc["path_integral"] != nil {
+            r.report("path_integral", doc["path_integral"], "is allowed only with `mode: path-integral`")
+        }
+        let output = RunConfiguration.OutputSection.read(doc["output"], name: name, r)
+        guard let lattice, let theory else { return nil }
+        let configuration = Self(
+            mode: mode, name: name, seed: seed, lattice: lattice, theory: theory, sampler: sampler,
+            measurement: measurement, pathIntegral: pathIntegral, output: output)
+        configuration.checkSize(doc, r)
+        return configuration
+    }
+
+    /// The space-time volume and the measurement's memory stay within bounds.
+    private func checkSize(_ doc: [String: Node], _ r: ConfigReader) {
+        let spatial = lattice.extent.reduce(1, *)
+        let slices = pathIntegral.map { p in p.spacings.map { Self.slices(beta: p.beta, spacing: $0) }.max() ?? 1 } ?? 1
+        let volume = Double(spatial) * Double(slices)
+        if volume > Double(RunConfiguration.maximumVolume) {
+            r.report(
+                pathIntegral == nil ? "lattice.extent" : "path_integral", doc[pathIntegral == nil ? "lattice" : "path_integral"],
+                "the space-time lattice has \(Int(volume)) sites; at most \(RunConfiguration.maximumVolume) are allowed")
+        }
+        // Every measured configuration keeps about 1.5 V + 10 numbers (G(k) and G(r)) until the end.
+        let bytes = Double(measurement.samples) * (1.5 * volume + 10 + Double(slices)) * 8
+        if bytes > 8 * 1_073_741_824 {
+            r.report(
+                "measurement.samples", doc["measurement"],
+                "\(measurement.samples) configurations of \(Int(volume)) sites would keep about \(Int(bytes / 1_073_741_824)) GiB of measurements; at most 8 GiB")
+        }
+    }
+
+    private static func readLattice(_ node: Node?, root: Node, pathIntegral: Bool, _ r: ConfigReader) -> LatticeSection? {
+        if node == nil { r.report("lattice", root, "is required (e.g. `lattice: {extent: [8, 8]}`)") }
+        guard let lattice = r.mapping(node, path: "lattice", allowed: ["extent", "temporal_spacing"]) else { return nil }
+        let maxDimension = pathIntegral ? 3 : 4
+        if lattice["extent"] == nil { r.report("lattice.extent", node, "is required: a list of 1 to \(maxDimension) extents") }
+        guard let items = r.sequence(lattice["extent"], path: "lattice.extent", expected: "a list of 1 to \(maxDimension) integers") else {
+            return nil
+        }
+        guard (1...maxDimension).contains(items.count) else {
+            let what = pathIntegral ? "the spatial lattice of a path integral has 1 to 3 dimensions" : "a space-time lattice has 1 to 4 dimensions"
+            r.report("lattice.extent", lattice["extent"], "has \(items.count) entries; \(what)")
+            return nil
+        }
+        let values = items.enumerated().map { i, item in
+            r.integer(item, path: "lattice.extent[\(i)]", in: 1...RunConfiguration.maximumExtent)
+        }
+        let extent = values.compactMap { $0 }
+        guard extent.count == values.count else { return nil }
+        var spacing = 1.0
+        if let node = lattice["temporal_spacing"] {
+            if pathIntegral {
+                r.report("lattice.temporal_spacing", node, "is not allowed in a path integral; its spacings are `path_integral.spacings`")
+            } else {
+                spacing = r.number(node, path: "lattice.temporal_spacing", where: { $0 > 0 && $0 <= 100 }, "in (0, 100]") ?? 1
+            }
+        }
+        return LatticeSection(extent: extent, temporalSpacing: spacing)
+    }
+
+    private static func readTheory(_ node: Node?, root: Node, pathIntegral: Bool, _ r: ConfigReader) -> TheorySection? {
+        if node == nil { r.report("theory", root, "is required (e.g. `theory: {m2: -4.0, lambda: 48.0}`)") }
+        guard let theory = r.mapping(node, path: "theory", allowed: ["convention", "m2", "kappa", "lambda"]) else { return nil }
+        let convention = r.choice(theory["convention"], path: "theory.convention", as: ActionConvention.self) ?? .project
+        if pathIntegral, convention != .project {
+            r.report("theory.convention", theory["convention"], "a path integral takes the Hamiltonian's couplings (`project`) only")
+        }
+        let firstKey = convention == .hopping ? "kappa" : "m2"
+        let otherKey = convention == .hopping ? "m2" : "kappa"
+        if let other = theory[otherKey] {
+            r.report("theory.\(otherKey)", other, "is not a coupling of the \(convention.rawValue) convention; give `\(firstKey)`")
+        }
+        if theory[firstKey] == nil { r.report("theory.\(firstKey)", node, "is required") }
+        if theory["lambda"] == nil { r.report("theory.lambda", node, "is required") }
+        let first = convention == .hopping
+            ? r.number(theory["kappa"], path: "theory.kappa", where: { $0 > 0 && $0 <= 10 }, "in (0, 10]")
+            : r.number(theory["m2"], path: "theory.m2", where: { abs($0) <= 1e6 }, "from -1e6 to 1e6")
+        let lambda = r.number(theory["lambda"], path: "theory.lambda", where: { $0 >= 0 && $0 <= 1e8 }, "from 0 to 1e8")
+        guard let first, let lambda else { return nil }
+        let section = TheorySection(
+            convention: convention, m2: convention == .hopping ? nil : first, kappa: convention == .hopping ? first : nil,
+            lambda: lambda)
+        // exp(-S) must be normalisable: the quartic term bounds it, else the mass must.
+        let mapped = convention.mapped(first: first, lam: lambda, dimension: 1)
+        if mapped.coupling == 0, convention != .hopping, mapped.massSquared <= 0 {
+            r.report("theory.m2", theory["m2"], "\(first) is not allowed with lambda = 0: exp(-S) of the free field needs m2 > 0")
+        }
+        return section
+    }
+
+    private static func readSampler(_ node: Node?, theory: TheorySection?, pathIntegral: Bool, _ r: ConfigReader) -> SamplerSection {
+        let keys = [
+            "kind", "chains", "thermalization", "integrator", "trajectory_length", "jitter", "target_acceptance",
+            "fourier_acceleration", "acceleration_mass",
+        ]
+        let s = r.mapping(node, path: "sampler", allowed: keys) ?? [:]
+        return SamplerSection(
+            kind: r.choice(s["kind"], path: "sampler.kind", as: FieldSamplerKind.self) ?? .hmc,
+            chains: r.integer(s["chains"], path: "sampler.chains", in: 1...65536) ?? 16,
+            thermalization: r.integer(s["thermalization"], path: "sampler.thermalization", in: 0...10_000_000) ?? 200,
+            integrator: r.choice(s["integrator"], path: "sampler.integrator", as: MolecularDynamics.self) ?? .omelyan,
+            trajectoryLength: r.number(
+                s["trajectory_length"], path: "sampler.trajectory_length", where: { $0 > 0 && $0 <= 100 }, "in (0, 100]") ?? 1,
+            jitter: r.number(s["jitter"], path: "sampler.jitter", where: { $0 >= 0 && $0 < 1 }, "in [0, 1)") ?? 0.1,
+            targetAcceptance: r.number(
+                s["target_acceptance"], path: "sampler.target_acceptance", where: { $0 >= 0.05 && $0 <= 0.99 },
+                "from 0.05 to 0.99") ?? 0.8,
+            fourierAcceleration: r.boolean(s["fourier_acceleration"], path: "sampler.fourier_acceleration") ?? pathIntegral,
+            accelerationMass: r.number(
+                s["acceleration_mass"], path: "sampler.acceleration_mass", where: { $0 > 0 && $0 <= 1e6 }, "in (0, 1e6]"))
+    }
+
+    private static func readMeasurement(_ node: Node?, chains: Int, _ r: ConfigReader) -> MeasurementSection {
+        let m = r.mapping(node, path: "measurement", allowed: ["samples", "every"]) ?? [:]
+        let samples = r.integer(m["samples"], path: "measurement.samples", in: 1...1_000_000_000) ?? 16384
+        RunConfiguration.checkMultiple(samples, of: chains, path: "measurement.samples", node: m["samples"], r)
+        return MeasurementSection(samples: samples, every: r.integer(m["every"], path: "measurement.every", in: 1...1_000_000) ?? 1)
+    }
+
+    private static func readPathIntegral(_ node: Node?, _ r: ConfigReader) -> PathIntegralSection {
+        let p = r.mapping(node, path: "path_integral", allowed: ["spacings", "beta"]) ?? [:]
+        let beta = r.number(p["beta"], path: "path_integral.beta", where: { $0 > 0 && $0 <= 1e4 }, "in (0, 1e4]") ?? 12
+        var spacings = [0.4, 0.3, 0.2]
+        if let items = r.sequence(p["spacings"], path: "path_integral.spacings", expected: "a list of temporal spacings") {
+            let values = items.enumerated().map { i, item in
+                r.number(item, path: "path_integral.spacings[\(i)]", where: { $0 > 0 && $0 <= 10 }, "in (0, 10]")
+            }
+            if values.isEmpty { r.report("path_integral.spacings", p["spacings"], "is empty; give at least two spacings to extrapolate") }
+            if values.count == 1 {
+                r.report("path_integral.spacings", p["spacings"], "has one entry; the eps -> 0 extrapolation needs at least two")
+            }
+            if Set(values.compactMap { $0 }).count != values.count {
+                r.report("path_integral.spacings", p["spacings"], "holds a spacing twice")
+            }
+            if values.count >= 2, values.allSatisfy({ $0 != nil }) { spacings = values.compactMap { $0 } }
+        }
+        for (i, eps) in spacings.enumerated() where beta / eps < 2 {
+            r.report("path_integral.spacings[\(i)]", p["spacings"], "\(eps) leaves fewer than 2 time slices at beta = \(beta)")
+        }
+        return PathIntegralSection(spacings: spacings, beta: beta)
+    }
+}

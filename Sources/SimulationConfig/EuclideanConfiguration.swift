@@ -1,0 +1,121 @@
+import Lattice
+import Sampling
+
+/// What kind of run a config asks for (`mode:`); the ground state is the default.
+public enum RunMode: String, Sendable, Codable, CaseIterable {
+    case groundState = "ground-state"
+    case euclidean
+    case pathIntegral = "path-integral"
+}
+
+/// A validated Euclidean run (`mode: euclidean`, sampling exp(-S) on a D-dimensional
+/// space-time lattice) or path-integral run (`mode: path-integral`: the Hamiltonian
+/// theory of the `lattice`/`theory` block on d + 1 dimensions, time sliced at each
+/// spacing of `path_integral.spacings`). Built only by `ConfiguredRun.parse`.
+public struct EuclideanConfiguration: Sendable, Equatable, Codable {
+    public var mode: RunMode
+    public var name: String
+    public var seed: UInt64
+    public var lattice: LatticeSection
+    public var theory: TheorySection
+    public var sampler: SamplerSection
+    public var measurement: MeasurementSection
+    public var pathIntegral: PathIntegralSection?
+    public var output: RunConfiguration.OutputSection
+
+    enum CodingKeys: String, CodingKey {
+        case mode, name, seed, lattice, theory, sampler, measurement, output
+        case pathIntegral = "path_integral"
+    }
+
+    public struct LatticeSection: Sendable, Equatable, Codable {
+        /// Euclidean: `L_0 ... L_{D-1}`, direction 0 is time. Path integral: the spatial extents.
+        public var extent: [Int]
+        /// `a_t` of direction 0 (Euclidean runs only).
+        public var temporalSpacing: Double
+
+        enum CodingKeys: String, CodingKey {
+            case extent
+            case temporalSpacing = "temporal_spacing"
+        }
+    }
+
+    public struct TheorySection: Sendable, Equatable, Codable {
+        public var convention: ActionConvention
+        /// m2 (project and flow conventions) or kappa (hopping), as given.
+        public var m2: Double?
+        public var kappa: Double?
+        /// lambda as given (the convention's own: lam for flow and hopping).
+        public var lambda: Double
+    }
+
+    public struct SamplerSection: Sendable, Equatable, Codable {
+        public var kind: FieldSamplerKind
+        public var chains: Int
+        /// Trajectories per chain before measuring (HMC step size tuned during them).
+        public var thermalization: Int
+        public var integrator: MolecularDynamics
+        public var trajectoryLength: Double
+        public var jitter: Double
+        public var targetAcceptance: Double
+        public var fourierAcceleration: Bool
+        /// The acceleration mass mu2 (nil: m2 for m2 > 0, -2 m2 for m2 < 0, 1 for m2 = 0).
+        public var accelerationMass: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case kind, chains, thermalization, integrator, jitter
+            case trajectoryLength = "trajectory_length"
+            case targetAcceptance = "target_acceptance"
+            case fourierAcceleration = "fourier_acceleration"
+            case accelerationMass = "acceleration_mass"
+        }
+    }
+
+    public struct MeasurementSection: Sendable, Equatable, Codable {
+        /// Configurations measured (a multiple of `sampler.chains`); per spacing in a path integral.
+        public var samples: Int
+        /// Trajectories between measured configurations.
+        public var every: Int
+    }
+
+    public struct PathIntegralSection: Sendable, Equatable, Codable {
+        /// Temporal spacings eps, each giving N_t = round(beta/eps) slices.
+        public var spacings: [Double]
+        public var beta: Double
+    }
+
+    /// The action in the project's convention, on the space-time lattice of a
+    /// Euclidean run (for a path integral, `pathIntegralAction(spacing:)`).
+    public var mappedTheory: ActionConvention.Mapped {
+        theory.convention.mapped(
+            first: theory.m2 ?? theory.kappa ?? 0, lam: theory.lambda, dimension: lattice.extent.count)
+    }
+
+    /// The space-time lattice and its action: the Euclidean run's, or the path
+    /// integral's at temporal spacing `eps` (N_t = round(beta/eps) slices, direction 0).
+    public func action(spacing eps: Double? = nil) -> EuclideanAction {
+        let mapped = mappedTheory
+        if let eps, let pathIntegral {
+            let slices = Self.slices(beta: pathIntegral.beta, spacing: eps)
+            return EuclideanAction(
+                lattice: Lattice(extent: [slices] + lattice.extent), massSquared: mapped.massSquared,
+                coupling: mapped.coupling, temporalSpacing: eps)
+        }
+        return EuclideanAction(
+            lattice: Lattice(extent: lattice.extent), massSquared: mapped.massSquared, coupling: mapped.coupling,
+            temporalSpacing: lattice.temporalSpacing)
+    }
+
+    public static func slices(beta: Double, spacing: Double) -> Int { max(2, Int((beta / spacing).rounded())) }
+
+    /// The acceleration mass in use.
+    public var resolvedAccelerationMass: Double {
+        if let mass = sampler.accelerationMass { return mass }
+        let m2 = mappedTheory.massSquared
+        return m2 > 0 ? m2 : (m2 < 0 ? -2 * m2 : 1)
+    }
+}
+
+public enum FieldSamplerKind: String, Sendable, Codable, CaseIterable {
+    case hmc
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Euclidean and path-integral runs end to end on the release binary: the
+/// summary's numbers against exact free-field values, stop and resume with
+/// identical numbers, and the path integral against the oscillator's exact E0.
+@Suite(.enabled(if: BuiltBinary.isBuilt, "needs the release build"), .serialized)
+struct EuclideanRunTests {
+    func config(_ text: String) throws -> URL {
+        let url = try temporaryDirectory().appendingPathComponent("run.yaml")
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url
+    }
+
+    func summary(_ directory: URL) throws -> [String: Any] {
+        let data = try Data(contentsOf: directory.appendingPathComponent("summary.json"))
+        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+
+    /// A free 3D field in the flow convention (phi = sqrt(2) phi_flow): every
+    /// observable with an exact value agrees within 4 errors, the CSVs exist.
+    @Test func freeFieldObservablesMatchTheExactValues() throws {
+        let out = try temporaryDirectory().appendingPathComponent("run")
+        let yaml = """
+            mode: euclidean
+            lattice: {extent: [6, 4, 3]}
+            theory: {convention: flow, m2: 0.5, lambda: 0}
+            sampler: {chains: 8, thermalization: 100}
+            measurement: {samples: 16384}
+            """
+        let (status, standardError) = try BuiltBinary.run(["run", try config(yaml).path, "--output", out.path])
+        #expect(status == 0, "\(standardError)")
+        let s = try summary(out)
+        let observables = try #require(s["observables"] as? [String: [String: Double]])
+        for name in ["abs_magnetization", "chi2", "binder", "phi2", "link", "action", "pole_mass"] {
+            let o = try #require(observables[name], "\(name)")
+            let exact = try #require(o["exact"], "\(name) has an exact value")
+            let mean = try #require(o["mean"]), error = try #require(o["error"])
+            #expect(abs(mean - exact) < 4 * error, "\(name): \(mean) +- \(error), exact \(exact)")
+            #expect(o["tau_int"] != nil)
+        }
+        let theory = try #require(s["theory"] as? [String: Any])
+        #expect((theory["project"] as? [String: Double])?["field_scale"] == 2.0.squareRoot())
+        let sampler = try #require(s["sampler"] as? [String: Any])
+        #expect(sampler["kind"] as? String == "hmc" && (sampler["acceptance"] as? Double ?? 0) > 0.5)
+        #expect(entries(out).isSuperset(of: ["correlator_k.csv", "correlator_r.csv", "correlator_t.csv", "checkpoint.json"]))
+        let lines = try String(contentsOf: out.appendingPathComponent("correlator_k.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 73 && lines[0].contains("G_free") && !lines[0].contains("omega_gauss"))
+    }
+
+    /// A stop during the measurement leaves a checkpoint; the printed command
+    /// resumes it, and the numbers equal an uninterrupted run's.
+    @Test func stopAndResumeGiveTheSameNumbers() throws {
+        let yaml = try config("""
+            mode: euclidean
+            lattice: {extent: [16, 16]}
+            theory: {m2: -1, lambda: 12}
+            sampler: {chains: 4, thermalization: 50}
+            measurement: {samples: 400000}
+            """)
+        let stopped = try temporaryDirectory().appendingPathComponent("stopped")
+        let run = try BuiltBinary(["run", yaml.path, "--output", stopped.path])
+        #expect(run.waitFor("measurement "), "\(run.standardError)")
+        run.send(SIGTERM)
+        let (status, seconds) = run.wait()
+        #expect(status == 128 + SIGTERM && seconds < 2, "\(run.standardError)")
+        #expect(entries(stopped) == ["checkpoint.json"])
+        let line = try #require(run.standardError.split(separator: "\n").first { $0.hasPrefix("resume with: ") })
+        let resumed = try BuiltBinary(["-c", String(line.dropFirst("resume with: ".count))], executable: "/bin/sh")
+        #expect(resumed.wait(seconds: 300).status == 0, "\(resumed.standardError)")
+        let straight = try temporaryDirectory().appendingPathComponent("straight")
+        #expect(try BuiltBinary.run(["run", yaml.path, "--output", straight.path]).status == 0)
+        for file in ["correlator_k.csv", "correlator_t.csv"] {
+            let a = try String(contentsOf: stopped.appendingPathComponent(file), encoding: .utf8)
+            let b = try String(contentsOf: straight.appendingPathComponent(file), encoding: .utf8)
+            #expect(a == b, "\(file)")
+        }
+        let a = try summary(stopped)["observables"] as? [String: [String: Double]]
+        let b = try summary(straight)["observables"] as? [String: [String: Double]]
+        #expect(a == b)
+    }
+
+    /// The anharmonic oscillator (one site, m2 = 1, lambda = 24, lambda/24 x^4)
+    /// from its path integral: the extrapolated E0 agrees with exact
+    /// diagonalisation within 4 total errors.
+    @Test func pathIntegralOfTheOscillatorMatchesExactDiagonalisation() throws {
+        let out = try temporaryDirectory().appendingPathComponent("run")
+        let yaml = """
+            mode: path-integral
+            lattice: {extent: [1]}
+            theory: {m2: 1, lambda: 24}
+            path_integral: {spacings: [0.2, 0.14, 0.1], beta: 10}
+            sampler: {chains: 8, thermalization: 100}
+            measurement: {samples: 32768}
+            """
+        let (status, standardError) = try BuiltBinary.run(["run", try config(yaml).path, "--output", out.path])
+        #expect(status == 0, "\(standardError)")
+        let s = try summary(out)
+        let energy = try #require(s["energy"] as? [String: Double])
+        let reference = try #require(s["reference"] as? [String: Any])
+        let exact = try #require(reference["energy"] as? Double)
+        let mean = try #require(energy["mean"]), error = try #require(energy["error"])
+        #expect(abs(mean - exact) < 4 * error, "E0 = \(mean) +- \(error), exact \(exact)")
+        #expect(error < 0.01 * exact)
+        #expect(entries(out).contains("path_integral.csv"))
+    }
+}
