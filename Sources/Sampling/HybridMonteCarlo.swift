@@ -52,14 +52,14 @@ public struct HybridMonteCarlo: Sendable {
         return HMCState(fields: fields, random: random, stepSize: trajectoryLength / 10)
     }
 
-    /// The step actually used, `tau / ceil(tau/eps)` (never larger than `eps`, so
-    /// acceptance falls monotonically as the tuning raises `eps`, and a trajectory
-    /// without jitter has length tau exactly), and the number of steps for a
-    /// jitter draw `u` in [0, 1).
+    /// The number of steps of size `eps` for a jitter draw `u` in [0, 1):
+    /// `ceil(tau/eps)` scaled by `1 + jitter (2u - 1)`. The step is `eps` itself, so
+    /// the acceptance the tuning sees changes continuously with it (a step
+    /// rounded to divide tau jumps between step counts, and the tuning oscillates).
     public func schedule(stepSize eps: Double, jitterDraw u: Double) -> (steps: Int, stepSize: Double) {
         let nominal = max(1, min((trajectoryLength / eps - 1e-9).rounded(.up), 1e6))
         let steps = jitter > 0 ? max(1, Int((nominal * (1 + jitter * (2 * u - 1))).rounded())) : Int(nominal)
-        return (steps, trajectoryLength / nominal)
+        return (steps, eps)
     }
 
     /// The outcome of one trajectory.

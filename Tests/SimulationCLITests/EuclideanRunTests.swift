@@ -92,7 +92,7 @@ struct EuclideanRunTests {
             theory: {m2: 1, lambda: 24}
             path_integral: {spacings: [0.2, 0.14, 0.1], beta: 10}
             sampler: {chains: 8, thermalization: 100}
-            measurement: {samples: 32768}
+            measurement: {samples: 65536}
             """
         let (status, standardError) = try BuiltBinary.run(["run", try config(yaml).path, "--output", out.path])
         #expect(status == 0, "\(standardError)")
