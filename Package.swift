@@ -41,7 +41,8 @@ let package = Package(
         .target(name: "Statistics"),
         .target(name: "CActivations"),
         .target(
-            name: "NeuralAnsatz", dependencies: ["Lattice", "FourierTransform", "LinearAlgebra", "Statistics", "CActivations"]),
+            name: "NeuralAnsatz",
+            dependencies: ["Lattice", "FourierTransform", "LinearAlgebra", "Parallelism", "Sampling", "Statistics", "CActivations"]),
         .target(name: "Sampling", dependencies: ["Execution", "Parallelism", "Lattice", "LinearAlgebra", "Statistics", "FourierTransform"]),
         .target(name: "Measurements", dependencies: ["Lattice", "Statistics", "Output"]),
         .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics", "Measurements", "Output"]),
@@ -84,7 +85,8 @@ let package = Package(
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "LatticeTests", dependencies: ["Lattice", "LinearAlgebra", "TestSupport"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"]),
-        .testTarget(name: "NeuralAnsatzTests", dependencies: ["NeuralAnsatz", "Lattice", "Statistics", "TestSupport"]),
+        .testTarget(
+            name: "NeuralAnsatzTests", dependencies: ["NeuralAnsatz", "Lattice", "LinearAlgebra", "Parallelism", "Statistics", "TestSupport"]),
         .testTarget(
             name: "SamplingTests",
             dependencies: [

@@ -1,4 +1,5 @@
 internal import CLAPACKE
+import Foundation
 
 /// Errors reported by LAPACK.
 public enum LinearAlgebraError: Error, Equatable, CustomStringConvertible {
@@ -82,4 +83,23 @@ public func symmetricEigensystem(_ a: Matrix) throws -> (values: [Double], vecto
     let info = LAPACKE_dsyevd(LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "L")), Int32(n), &work, Int32(n), &w)
     if info != 0 { throw LinearAlgebraError.lapack(routine: "dsyevd", info: Int(info)) }
     return (w, Matrix(rows: n, columns: n, storage: work))
+}
+
+/// `log |det A|` of a general square matrix from its LU factorisation with
+/// partial pivoting (LAPACK dgetrf): the sum of `log |U_ii|`.
+///
+/// - Complexity: O(2 n^3 / 3).
+/// - Throws: `LinearAlgebraError.lapack` when A is singular or the call fails.
+public func logAbsDeterminant(_ a: Matrix) throws -> Double {
+    _ = singleThreadedBLAS
+    precondition(a.rows == a.columns, "logAbsDeterminant: the matrix is not square")
+    let n = a.rows
+    guard n > 0 else { return 0 }
+    var factor = a.storage
+    var pivots = [Int32](repeating: 0, count: n)
+    let info = LAPACKE_dgetrf(LAPACK_ROW_MAJOR, Int32(n), Int32(n), &factor, Int32(n), &pivots)
+    if info != 0 { throw LinearAlgebraError.lapack(routine: "dgetrf", info: Int(info)) }
+    var sum = 0.0
+    for i in 0..<n { sum += log(abs(factor[i * n + i])) }
+    return sum
 }

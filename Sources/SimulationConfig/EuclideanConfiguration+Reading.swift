@@ -3,7 +3,7 @@ import Sampling
 import Yams
 
 extension EuclideanConfiguration {
-    static let topKeys = ["mode", "name", "seed", "lattice", "theory", "sampler", "measurement", "path_integral", "output"]
+    static let topKeys = ["mode", "name", "seed", "lattice", "theory", "sampler", "measurement", "path_integral", "flow", "output"]
 
     /// Reads a Euclidean or path-integral config (the caller has read `mode`).
     static func resolve(_ doc: [String: Node], root: Node, mode: RunMode, defaultName: String, _ r: ConfigReader) -> Self? {
@@ -20,11 +20,18 @@ extension EuclideanConfiguration {
         } else if doc["path_integral"] != nil {
             r.report("path_integral", doc["path_integral"], "is allowed only with `mode: path-integral`")
         }
+        var flow: FlowSection?
+        if sampler.kind == .flow {
+            if isPathIntegral { r.report("sampler.kind", doc["sampler"], "a path integral is sampled by `hmc`") }
+            flow = readFlow(doc["flow"], r)
+        } else if doc["flow"] != nil {
+            r.report("flow", doc["flow"], "is allowed only with `sampler.kind: flow`")
+        }
         let output = RunConfiguration.OutputSection.read(doc["output"], name: name, r)
         guard let lattice, let theory else { return nil }
         let configuration = Self(
             mode: mode, name: name, seed: seed, lattice: lattice, theory: theory, sampler: sampler,
-            measurement: measurement, pathIntegral: pathIntegral, output: output)
+            measurement: measurement, pathIntegral: pathIntegral, flow: flow, output: output)
         configuration.checkSize(doc, r)
         return configuration
     }
@@ -134,6 +141,23 @@ extension EuclideanConfiguration {
         let samples = r.integer(m["samples"], path: "measurement.samples", in: 1...1_000_000_000) ?? 16384
         RunConfiguration.checkMultiple(samples, of: chains, path: "measurement.samples", node: m["samples"], r)
         return MeasurementSection(samples: samples, every: r.integer(m["every"], path: "measurement.every", in: 1...1_000_000) ?? 1)
+    }
+
+    private static func readFlow(_ node: Node?, _ r: ConfigReader) -> FlowSection {
+        let f = r.mapping(node, path: "flow", allowed: ["layers", "hidden", "kernel", "steps", "batch", "learning_rate"]) ?? [:]
+        var hidden = [8, 8]
+        if let items = r.sequence(f["hidden"], path: "flow.hidden", expected: "a list of 1 to 4 channel counts") {
+            let values = items.enumerated().map { r.integer($1, path: "flow.hidden[\($0)]", in: 1...256) }
+            if !(1...4).contains(values.count) { r.report("flow.hidden", f["hidden"], "has \(values.count) entries; give 1 to 4") }
+            if (1...4).contains(values.count), values.allSatisfy({ $0 != nil }) { hidden = values.compactMap { $0 } }
+        }
+        let kernel = r.integer(f["kernel"], path: "flow.kernel", in: 1...15) ?? 3
+        if kernel % 2 == 0 { r.report("flow.kernel", f["kernel"], "\(kernel) is even; the kernel is centred on a site, so its size is odd") }
+        return FlowSection(
+            layers: r.integer(f["layers"], path: "flow.layers", in: 1...128) ?? 16, hidden: hidden, kernel: kernel,
+            steps: r.integer(f["steps"], path: "flow.steps", in: 0...10_000_000) ?? 2000,
+            batch: r.integer(f["batch"], path: "flow.batch", in: 1...65536) ?? 64,
+            learningRate: r.number(f["learning_rate"], path: "flow.learning_rate", where: { $0 > 0 && $0 <= 1 }, "in (0, 1]") ?? 1e-3)
     }
 
     private static func readPathIntegral(_ node: Node?, _ r: ConfigReader) -> PathIntegralSection {

@@ -21,10 +21,12 @@ public struct EuclideanConfiguration: Sendable, Equatable, Codable {
     public var sampler: SamplerSection
     public var measurement: MeasurementSection
     public var pathIntegral: PathIntegralSection?
+    /// The normalizing flow (`sampler.kind: flow`).
+    public var flow: FlowSection?
     public var output: RunConfiguration.OutputSection
 
     enum CodingKeys: String, CodingKey {
-        case mode, name, seed, lattice, theory, sampler, measurement, output
+        case mode, name, seed, lattice, theory, sampler, measurement, output, flow
         case pathIntegral = "path_integral"
     }
 
@@ -78,6 +80,23 @@ public struct EuclideanConfiguration: Sendable, Equatable, Codable {
         public var every: Int
     }
 
+    /// The real-NVP flow and its reverse-KL training (`AffineCouplingFlow`).
+    public struct FlowSection: Sendable, Equatable, Codable {
+        public var layers: Int
+        /// Channels of the coupling networks' hidden convolutions.
+        public var hidden: [Int]
+        public var kernel: Int
+        /// Training steps (Adam on the reverse KL divergence).
+        public var steps: Int
+        public var batch: Int
+        public var learningRate: Double
+
+        enum CodingKeys: String, CodingKey {
+            case layers, hidden, kernel, steps, batch
+            case learningRate = "learning_rate"
+        }
+    }
+
     public struct PathIntegralSection: Sendable, Equatable, Codable {
         /// Temporal spacings eps, each giving N_t = round(beta/eps) slices.
         public var spacings: [Double]
@@ -118,4 +137,6 @@ public struct EuclideanConfiguration: Sendable, Equatable, Codable {
 
 public enum FieldSamplerKind: String, Sendable, Codable, CaseIterable {
     case hmc
+    /// Independence Metropolis with a trained normalizing flow as the proposal.
+    case flow
 }

@@ -29,7 +29,11 @@ public struct Adam: Optimizer, Codable {
     }
 
     public mutating func update(_ parameters: inout [Double], from samples: EnergySamples) throws {
-        let gradient = samples.force.map { 2 * $0 }
+        update(&parameters, gradient: samples.force.map { 2 * $0 })
+    }
+
+    /// One Adam step down `gradient` (of any loss; a flow's reverse KL divergence).
+    public mutating func update(_ parameters: inout [Double], gradient: [Double]) {
         if firstMoment.count != parameters.count {
             firstMoment = [Double](repeating: 0, count: parameters.count)
             secondMoment = firstMoment

@@ -22,9 +22,10 @@ struct ThermalizationStage: RunStage {
     func advance(_ state: inout EuclideanCheckpoint, _ context: StageContext) throws -> (UnitReport, Void) {
         let done = state.ensembles[index].thermalized
         let n = min(100, trajectories - done)
-        try sampler.thermalize(&state.ensembles[index].chains, trajectories: n, stop: context.stop)
+        guard var chains = state.ensembles[index].hmc else { preconditionFailure("an HMC ensemble has HMC chains") }
+        try sampler.thermalize(&chains, trajectories: n, stop: context.stop)
+        state.ensembles[index].hmc = chains
         state.ensembles[index].thermalized += n
-        let chains = state.ensembles[index].chains
         let summary = "step size \(String(format: "%.4g", chains.stepSize)), acceptance \(String(format: "%.3f", chains.acceptance))"
         return (UnitReport(completed: done + n, total: trajectories, summary: summary), ())
     }
@@ -34,10 +35,11 @@ struct ThermalizationStage: RunStage {
 /// configurations per chain, `every` trajectories apart, each recorded by every
 /// measurement. A stop request discards the unit; resuming repeats it from the
 /// thermalised chains, with the same numbers.
-struct MeasurementStage: RunStage {
+struct MeasurementStage<Sampler: EnsembleSampler>: RunStage {
     let index: Int
-    let sampler: HybridMonteCarlo
+    let sampler: Sampler
     let samples: Int
+    let chains: Int
     let every: Int
     let label: String
     /// The measurements, fresh for each try.
@@ -50,14 +52,13 @@ struct MeasurementStage: RunStage {
 
     func advance(_ state: inout EuclideanCheckpoint, _ context: StageContext) throws -> (UnitReport, Void) {
         let start = ContinuousClock.now
-        var chains = state.ensembles[index].chains
-        chains.resetCounters()
-        let records = samples / chains.chains
+        var ensemble = state.ensembles[index]
+        let records = samples / chains
         var list = measurements()
-        var trajectory = 0, recorded = 0
-        try sampler.sample(&chains, trajectories: records * every, stop: context.stop) { fields in
-            trajectory += 1
-            guard trajectory % every == 0 else { return }
+        var round = 0, recorded = 0
+        var result = try sampler.measure(&ensemble, rounds: records * every, stop: context.stop) { fields in
+            round += 1
+            guard round % every == 0 else { return }
             recorded += 1
             let sweep = MeasuredSweep(fields: fields, localEnergies: [])
             for i in list.indices { list[i].record(sweep) }
@@ -70,14 +71,13 @@ struct MeasurementStage: RunStage {
         if let bad = results.estimates.first(where: { !$0.value.mean.isFinite && $0.key != "pole_mass" && $0.key != "binder" }) {
             throw Divergence("\(bad.key) = \(bad.value.mean)")
         }
-        let (steps, _) = sampler.schedule(stepSize: chains.stepSize, jitterDraw: 0.5)
-        state.ensembles[index].chains = chains
-        state.ensembles[index].result = EuclideanCheckpoint.EnsembleResult(
-            measurements: results, acceptance: chains.acceptance, boltzmannFactor: chains.meanBoltzmannFactor,
-            stepSize: chains.stepSize, stepsPerTrajectory: steps, seconds: seconds(since: start))
+        result.measurements = results
+        result.seconds = seconds(since: start)
+        ensemble.result = result
+        state.ensembles[index] = ensemble
         let headline = results.estimates[VirialEnergy.name].map { "E = \($0.mean) +- \($0.error)" }
             ?? results.estimates["chi2"].map { "chi2 = \($0.mean) +- \($0.error)" } ?? ""
-        let summary = "\(headline), acceptance \(String(format: "%.3f", chains.acceptance))"
+        let summary = "\(headline), acceptance \(String(format: "%.3f", result.acceptance))"
         return (UnitReport(completed: records, total: records, summary: summary), ())
     }
 }

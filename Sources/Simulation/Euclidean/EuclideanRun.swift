@@ -3,12 +3,14 @@ import FourierTransform
 import Foundation
 import Lattice
 import Measurements
+import NeuralAnsatz
 import Output
 import Parallelism
 import RunEngine
 import Sampling
 import SimulationConfig
 import Statistics
+import VMC
 
 /// Field configurations sampled from exp(-S) (`mode: euclidean`), or the path
 /// integral of the Hamiltonian theory at several temporal spacings
@@ -60,20 +62,43 @@ public struct EuclideanRun: RunKind {
         let c = configuration
         var stages: [any RunStage<EuclideanCheckpoint>] = []
         var ensembles: [EuclideanCheckpoint.Ensemble] = []
+        let chains = c.sampler.chains, records = c.measurement.samples / chains
+        let isPathIntegral = c.mode == .pathIntegral
         for (index, spacing) in spacings.enumerated() {
-            let hmc = sampler(spacing: spacing, parallelism: parallelism)
             // Stream families apart per ensemble: chain c of ensemble i uses seed + i.
-            let start = hmc.initialState(chains: c.sampler.chains, seed: c.seed &+ UInt64(index))
-            ensembles.append(EuclideanCheckpoint.Ensemble(spacing: spacing, chains: start, thermalized: 0, result: nil))
-            let action = hmc.action, chains = c.sampler.chains, records = c.measurement.samples / chains
-            let isPathIntegral = c.mode == .pathIntegral
-            stages.append(ThermalizationStage(index: index, sampler: hmc, trajectories: c.sampler.thermalization, label: label(spacing)))
-            stages.append(
-                MeasurementStage(
-                    index: index, sampler: hmc, samples: c.measurement.samples, every: c.measurement.every, label: label(spacing),
-                    measurements: {
-                        Self.measurements(action: action, chains: chains, records: records, pathIntegral: isPathIntegral)
-                    }))
+            let seed = c.seed &+ UInt64(index)
+            let action = c.action(spacing: spacing)
+            let measurements: @Sendable () -> [any Measurements.Measurement] = {
+                Self.measurements(action: action, chains: chains, records: records, pathIntegral: isPathIntegral)
+            }
+            var ensemble = EuclideanCheckpoint.Ensemble(spacing: spacing, thermalized: 0)
+            switch c.sampler.kind {
+            case .hmc:
+                let hmc = sampler(spacing: spacing, parallelism: parallelism)
+                ensemble.hmc = hmc.initialState(chains: chains, seed: seed)
+                stages.append(ThermalizationStage(index: index, sampler: hmc, trajectories: c.sampler.thermalization, label: label(spacing)))
+                stages.append(
+                    MeasurementStage(
+                        index: index, sampler: hmc, samples: c.measurement.samples, chains: chains, every: c.measurement.every,
+                        label: label(spacing), measurements: measurements))
+            case .flow:
+                guard let f = c.flow else { preconditionFailure("a flow run has a flow section") }
+                var random = RandomSource(seed: seed, stream: UInt64(chains))
+                let flow = AffineCouplingFlow(lattice: action.lattice, layers: f.layers, hidden: f.hidden, kernel: f.kernel, random: &random)
+                ensemble.flow = EuclideanCheckpoint.FlowTraining(
+                    parameters: flow.parameters, optimizer: Adam(learningRate: f.learningRate), random: random, steps: 0, seconds: 0,
+                    history: [])
+                stages.append(
+                    FlowTrainingStage(index: index, template: flow, action: action, steps: f.steps, batch: f.batch, parallelism: parallelism))
+                let sampler = FlowEnsembleSampler(
+                    template: flow, action: action, chains: chains, seed: seed, thermalization: c.sampler.thermalization,
+                    parallelism: parallelism)
+                stages.append(
+                    MeasurementStage(
+                        index: index, sampler: sampler, samples: c.measurement.samples, chains: chains, every: c.measurement.every,
+                        label: label(spacing), measurements: measurements))
+            }
+            ensembles.append(ensemble)
         }
         return (stages, checkpoint ?? EuclideanCheckpoint(configuration: c, ensembles: ensembles))
     }
@@ -90,8 +115,12 @@ public struct EuclideanRun: RunKind {
     public func position(_ state: EuclideanCheckpoint) -> String {
         guard let index = state.ensembles.firstIndex(where: { $0.result == nil }) else { return "after the last measurement" }
         let e = state.ensembles[index]
-        let phase = e.thermalized < configuration.sampler.thermalization
-            ? "after \(e.thermalized) thermalisation trajectories" : "during the measurement"
+        var phase = "during the measurement"
+        if let flow = e.flow, flow.steps < (configuration.flow?.steps ?? 0) {
+            phase = "after training step \(flow.steps)"
+        } else if e.hmc != nil, e.thermalized < configuration.sampler.thermalization {
+            phase = "after \(e.thermalized) thermalisation trajectories"
+        }
         return phase + label(e.spacing)
     }
 

@@ -34,20 +34,48 @@ struct EuclideanSummary: Encodable {
     struct SamplerInfo: Encodable {
         var kind: String
         var acceptance: Double
-        /// Effectively independent configurations per measured one, 1/(2 tau_int(|M|)) (HMC).
+        /// Effectively independent configurations per measured one: the flow's
+        /// pooled importance-weight ESS per proposal; for HMC 1/(2 tau_int(|M|)).
         var ess: Double?
-        var integrator: String
-        var stepSize: Double
-        var stepsPerTrajectory: Int
-        var trajectoryLength: Double
-        var fourierAcceleration: Bool
-        /// `<exp(-dH)>`, 1 within errors in equilibrium.
-        var expMinusDeltaH: Double
+        /// HMC.
+        var integrator: String?
+        var stepSize: Double?
+        var stepsPerTrajectory: Int?
+        var trajectoryLength: Double?
+        var fourierAcceleration: Bool?
+        /// `<exp(-dH)>`, 1 within errors in equilibrium (HMC).
+        var expMinusDeltaH: Double?
+        /// Flow: proposals pooled in `ess`, training steps and seconds, and the cost
+        /// per effective sample (training plus measurement seconds over ESS x proposals).
+        var proposals: Int?
+        var trainingSteps: Int?
+        var trainingSeconds: Double?
+        var secondsPerEffectiveSample: Double?
+        var tauInt: [String: Double]
         enum CodingKeys: String, CodingKey {
-            case kind, acceptance, ess, integrator
+            case kind, acceptance, ess, integrator, proposals
             case stepSize = "step_size", stepsPerTrajectory = "steps_per_trajectory"
             case trajectoryLength = "trajectory_length", fourierAcceleration = "fourier_acceleration"
-            case expMinusDeltaH = "exp_minus_delta_h"
+            case expMinusDeltaH = "exp_minus_delta_h", trainingSteps = "training_steps", trainingSeconds = "training_seconds"
+            case secondsPerEffectiveSample = "seconds_per_effective_sample", tauInt = "tau_int"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(acceptance, forKey: .acceptance)
+            for (key, value) in [
+                (CodingKeys.ess, ess), (.stepSize, stepSize), (.trajectoryLength, trajectoryLength), (.expMinusDeltaH, expMinusDeltaH),
+                (.trainingSeconds, trainingSeconds), (.secondsPerEffectiveSample, secondsPerEffectiveSample),
+            ] {
+                if let value, value.isFinite { try c.encode(value, forKey: key) }
+            }
+            try c.encodeIfPresent(integrator, forKey: .integrator)
+            try c.encodeIfPresent(stepsPerTrajectory, forKey: .stepsPerTrajectory)
+            try c.encodeIfPresent(fourierAcceleration, forKey: .fourierAcceleration)
+            try c.encodeIfPresent(proposals, forKey: .proposals)
+            try c.encodeIfPresent(trainingSteps, forKey: .trainingSteps)
+            try c.encode(tauInt.filter { $0.value.isFinite }, forKey: .tauInt)
         }
     }
     struct Energy: Encodable {
@@ -110,17 +138,37 @@ struct EuclideanSummary: Encodable {
             lattice["slices"] = p.spacings.map { EuclideanConfiguration.slices(beta: p.beta, spacing: $0) }
         }
         let last = results[results.count - 1]
-        let absM = last.measurements.estimates["abs_magnetization"]
-        sampler = SamplerInfo(
-            kind: c.sampler.kind.rawValue, acceptance: results.map(\.acceptance).reduce(0, +) / Double(results.count),
-            ess: absM.map { 1 / (2 * $0.tauInt) }, integrator: c.sampler.integrator.rawValue, stepSize: last.stepSize,
-            stepsPerTrajectory: last.stepsPerTrajectory, trajectoryLength: c.sampler.trajectoryLength,
-            fourierAcceleration: c.sampler.fourierAcceleration, expMinusDeltaH: last.boltzmannFactor)
+        let estimates = last.measurements.estimates
+        let tauInt = ["abs_magnetization", "chi2"].reduce(into: [String: Double]()) { $0[$1] = estimates[$1]?.tauInt }
+        switch c.sampler.kind {
+        case .hmc:
+            sampler = SamplerInfo(
+                kind: c.sampler.kind.rawValue, acceptance: results.map(\.acceptance).reduce(0, +) / Double(results.count),
+                ess: estimates["abs_magnetization"].map { 1 / (2 * $0.tauInt) }, integrator: c.sampler.integrator.rawValue,
+                stepSize: last.stepSize, stepsPerTrajectory: last.stepsPerTrajectory, trajectoryLength: c.sampler.trajectoryLength,
+                fourierAcceleration: c.sampler.fourierAcceleration, expMinusDeltaH: last.boltzmannFactor, tauInt: tauInt)
+        case .flow:
+            let training = state.ensembles[results.count - 1].flow
+            let effective = (last.pooledESS ?? 0) * Double(last.proposals ?? 0)
+            sampler = SamplerInfo(
+                kind: c.sampler.kind.rawValue, acceptance: last.acceptance, ess: last.pooledESS, proposals: last.proposals,
+                trainingSteps: training?.steps, trainingSeconds: training?.seconds,
+                secondsPerEffectiveSample: effective > 0 ? ((training?.seconds ?? 0) + last.seconds) / effective : nil, tauInt: tauInt)
+            if let history = training?.history {
+                var table = CSVTable(header: ["step", "loss", "batch_ess", "seconds"])
+                for h in history { table.append([.integer(h.step), .number(h.loss), .number(h.batchESS), .number(h.seconds)]) }
+                tables["training.csv"] = table
+            }
+            if let ess = last.pooledESS, ess < 0.01 {
+                warnings.append(
+                    "the flow's pooled ESS is \(String(format: "%.4f", ess)): its proposals rarely matter; train longer (flow.steps) or use HMC")
+            }
+        }
         timing = ["total_seconds": results.map(\.seconds).reduce(0, +)]
 
         for (i, result) in results.enumerated() where result.acceptance < 0.05 {
             warnings.append(
-                "HMC acceptance \(String(format: "%.3f", result.acceptance))\(label(state.ensembles[i].spacing)) is below 5%: the chains barely moved")
+                "acceptance \(String(format: "%.3f", result.acceptance))\(label(state.ensembles[i].spacing)) is below 5%: the chains barely moved")
         }
         for (i, result) in results.enumerated() {
             for (key, estimate) in result.measurements.estimates.sorted(by: { $0.key < $1.key }) where estimate.windowAtLimit == true {
@@ -137,7 +185,7 @@ struct EuclideanSummary: Encodable {
                 values[key] = Value(mean: e.mean, error: e.error, tauInt: e.tauInt, exact: exact[key])
             }
             observables = values
-            tables = last.measurements.tables
+            tables.merge(last.measurements.tables) { a, _ in a }
         } else {
             try pathIntegral(c, state: state, results: results)
         }
@@ -155,7 +203,7 @@ struct EuclideanSummary: Encodable {
         for (i, e) in energies.enumerated() {
             table.append([
                 .number(spacings[i]), .integer(c.action(spacing: spacings[i]).lattice.extent[0]), .number(e.mean), .number(e.error),
-                .number(e.tauInt), .number(results[i].acceptance), .number(results[i].stepSize), .number(results[i].seconds),
+                .number(e.tauInt), .number(results[i].acceptance), .number(results[i].stepSize ?? .nan), .number(results[i].seconds),
             ])
         }
         tables["path_integral.csv"] = table
@@ -226,7 +274,12 @@ struct EuclideanSummary: Encodable {
             guard let o = observables?[key] else { continue }
             lines.append(String(format: "%@ = %.8g +- %.3g (tau_int %.3g)", key, o.mean, o.error, o.tauInt))
         }
-        lines.append(String(format: "HMC acceptance %.3f, <exp(-dH)> %.4f, step size %.4g", sampler.acceptance, sampler.expMinusDeltaH, sampler.stepSize))
+        if let stepSize = sampler.stepSize {
+            lines.append(String(format: "HMC acceptance %.3f, <exp(-dH)> %.4f, step size %.4g", sampler.acceptance, sampler.expMinusDeltaH ?? .nan, stepSize))
+        } else {
+            lines.append(String(format: "flow: acceptance %.3f, pooled ESS %.4f over %d proposals, %d training steps in %.1f s",
+                sampler.acceptance, sampler.ess ?? .nan, sampler.proposals ?? 0, sampler.trainingSteps ?? 0, sampler.trainingSeconds ?? 0))
+        }
         lines.append("results in \(directory)")
         return lines.joined(separator: "\n")
     }

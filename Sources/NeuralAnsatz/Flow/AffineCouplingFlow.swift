@@ -1,0 +1,239 @@
+import Foundation
+import Lattice
+import LinearAlgebra
+import Parallelism
+import Statistics
+
+/// A real-NVP normalizing flow for lattice fields (Dinh, Sohl-Dickstein and Bengio,
+/// arXiv:1605.08803; for lattice phi^4 Albergo, Kanwar and Shanahan,
+/// arXiv:1904.12072, and the tutorial arXiv:2101.08176): a prior `r(z) = N(0, 1)`
+/// per site pushed through `layers` affine coupling layers with checkerboard masks,
+///
+///     y = m x + (1 - m) (x exp(s(m x)) + t(m x)),   log |det dy/dx| = sum_x (1 - m_x) s_x,
+///
+/// where `m` is 1 on the frozen sublattice (parity alternating layer by layer) and
+/// `(s, t)` come from a convolutional network with circular padding: convolutions
+/// `1 -> hidden[0] -> ... -> 2` channels, LeakyReLU(0.01) between them and tanh on
+/// the output. The model density is `q(x) = r(z) / |det dx/dz|`.
+///
+/// Training minimises the reverse Kullback–Leibler divergence (no data needed)
+/// `KL(q || p) = E_q[log q(x) + S(x)] + log Z` by the reparameterisation
+/// gradient, with a hand-written backward pass through couplings and
+/// convolutions (each convolution a gemm over the batch).
+public struct AffineCouplingFlow: Sendable {
+    public let lattice: Lattice
+    public let layers: Int
+    public let hidden: [Int]
+    public let kernel: Int
+    /// The convolutions of one coupling network (the same shapes in every layer).
+    let convolutions: [CircularConvolution]
+    /// `masks[parity][x]`: 1 on the frozen sites of layers of that parity.
+    let masks: [[Double]]
+    /// All layers' network parameters, layer after layer, convolution after convolution.
+    public var parameters: [Double]
+
+    public static let leak = 0.01
+
+    /// A flow with parameters drawn like PyTorch's default convolution
+    /// initialisation (uniform in `+-1/sqrt(fan-in)`), from `random`.
+    public init(lattice: Lattice, layers: Int, hidden: [Int], kernel: Int, random: inout RandomSource) {
+        precondition(layers >= 1 && !hidden.isEmpty && hidden.allSatisfy { $0 >= 1 })
+        self.lattice = lattice
+        self.layers = layers
+        self.hidden = hidden
+        self.kernel = kernel
+        let channels = [1] + hidden + [2]
+        convolutions = (0..<(channels.count - 1)).map {
+            CircularConvolution(lattice: lattice, kernel: kernel, inputs: channels[$0], outputs: channels[$0 + 1])
+        }
+        masks = (0..<2).map { parity in
+            (0..<lattice.volume).map { x in
+                Double(((lattice.coordinates(of: x).reduce(0, +) + parity) % 2 == 1) ? 1 : 0)
+            }
+        }
+        var p: [Double] = []
+        for _ in 0..<layers {
+            for conv in convolutions {
+                let bound = 1 / Double(conv.fanIn).squareRoot()
+                for _ in 0..<conv.parameterCount { p.append(bound * (2 * random.uniform() - 1)) }
+            }
+        }
+        parameters = p
+    }
+
+    var parametersPerLayer: Int { convolutions.reduce(0) { $0 + $1.parameterCount } }
+
+    /// What a layer's forward pass keeps for its backward pass (one block of samples).
+    struct LayerRecord {
+        var input: Matrix
+        /// The network's input `m x`, then each hidden convolution's activation.
+        var activations: [Matrix]
+        var s: [Double]
+        var t: [Double]
+    }
+
+    /// The coupling network's `(s, t)` on `frozen` (`(B V) x 1`), keeping activations.
+    private func network(_ frozen: Matrix, layer: Int) -> (s: [Double], t: [Double], activations: [Matrix]) {
+        var a = frozen
+        var activations = [frozen]
+        var offset = layer * parametersPerLayer
+        for (i, conv) in convolutions.enumerated() {
+            let slice = parameters[offset..<(offset + conv.parameterCount)]
+            offset += conv.parameterCount
+            var u = conv.forward(a, parameters: slice)
+            if i < convolutions.count - 1 {
+                for j in u.storage.indices where u.storage[j] < 0 { u.storage[j] *= Self.leak }
+                activations.append(u)
+                a = u
+            } else {
+                let rows = u.rows
+                let s = (0..<rows).map { tanh(u.storage[2 * $0]) }
+                let t = (0..<rows).map { tanh(u.storage[2 * $0 + 1]) }
+                return (s, t, activations)
+            }
+        }
+        fatalError("unreachable: the network ends with its output convolution")
+    }
+
+    /// `x = f(z)` for a block of fields (`B x V`) and `log |det df/dz|` per field;
+    /// with `keep`, the records for `backward`.
+    func forward(_ z: Matrix, keep: Bool) -> (x: Matrix, logDet: [Double], records: [LayerRecord]) {
+        let v = lattice.volume, b = z.rows
+        var x = Matrix(rows: b * v, columns: 1, storage: z.storage)
+        var logDet = [Double](repeating: 0, count: b)
+        var records: [LayerRecord] = []
+        for layer in 0..<layers {
+            let m = masks[layer % 2]
+            var frozen = x
+            for r in 0..<(b * v) { frozen.storage[r] *= m[r % v] }
+            let (s, t, activations) = network(frozen, layer: layer)
+            if keep { records.append(LayerRecord(input: x, activations: activations, s: s, t: t)) }
+            for r in 0..<(b * v) where m[r % v] == 0 {
+                x.storage[r] = x.storage[r] * exp(s[r]) + t[r]
+                logDet[r / v] += s[r]
+            }
+        }
+        return (Matrix(rows: b, columns: v, storage: x.storage), logDet, records)
+    }
+
+    /// `z = f^{-1}(x)` and `log |det df/dz|` at that z (the forward map's), layer by
+    /// layer backwards: the frozen sites give the same `(s, t)`, so
+    /// `x = (y - t) exp(-s)` on the others.
+    public func inverse(_ y: Matrix) -> (z: Matrix, logDet: [Double]) {
+        let v = lattice.volume, b = y.rows
+        var x = Matrix(rows: b * v, columns: 1, storage: y.storage)
+        var logDet = [Double](repeating: 0, count: b)
+        for layer in stride(from: layers - 1, through: 0, by: -1) {
+            let m = masks[layer % 2]
+            var frozen = x
+            for r in 0..<(b * v) { frozen.storage[r] *= m[r % v] }
+            let (s, t, _) = network(frozen, layer: layer)
+            for r in 0..<(b * v) where m[r % v] == 0 {
+                x.storage[r] = (x.storage[r] - t[r]) * exp(-s[r])
+                logDet[r / v] += s[r]
+            }
+        }
+        return (Matrix(rows: b, columns: v, storage: x.storage), logDet)
+    }
+
+    /// `log r(z)` of the prior per field.
+    static func logPrior(_ z: Matrix) -> [Double] {
+        let v = z.columns, constant = -0.5 * Double(v) * log(2 * Double.pi)
+        return (0..<z.rows).map { i in
+            var sum = 0.0
+            for x in 0..<v { sum += z.storage[i * v + x] * z.storage[i * v + x] }
+            return constant - 0.5 * sum
+        }
+    }
+
+    /// Fields drawn by the flow from prior draws `z` (`B x V`), with their model
+    /// log densities `log q(x) = log r(z) - log |det df/dz|`.
+    public func sample(_ z: Matrix) -> (x: Matrix, logQ: [Double]) {
+        let (x, logDet, _) = forward(z, keep: false)
+        let prior = Self.logPrior(z)
+        return (x, zip(prior, logDet).map { $0 - $1 })
+    }
+
+    /// What one training batch yields.
+    public struct Batch: Sendable {
+        /// The reverse-KL loss `mean(log q + S)` (the divergence minus log Z).
+        public var loss: Double
+        public var logQ: [Double]
+        /// `-S(x)` per field (the target's unnormalised log density).
+        public var logP: [Double]
+        /// `d loss / d parameters`.
+        public var gradient: [Double]
+    }
+
+    /// The loss and its gradient over prior draws `z` (`B x V`), the batch split
+    /// into blocks of samples over threads and the blocks' gradients added in order.
+    public func lossAndGradient(_ z: Matrix, action: EuclideanAction, parallelism: Parallelism) -> Batch {
+        let v = lattice.volume, b = z.rows
+        let blocks = evenSplit(b, parts: min(b, max(1, parallelism.threads)))
+        let parts = parallelism.map(blocks.count) { i in
+            blockLossAndGradient(z.rows(blocks[i]), action: action, batch: b)
+        }
+        var gradient = [Double](repeating: 0, count: parameters.count)
+        for part in parts { for j in gradient.indices { gradient[j] += part.gradient[j] } }
+        let logQ = parts.flatMap(\.logQ), logP = parts.flatMap(\.logP)
+        let loss = zip(logQ, logP).reduce(0) { $0 + $1.0 - $1.1 } / Double(b)
+        _ = v
+        return Batch(loss: loss, logQ: logQ, logP: logP, gradient: gradient)
+    }
+
+    /// One block: forward with records, then the backward pass from
+    /// `dL/dx = grad S / B` and `dL/d logDet = -1/B` down through the layers.
+    private func blockLossAndGradient(_ z: Matrix, action: EuclideanAction, batch: Int) -> Batch {
+        let v = lattice.volume, b = z.rows
+        let (x, logDet, records) = forward(z, keep: true)
+        let prior = Self.logPrior(z)
+        let logQ = zip(prior, logDet).map { $0 - $1 }
+        var logP = [Double](repeating: 0, count: b)
+        var g = [Double](repeating: 0, count: b * v)  // dL/dx, sample-major
+        x.storage.withUnsafeBufferPointer { fields in
+            g.withUnsafeMutableBufferPointer { grad in
+                for i in 0..<b {
+                    let phi = fields.baseAddress! + i * v
+                    logP[i] = -action.action(phi)
+                    action.force(phi, into: grad.baseAddress! + i * v)  // -dS/dx
+                }
+            }
+        }
+        let inverseBatch = 1 / Double(batch)
+        for i in g.indices { g[i] *= -inverseBatch }
+        var gradient = [Double](repeating: 0, count: parameters.count)
+        for layer in stride(from: layers - 1, through: 0, by: -1) {
+            let record = records[layer], m = masks[layer % 2]
+            var gOut = Matrix(rows: b * v, columns: 2)
+            var gx = g
+            for r in 0..<(b * v) {
+                let free = 1 - m[r % v]
+                let es = exp(record.s[r])
+                let gs = free * (g[r] * record.input.storage[r] * es - inverseBatch)
+                let gt = free * g[r]
+                gOut.storage[2 * r] = gs * (1 - record.s[r] * record.s[r])
+                gOut.storage[2 * r + 1] = gt * (1 - record.t[r] * record.t[r])
+                gx[r] = g[r] * (m[r % v] + free * es)
+            }
+            // Back through the convolutions, last first.
+            var offset = layer * parametersPerLayer + parametersPerLayer
+            var upstream = gOut
+            for i in stride(from: convolutions.count - 1, through: 0, by: -1) {
+                let conv = convolutions[i]
+                offset -= conv.parameterCount
+                let input = record.activations[i]
+                let slice = parameters[offset..<(offset + conv.parameterCount)]
+                var down = conv.backward(input, outputGradient: upstream, parameters: slice, gradient: &gradient, at: offset, needInput: true)!
+                if i > 0 {
+                    // LeakyReLU': the activation has the sign of its pre-activation.
+                    for j in down.storage.indices where input.storage[j] < 0 { down.storage[j] *= Self.leak }
+                }
+                upstream = down
+            }
+            // The network read m x: its input gradient reaches the frozen sites only.
+            for r in 0..<(b * v) { gx[r] += m[r % v] * upstream.storage[r] }
+            g = gx
+        }
+        return Batch(loss: 0, logQ: logQ, logP: logP, gradient: gradient)
+    }
+}
