@@ -108,7 +108,7 @@ let package = Package(
         .testTarget(name: "OutputTests", dependencies: ["Output"]),
         .testTarget(
             name: "SimulationTests", dependencies: ["Simulation", "SimulationConfig", "Lattice", "NeuralAnsatz", "FourierTransform", "LinearAlgebra", "VMC",
-                "Statistics", "TestSupport",
+                "Statistics", "TestSupport", "RunEngine", "Parallelism",
             ]),
         .testTarget(
             name: "SimulationCLITests",

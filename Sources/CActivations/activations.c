@@ -104,3 +104,8 @@ void nqft_activation(int kind, double *h, double *first, double *second, size_t 
     default: apply_silu(h, first, second, n); break;
     }
 }
+
+MULTIVERSION
+void nqft_exponential(double *h, size_t n) {
+    for (size_t i = 0; i < n; i++) h[i] = vector_exp(h[i]);
+}

@@ -144,7 +144,7 @@ extension EuclideanConfiguration {
     }
 
     private static func readFlow(_ node: Node?, _ r: ConfigReader) -> FlowSection {
-        let f = r.mapping(node, path: "flow", allowed: ["layers", "hidden", "kernel", "steps", "batch", "learning_rate"]) ?? [:]
+        let f = r.mapping(node, path: "flow", allowed: ["layers", "hidden", "kernel", "steps", "batch", "learning_rate", "learning_rate_final"]) ?? [:]
         var hidden = [8, 8]
         if let items = r.sequence(f["hidden"], path: "flow.hidden", expected: "a list of 1 to 4 channel counts") {
             let values = items.enumerated().map { r.integer($1, path: "flow.hidden[\($0)]", in: 1...256) }
@@ -157,7 +157,9 @@ extension EuclideanConfiguration {
             layers: r.integer(f["layers"], path: "flow.layers", in: 1...128) ?? 16, hidden: hidden, kernel: kernel,
             steps: r.integer(f["steps"], path: "flow.steps", in: 0...10_000_000) ?? 2000,
             batch: r.integer(f["batch"], path: "flow.batch", in: 1...65536) ?? 64,
-            learningRate: r.number(f["learning_rate"], path: "flow.learning_rate", where: { $0 > 0 && $0 <= 1 }, "in (0, 1]") ?? 1e-3)
+            learningRate: r.number(f["learning_rate"], path: "flow.learning_rate", where: { $0 > 0 && $0 <= 1 }, "in (0, 1]") ?? 1e-3,
+            learningRateFinal: r.number(
+                f["learning_rate_final"], path: "flow.learning_rate_final", where: { $0 > 0 && $0 <= 1 }, "in (0, 1]"))
     }
 
     private static func readPathIntegral(_ node: Node?, _ r: ConfigReader) -> PathIntegralSection {

@@ -90,10 +90,13 @@ public struct EuclideanConfiguration: Sendable, Equatable, Codable {
         public var steps: Int
         public var batch: Int
         public var learningRate: Double
+        /// The learning rate at the last step (geometric decay); nil: constant.
+        public var learningRateFinal: Double?
 
         enum CodingKeys: String, CodingKey {
             case layers, hidden, kernel, steps, batch
             case learningRate = "learning_rate"
+            case learningRateFinal = "learning_rate_final"
         }
     }
 

@@ -63,9 +63,10 @@ struct AffineCouplingFlowTests {
     }
 
     /// The reverse-KL gradient against central differences of the loss at fixed z.
-    @Test(arguments: [1, 2])
-    func lossGradientMatchesFiniteDifferences(threads: Int) {
-        var flow = Self.flow([4, 4], layers: 3, hidden: [3], scale: 1.5)
+    /// Hidden widths 8 and 3 take the convolution's vector path and its general one.
+    @Test(arguments: [(1, [3]), (2, [3]), (2, [8, 8])])
+    func lossGradientMatchesFiniteDifferences(threads: Int, hidden: [Int]) {
+        var flow = Self.flow([4, 4], layers: 3, hidden: hidden, scale: 1.5)
         let action = EuclideanAction(lattice: flow.lattice, massSquared: -1, coupling: 12)
         let z = Self.prior(6, 16, seed: 3)
         let batch = flow.lossAndGradient(z, action: action, parallelism: Parallelism(threads: threads))

@@ -13,4 +13,7 @@
 /// kind: 0 tanh, 1 softplus, 2 silu.
 void nqft_activation(int kind, double *h, double *first, double *second, size_t n);
 
+/// h[i] <- e^{h[i]} in place (within 2 ulp; clamped to [-708, 709]), vectorised likewise.
+void nqft_exponential(double *h, size_t n);
+
 #endif

@@ -86,7 +86,7 @@ public struct EuclideanRun: RunKind {
                 var random = RandomSource(seed: seed, stream: UInt64(chains))
                 let flow = AffineCouplingFlow(lattice: action.lattice, layers: f.layers, hidden: f.hidden, kernel: f.kernel, random: &random)
                 ensemble.flow = EuclideanCheckpoint.FlowTraining(
-                    parameters: flow.parameters, optimizer: Adam(learningRate: f.learningRate), random: random, steps: 0, seconds: 0,
+                    parameters: flow.parameters, optimizer: Adam(learningRate: Schedule(initial: f.learningRate, final: f.learningRateFinal, steps: max(1, f.steps))), random: random, steps: 0, seconds: 0,
                     history: [])
                 stages.append(
                     FlowTrainingStage(index: index, template: flow, action: action, steps: f.steps, batch: f.batch, parallelism: parallelism))
