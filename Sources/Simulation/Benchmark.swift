@@ -132,6 +132,12 @@ public enum Benchmark {
         return seconds(since: start)
     }
 
+    static func timedThrowing(_ body: () throws -> Void) rethrows -> Double {
+        let start = ContinuousClock.now
+        try body()
+        return seconds(since: start)
+    }
+
     static func median(_ values: [Double]) -> Double {
         let s = values.sorted()
         return s.isEmpty ? 0 : (s[(s.count - 1) / 2] + s[s.count / 2]) / 2

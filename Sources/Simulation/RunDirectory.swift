@@ -16,7 +16,8 @@ public struct RunDirectory: Sendable {
 
     /// The files a run writes (`RunWriter`).
     public static let runFiles = [
-        "summary.json", "energy.csv", "correlator_k.csv", "correlator_r.csv", "correlator_t.csv", "path_integral.csv", "checkpoint.json",
+        "summary.json", "energy.csv", "correlator_k.csv", "correlator_r.csv", "correlator_t.csv", "path_integral.csv", "training.csv",
+        "checkpoint.json",
     ]
     static let lockName = ".nqft.lock"
 

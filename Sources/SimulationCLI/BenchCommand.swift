@@ -14,10 +14,13 @@ struct BenchCommand: ParsableCommand {
             single-site proposals (O(H) per proposal instead of O(V H)). Each step's time is split into sampling, \
             local energy, parameter gradients and the SR update; the FFTW correlator cost of \
             one step's samples, the machine's dgemm rate and the network's FLOP rate are \
-            measured beside it. Times are medians over the timed steps.
+            measured beside it. Times are medians over the timed steps. Euclidean workloads, at \
+            the settings of the JAX peers: H32 and H64, HMC (leapfrog, trajectory length 1, 16 \
+            chains) on the flow papers' line m^2 = -4 at L = 32 and 64, trajectories per second; \
+            F8, one training step of the tutorial's flow (L = 8, 16 couplings 1-8-8-2, batch 64).
             """)
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Workloads to run (W1 ... W4, W1s ... W4s).")
+    @Option(name: .long, parsing: .upToNextOption, help: "Workloads to run (W1 ... W4, W1s ... W4s; H32, H64, F8 when named; default: the VMC ones).")
     var workload: [String] = BenchmarkWorkload.all.map(\.name)
 
     @Option(name: .long, help: "Untimed warm-up steps.")
@@ -29,11 +32,11 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Threads: chains and sample blocks split over them (OpenBLAS itself runs on one).")
     var threads = 1
 
-    @Option(name: .long, help: "Also write the results as JSON to this file.")
+    @Option(name: .long, help: "Also write the results as JSON to this file: an array of the VMC workloads' results, or with Euclidean workloads an object {vmc, euclidean}.")
     var json: String?
 
     func validate() throws {
-        let known = Set(BenchmarkWorkload.all.map(\.name))
+        let known = Set(BenchmarkWorkload.all.map(\.name) + EuclideanBenchmark.names)
         for w in workload where !known.contains(w) {
             throw ValidationError("unknown workload '\(w)'; allowed: \(known.sorted().joined(separator: ", "))")
         }
@@ -51,7 +54,8 @@ struct BenchCommand: ParsableCommand {
             }
         }
         var results: [BenchmarkResult] = []
-        print("workload  params  s/step   sampling  E_loc    grad     SR       corr     samples/s  MiB    dgemm GF/s  net GF/s")
+        if workload.contains(where: { w in BenchmarkWorkload.all.contains { $0.name == w } }) {
+            print("workload  params  s/step   sampling  E_loc    grad     SR       corr     samples/s  MiB    dgemm GF/s  net GF/s")
         for w in BenchmarkWorkload.all where workload.contains(w.name) {
             let r = try Benchmark.run(w, warmup: warmup, steps: steps, threads: threads)
             results.append(r)
@@ -60,6 +64,28 @@ struct BenchCommand: ParsableCommand {
                 w.name, r.parameters, r.secondsPerStep, r.sampling, r.localEnergy, r.parameterGradient, r.update,
                 r.correlators, r.samplesPerSecond, r.peakMemoryMiB, r.dgemmGFLOPS, r.networkGFLOPS))
         }
-        if let json { try AtomicFile.write(JSONOutput.encode(results), to: URL(fileURLWithPath: json)) }
+        }
+        var euclidean: [EuclideanBenchmark] = []
+        let names = EuclideanBenchmark.names.filter(workload.contains)
+        if !names.isEmpty { print("\nworkload  unit            s/unit     units/s") }
+        for name in names {
+            let r = try EuclideanBenchmark.run(name, repeats: steps, threads: threads)
+            euclidean.append(r)
+            print(String(format: "%-8@  %-14@  %9.3e  %9.1f", name, r.unit, r.secondsPerUnit, r.unitsPerSecond))
+        }
+        if let json {
+            let url = URL(fileURLWithPath: json)
+            if euclidean.isEmpty {
+                try AtomicFile.write(JSONOutput.encode(results), to: url)
+            } else {
+                try AtomicFile.write(JSONOutput.encode(BenchmarkReport(vmc: results, euclidean: euclidean)), to: url)
+            }
+        }
     }
+}
+
+/// `nqft bench --json`: the VMC workloads' results and the Euclidean ones.
+struct BenchmarkReport: Encodable {
+    var vmc: [BenchmarkResult]
+    var euclidean: [EuclideanBenchmark]
 }

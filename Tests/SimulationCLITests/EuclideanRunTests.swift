@@ -105,4 +105,48 @@ struct EuclideanRunTests {
         #expect(error < 0.01 * exact)
         #expect(entries(out).contains("path_integral.csv"))
     }
+
+    /// A flow run stopped during its training resumes to the same numbers as an
+    /// uninterrupted one (Adam's moments and the prior's stream are in the checkpoint),
+    /// and reports its pooled ESS, proposals and training time.
+    @Test func flowStopsInTrainingAndResumesToTheSameNumbers() throws {
+        let yaml = try config("""
+            mode: euclidean
+            lattice: {extent: [6, 4]}
+            theory: {m2: -1, lambda: 12}
+            sampler: {kind: flow, chains: 8, thermalization: 8}
+            flow: {layers: 6, hidden: [8, 8], steps: 3000, batch: 64}
+            measurement: {samples: 4096}
+            """)
+        let stopped = try temporaryDirectory().appendingPathComponent("stopped")
+        let run = try BuiltBinary(["run", yaml.path, "--output", stopped.path])
+        #expect(run.waitFor("training "), "\(run.standardError)")
+        Thread.sleep(forTimeInterval: 0.5)
+        run.send(SIGINT)
+        let (status, seconds) = run.wait()
+        #expect(status == 128 + SIGINT && seconds < 2, "\(run.standardError)")
+        #expect(run.standardError.contains("after training step"), "\(run.standardError)")
+        let line = try #require(run.standardError.split(separator: "\n").first { $0.hasPrefix("resume with: ") })
+        let resumed = try BuiltBinary(["-c", String(line.dropFirst("resume with: ".count))], executable: "/bin/sh")
+        #expect(resumed.wait(seconds: 300).status == 0, "\(resumed.standardError)")
+        let straight = try temporaryDirectory().appendingPathComponent("straight")
+        #expect(try BuiltBinary.run(["run", yaml.path, "--output", straight.path]).status == 0)
+        for file in ["correlator_k.csv", "correlator_t.csv"] {
+            let a = try String(contentsOf: stopped.appendingPathComponent(file), encoding: .utf8)
+            let b = try String(contentsOf: straight.appendingPathComponent(file), encoding: .utf8)
+            #expect(a == b, "\(file)")
+        }
+        // The losses (not the wall-clock seconds) of every training step agree.
+        let losses = { (d: URL) in
+            try String(contentsOf: d.appendingPathComponent("training.csv"), encoding: .utf8).split(separator: "\n")
+                .map { $0.split(separator: ",").prefix(3).joined(separator: ",") }
+        }
+        #expect(try losses(stopped) == losses(straight))
+        let sampler = try #require(try summary(straight)["sampler"] as? [String: Any])
+        #expect(sampler["kind"] as? String == "flow")
+        #expect((sampler["proposals"] as? Int) == 4096)
+        let ess = try #require(sampler["ess"] as? Double)
+        #expect(ess > 0 && ess <= 1)
+        #expect((sampler["training_seconds"] as? Double ?? 0) > 0 && sampler["seconds_per_effective_sample"] != nil)
+    }
 }
