@@ -37,9 +37,10 @@ let package = Package(
         .target(name: "RunEngine", dependencies: ["Execution", "Parallelism"]),
 
         // MARK: Physics building blocks
-        .target(name: "Lattice", dependencies: ["LinearAlgebra"]),
+        .target(name: "Lattice", dependencies: ["LinearAlgebra", "CKernels"]),
         .target(name: "Statistics"),
-        .target(name: "CActivations"),
+        .target(name: "CKernels"),
+        .target(name: "CActivations", dependencies: ["CKernels"]),
         .target(
             name: "NeuralAnsatz",
             dependencies: ["Lattice", "FourierTransform", "LinearAlgebra", "Parallelism", "Sampling", "Statistics", "CActivations"]),

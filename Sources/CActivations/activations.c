@@ -6,11 +6,7 @@
 
 // Compile the hot loops for AVX-512, AVX2+FMA and the baseline; the loader picks
 // one (GNU ifunc). Elsewhere, the baseline only.
-#if defined(__x86_64__) && defined(__linux__)
-#define MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MULTIVERSION
-#endif
+#include "kernels.h"  // MULTIVERSION
 
 // e^x without branches or library calls, so that loops over it vectorise
 // (Cody and Waite, Software Manual for the Elementary Functions, 1980):

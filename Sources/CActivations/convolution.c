@@ -2,11 +2,7 @@
 
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__linux__)
-#define MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define MULTIVERSION
-#endif
+#include "kernels.h"  // MULTIVERSION
 
 // The output-channel count O is a compile-time constant in the common cases
 // (8 hidden channels, 2 for s and t), so the k loops become single vector ops.

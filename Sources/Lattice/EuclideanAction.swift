@@ -1,3 +1,4 @@
+internal import CKernels
 import Foundation
 
 /// The Euclidean lattice action of real phi^4 theory on a D-dimensional periodic
@@ -21,18 +22,43 @@ public struct EuclideanAction: Sendable, Equatable {
     public let coupling: Double
     /// `a_t`, the spacing of direction 0 in units of the spatial spacing.
     public let temporalSpacing: Double
-    /// Forward neighbours, direction-major (`Lattice.neighbours`), built once.
-    private let forward: [Int]
-    private let backward: [Int]
+    /// Per direction, the site pairs `(x, x + mu)` as contiguous runs
+    /// `(first x, first x + mu, length)`: in row-major order a direction with
+    /// stride s > 1 shifts whole runs of s sites, and the last direction shifts
+    /// each row by one (a run of L - 1 and the wrap-around). The stencil loops run
+    /// over these, unit stride, so they vectorise (a neighbour table would gather).
+    private let runs: [[Run]]
+
+    struct Run: Sendable, Equatable {
+        var site: Int
+        var neighbour: Int
+        var count: Int
+    }
 
     public init(lattice: Lattice, massSquared: Double, coupling: Double, temporalSpacing: Double = 1) {
         self.lattice = lattice
         self.massSquared = massSquared
         self.coupling = coupling
         self.temporalSpacing = temporalSpacing
-        let table = lattice.neighbours
-        forward = table.forward
-        backward = table.backward
+        runs = Self.runs(lattice)
+    }
+
+    private static func runs(_ lattice: Lattice) -> [[Run]] {
+        let v = lattice.volume, strides = lattice.strides
+        return (0..<lattice.dimension).map { mu in
+            let l = lattice.extent[mu], s = strides[mu], outer = v / (l * s)
+            var list: [Run] = []
+            for o in 0..<outer {
+                let start = o * l * s
+                if s == 1 && l > 1 {
+                    list.append(Run(site: start, neighbour: start + 1, count: l - 1))
+                    list.append(Run(site: start + l - 1, neighbour: start, count: 1))
+                } else {
+                    for i in 0..<l { list.append(Run(site: start + i * s, neighbour: start + ((i + 1) % l) * s, count: s)) }
+                }
+            }
+            return list
+        }
     }
 
     /// The bare sums the action is made of (per configuration, over all sites):
@@ -52,22 +78,17 @@ public struct EuclideanAction: Sendable, Equatable {
     public func terms(_ phi: UnsafePointer<Double>) -> Terms {
         let v = lattice.volume
         var t = Terms()
-        forward.withUnsafeBufferPointer { up in
-            for mu in 0..<lattice.dimension {
-                var sum = 0.0
-                let next = up.baseAddress! + mu * v
-                for x in 0..<v {
-                    let d = phi[next[x]] - phi[x]
-                    sum += d * d
-                }
-                if mu == 0 { t.temporal = sum } else { t.spatial += sum }
-            }
+        for mu in 0..<lattice.dimension {
+            var sum = 0.0
+            for run in runs[mu] { sum += nqft_squared_difference(phi + run.site, phi + run.neighbour, Int64(run.count)) }
+            if mu == 0 { t.temporal = sum } else { t.spatial += sum }
         }
-        for x in 0..<v {
-            let p2 = phi[x] * phi[x]
-            t.phi2 += p2
-            t.phi4 += p2 * p2
+        var moments = (0.0, 0.0)
+        withUnsafeMutablePointer(to: &moments) { m in
+            m.withMemoryRebound(to: Double.self, capacity: 2) { nqft_moments(phi, Int64(v), $0) }
         }
+        t.phi2 = moments.0
+        t.phi4 = moments.1
         return t
     }
 
@@ -91,18 +112,24 @@ public struct EuclideanAction: Sendable, Equatable {
         let at = temporalSpacing, cubic = coupling / 6
         // The site-local part, then one pass per direction (unit-stride reads of phi).
         let diagonal = 2 / at + at * (2 * Double(d - 1) + massSquared)
-        for x in 0..<v {
-            f[x] = -(diagonal + at * cubic * phi[x] * phi[x]) * phi[x]
+        nqft_local_force(f, phi, diagonal, at * cubic, Int64(v))
+        for mu in 0..<d {
+            let w = mu == 0 ? 1 / at : at
+            // Each pair (x, x + mu) adds phi_{x+mu} to f_x and phi_x to f_{x+mu}:
+            // two passes, so neither writes what the other reads.
+            for run in runs[mu] { nqft_add_scaled(f + run.site, phi + run.neighbour, w, Int64(run.count)) }
+            for run in runs[mu] { nqft_add_scaled(f + run.neighbour, phi + run.site, w, Int64(run.count)) }
         }
-        forward.withUnsafeBufferPointer { up in
-            backward.withUnsafeBufferPointer { down in
-                for mu in 0..<d {
-                    let w = mu == 0 ? 1 / at : at
-                    let next = up.baseAddress! + mu * v, previous = down.baseAddress! + mu * v
-                    for x in 0..<v { f[x] += w * (phi[next[x]] + phi[previous[x]]) }
-                }
-            }
-        }
+    }
+
+    /// `p += h F(phi)` with the force of `force(_:into:)`, in one pass over the
+    /// lattice (the HMC kick; no force array is written and read back).
+    public func kick(_ p: UnsafeMutablePointer<Double>, by h: Double, at phi: UnsafePointer<Double>) {
+        let d = lattice.dimension, at = temporalSpacing
+        let diagonal = 2 / at + at * (2 * Double(d - 1) + massSquared)
+        let weights = (0..<d).map { $0 == 0 ? 1 / at : at }
+        let extent = lattice.extent.map(Int64.init)
+        nqft_kick(p, phi, h, diagonal, at * coupling / 6, weights, extent, Int64(d))
     }
 
     /// The free part's kernel in momentum space, `K(k) = (1/a_t) khat_0^2 + a_t (sum_{mu>=1} khat_mu^2 + mass2)`,

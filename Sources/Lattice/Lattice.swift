@@ -1,3 +1,4 @@
+internal import CKernels
 /// A periodic hypercubic lattice in 1 to 4 dimensions with spacing a = 1 (a spatial
 /// lattice has d <= 3; a Euclidean space-time lattice D <= 4).
 ///
@@ -77,5 +78,12 @@ public struct NeighbourTable: Sendable, Equatable {
         }
         self.forward = forward
         self.backward = backward
+    }
+}
+
+extension Lattice {
+    /// `y += a x` over the lattice's sites (vectorised: the molecular-dynamics drift).
+    public func addScaled(_ y: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Double>, _ a: Double) {
+        nqft_add_scaled(y, x, a, Int64(volume))
     }
 }

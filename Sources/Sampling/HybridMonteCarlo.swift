@@ -69,26 +69,23 @@ public struct HybridMonteCarlo: Sendable {
     }
 
     /// Integrates `n` steps of size `eps` from `(phi, p)` in place; returns the
-    /// kinetic energy at the end. `force` and `velocity` are scratch of length V.
+    /// kinetic energy at the end. `velocity` is scratch of length V.
     /// Exposed for the integrator tests (reversibility, energy error scaling).
     public func integrate(
         _ phi: UnsafeMutablePointer<Double>, _ p: UnsafeMutablePointer<Double>, steps n: Int, stepSize eps: Double,
         workspace w: inout Workspace
     ) {
-        let v = action.lattice.volume
         for move in integrator.trajectory(steps: n) {
             switch move {
             case .kick(let c):
-                action.force(phi, into: w.force.baseAddress!)
-                let h = c * eps
-                for x in 0..<v { p[x] += h * w.force[x] }
+                action.kick(p, by: c * eps, at: phi)
             case .drift(let c):
                 let h = c * eps
                 if let acceleration {
                     acceleration.velocity(p, into: w.velocity.baseAddress!, spectrum: w.spectrum)
-                    for x in 0..<v { phi[x] += h * w.velocity[x] }
+                    action.lattice.addScaled(phi, w.velocity.baseAddress!, h)
                 } else {
-                    for x in 0..<v { phi[x] += h * p[x] }
+                    action.lattice.addScaled(phi, p, h)
                 }
             }
         }
@@ -118,14 +115,12 @@ public struct HybridMonteCarlo: Sendable {
 
     /// Scratch buffers of one chain, allocated once per block of trajectories.
     public struct Workspace: ~Copyable {
-        public let force: UnsafeMutableBufferPointer<Double>
         public let velocity: UnsafeMutableBufferPointer<Double>
         public let momentum: UnsafeMutableBufferPointer<Double>
         public let proposal: UnsafeMutableBufferPointer<Double>
         public let spectrum: UnsafeMutableBufferPointer<Double>
 
         public init(sites: Int, spectrumCount: Int) {
-            force = .allocate(capacity: sites)
             velocity = .allocate(capacity: sites)
             momentum = .allocate(capacity: sites)
             proposal = .allocate(capacity: sites)
@@ -133,7 +128,6 @@ public struct HybridMonteCarlo: Sendable {
         }
 
         deinit {
-            force.deallocate()
             velocity.deallocate()
             momentum.deallocate()
             proposal.deallocate()
@@ -233,6 +227,18 @@ public struct HybridMonteCarlo: Sendable {
                 let gain = 2 / Double(done).squareRoot()
                 state.stepSize = min(trajectoryLength, state.stepSize * exp(gain * (a - targetAcceptance)))
             }
+        }
+    }
+
+    /// `trajectories` trajectories per chain at the fixed step size, not recorded
+    /// (for timing, and between measured configurations).
+    public func advance(_ state: inout HMCState, trajectories: Int, stop: StopCheck) throws {
+        var done = 0
+        while done < trajectories {
+            try stop.check()
+            let n = blockLength(trajectories - done)
+            _ = rounds(&state, count: n, keep: false) { _, _ in }
+            done += n
         }
     }
 

@@ -23,6 +23,8 @@ public struct EuclideanBenchmark: Sendable, Codable {
     /// Median seconds per unit (per trajectory of one chain for HMC).
     public var secondsPerUnit: Double
     public var unitsPerSecond: Double
+    /// HMC: molecular-dynamics steps per trajectory at the tuned step size.
+    public var stepsPerTrajectory: Int?
 
     public static let names = ["H32", "H64", "F8"]
 
@@ -39,10 +41,12 @@ public struct EuclideanBenchmark: Sendable, Codable {
             try hmc.thermalize(&state, trajectories: 100, stop: .never)
             let per = 20
             let times = try (0..<max(1, repeats)).map { _ in
-                try Benchmark.timedThrowing { try hmc.sample(&state, trajectories: per, stop: .never) { _ in } } / Double(per * 16)
+                try Benchmark.timedThrowing { try hmc.advance(&state, trajectories: per, stop: .never) } / Double(per * 16)
             }
             let t = Benchmark.median(times)
-            return EuclideanBenchmark(name: name, unit: "trajectory", threads: threads, secondsPerUnit: t, unitsPerSecond: 1 / t)
+            return EuclideanBenchmark(
+                name: name, unit: "trajectory", threads: threads, secondsPerUnit: t, unitsPerSecond: 1 / t,
+                stepsPerTrajectory: hmc.schedule(stepSize: state.stepSize, jitterDraw: 0.5).steps)
         default:
             let mapped = ActionConvention.flow.mapped(first: -4, lam: 8, dimension: 2)
             let lattice = Lattice(extent: [8, 8])

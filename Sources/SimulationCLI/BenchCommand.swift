@@ -67,11 +67,12 @@ struct BenchCommand: ParsableCommand {
         }
         var euclidean: [EuclideanBenchmark] = []
         let names = EuclideanBenchmark.names.filter(workload.contains)
-        if !names.isEmpty { print("\nworkload  unit            s/unit     units/s") }
+        if !names.isEmpty { print("\nworkload  unit            s/unit     units/s  MD steps") }
         for name in names {
             let r = try EuclideanBenchmark.run(name, repeats: steps, threads: threads)
             euclidean.append(r)
-            print(String(format: "%-8@  %-14@  %9.3e  %9.1f", name, r.unit, r.secondsPerUnit, r.unitsPerSecond))
+            print(String(format: "%-8@  %-14@  %9.3e  %9.1f  %@", name, r.unit, r.secondsPerUnit, r.unitsPerSecond,
+                         r.stepsPerTrajectory.map { "\($0)" } ?? "-"))
         }
         if let json {
             let url = URL(fileURLWithPath: json)

@@ -68,6 +68,21 @@ import TestSupport
         #expect(maxRelativeDeviation(force, numeric.map { -$0 }) < 1e-8)
     }
 
+    /// The one-pass kick p += h F equals the force of `force(_:into:)` (rows of
+    /// length 1 and 2, and four dimensions, included).
+    @Test(arguments: [([7], 1.0), ([5, 2], 0.6), ([3, 1], 1.0), ([2, 3, 4], 1.0), ([3, 2, 2, 5], 0.4)])
+    func kickAddsTheForce(extent: [Int], temporalSpacing: Double) {
+        let action = EuclideanAction(lattice: Lattice(extent: extent), massSquared: 0.3, coupling: 9, temporalSpacing: temporalSpacing)
+        let v = action.lattice.volume
+        let phi = testFields(samples: 1, sites: v, seed: 8).storage
+        var force = [Double](repeating: 0, count: v), p = [Double](repeating: 0.25, count: v)
+        phi.withUnsafeBufferPointer { f in
+            force.withUnsafeMutableBufferPointer { action.force(f.baseAddress!, into: $0.baseAddress!) }
+            p.withUnsafeMutableBufferPointer { action.kick($0.baseAddress!, by: 0.5, at: f.baseAddress!) }
+        }
+        #expect(maxRelativeDeviation(p, force.map { 0.25 + 0.5 * $0 }) < 1e-13)
+    }
+
     @Test func isotropicActionIsTheHamiltonianPotential() {
         let lattice = Lattice(extent: [4, 3])
         let action = EuclideanAction(lattice: lattice, massSquared: -1, coupling: 6)

@@ -1,0 +1,42 @@
+#ifndef NQFT_KERNELS_H
+#define NQFT_KERNELS_H
+
+#include <stdint.h>
+
+/// MULTIVERSION compiles a function for AVX-512, AVX2+FMA and the baseline; the
+/// loader picks the best the machine has (GNU ifunc), so hot loops vectorise at
+/// full width and the binary still runs anywhere. Elsewhere, the baseline only.
+#if defined(__x86_64__) && defined(__linux__)
+#define MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define MULTIVERSION
+/// The HMC kick p += h F(phi) in one pass, F = -dS/dphi of the (anisotropic)
+/// phi^4 action on a periodic row-major lattice of d <= 4 dimensions:
+/// F_x = -(diagonal + cubic phi_x^2) phi_x + sum_mu weights[mu] (phi_{x+mu} + phi_{x-mu}).
+void nqft_kick(double *p, const double *phi, double h, double diagonal, double cubic, const double *weights,
+               const int64_t *extent, int64_t d);
+
+#endif
+
+/// Unit-stride loops of the lattice stencils (Lattice.EuclideanAction), in C
+/// only so they are compiled for the machine's vector width.
+
+/// dst[k] += w src[k], k < n.
+void nqft_add_scaled(double *dst, const double *src, double w, int64_t n);
+
+/// sum_k (b[k] - a[k])^2, k < n.
+double nqft_squared_difference(const double *a, const double *b, int64_t n);
+
+/// f[x] = -(diagonal + cubic phi[x]^2) phi[x], x < n.
+void nqft_local_force(double *f, const double *phi, double diagonal, double cubic, int64_t n);
+
+/// sum phi^2 and sum phi^4 into moments[0], moments[1].
+void nqft_moments(const double *phi, int64_t n, double *moments);
+
+/// The HMC kick p += h F(phi) in one pass, F = -dS/dphi of the (anisotropic)
+/// phi^4 action on a periodic row-major lattice of d <= 4 dimensions:
+/// F_x = -(diagonal + cubic phi_x^2) phi_x + sum_mu weights[mu] (phi_{x+mu} + phi_{x-mu}).
+void nqft_kick(double *p, const double *phi, double h, double diagonal, double cubic, const double *weights,
+               const int64_t *extent, int64_t d);
+
+#endif
