@@ -72,7 +72,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ]),
-        .executableTarget(name: "nqft", dependencies: ["SimulationCLI"]),
+        .executableTarget(name: "nqft", dependencies: ["SimulationCLI", "CKernels"]),
 
         // MARK: Tests
         .target(

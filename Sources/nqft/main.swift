@@ -1,3 +1,5 @@
+import CKernels
 import SimulationCLI
 
+nqft_keep_freed_memory()
 NQFT.mainWithProjectExitCodes()
