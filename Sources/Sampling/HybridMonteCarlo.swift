@@ -68,8 +68,8 @@ public struct HybridMonteCarlo: Sendable {
         public var accepted: Bool
     }
 
-    /// Integrates `n` steps of size `eps` from `(phi, p)` in place; returns the
-    /// kinetic energy at the end. `velocity` is scratch of length V.
+    /// Integrates `n` steps of size `eps` from `(phi, p)` in place (the workspace's
+    /// `velocity` and `spectrum` are scratch for Fourier acceleration).
     /// Exposed for the integrator tests (reversibility, energy error scaling).
     public func integrate(
         _ phi: UnsafeMutablePointer<Double>, _ p: UnsafeMutablePointer<Double>, steps n: Int, stepSize eps: Double,
