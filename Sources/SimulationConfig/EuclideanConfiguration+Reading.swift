@@ -127,7 +127,7 @@ extension EuclideanConfiguration {
             integrator: r.choice(s["integrator"], path: "sampler.integrator", as: MolecularDynamics.self) ?? .omelyan,
             trajectoryLength: r.number(
                 s["trajectory_length"], path: "sampler.trajectory_length", where: { $0 > 0 && $0 <= 100 }, "in (0, 100]") ?? 1,
-            jitter: r.number(s["jitter"], path: "sampler.jitter", where: { $0 >= 0 && $0 < 1 }, "in [0, 1)") ?? 0.1,
+            jitter: r.number(s["jitter"], path: "sampler.jitter", where: { $0 >= 0 && $0 < 1 }, "in [0, 1)") ?? 0.2,
             targetAcceptance: r.number(
                 s["target_acceptance"], path: "sampler.target_acceptance", where: { $0 >= 0.05 && $0 <= 0.99 },
                 "from 0.05 to 0.99") ?? 0.8,
