@@ -44,12 +44,23 @@ static inline double row_force(const double *phi, const double *const *up, const
     return acc;
 }
 
-#define KICK_INTERIOR(OTHERS)                                                                          \
-    for (int64_t k = 1; k < l - 1; k++) {                                                              \
-        double acc = -(diagonal + cubic * row[k] * row[k]) * row[k] + w_last * (row[k - 1] + row[k + 1]); \
-        for (int64_t m = 0; m < (OTHERS); m++) acc += w[m] * (up[m][k] + down[m][k]);                 \
-        out[k] += h * acc;                                                                             \
+// The interior of a row (k = 1 .. l-2), with the other directions' neighbour
+// rows in local restrict pointers so the loop vectorises (an array of pointers
+// indexed in the loop kept it scalar).
+static inline void kick_interior(double *restrict out, const double *restrict row, const double *const *up,
+                                 const double *const *down, const double *w, int64_t others, double w_last,
+                                 double diagonal, double cubic, double h, int64_t l) {
+    const double *restrict u0 = others > 0 ? up[0] : row, *restrict d0 = others > 0 ? down[0] : row;
+    const double *restrict u1 = others > 1 ? up[1] : row, *restrict d1 = others > 1 ? down[1] : row;
+    const double *restrict u2 = others > 2 ? up[2] : row, *restrict d2 = others > 2 ? down[2] : row;
+    const double w0 = others > 0 ? w[0] : 0, w1 = others > 1 ? w[1] : 0, w2 = others > 2 ? w[2] : 0;
+    for (int64_t k = 1; k < l - 1; k++) {
+        const double x = row[k];
+        double acc = -(diagonal + cubic * x * x) * x + w_last * (row[k - 1] + row[k + 1]);
+        acc += w0 * (u0[k] + d0[k]) + w1 * (u1[k] + d1[k]) + w2 * (u2[k] + d2[k]);
+        out[k] += h * acc;
     }
+}
 
 MULTIVERSION
 void nqft_kick(double *restrict p, const double *restrict phi, double h, double diagonal, double cubic,
@@ -73,12 +84,7 @@ void nqft_kick(double *restrict p, const double *restrict phi, double h, double 
         const double *row = phi + start;
         double *out = p + start;
         if (l >= 3) {
-            switch (others) {
-            case 0: KICK_INTERIOR(0) break;
-            case 1: KICK_INTERIOR(1) break;
-            case 2: KICK_INTERIOR(2) break;
-            default: KICK_INTERIOR(3) break;
-            }
+            kick_interior(out, row, up, down, w, others, w_last, diagonal, cubic, h, l);
             out[0] += h * row_force(row, up, down, w, others, w_last, diagonal, cubic, 0, l - 1, 1);
             out[l - 1] += h * row_force(row, up, down, w, others, w_last, diagonal, cubic, l - 1, l - 2, 0);
         } else {

@@ -28,6 +28,9 @@ public struct EuclideanAction: Sendable, Equatable {
     /// each row by one (a run of L - 1 and the wrap-around). The stencil loops run
     /// over these, unit stride, so they vectorise (a neighbour table would gather).
     private let runs: [[Run]]
+    /// The kick's per-direction weights (1/a_t, then a_t) and extents, made once.
+    private let kickWeights: [Double]
+    private let kickExtent: [Int64]
 
     struct Run: Sendable, Equatable {
         var site: Int
@@ -41,6 +44,8 @@ public struct EuclideanAction: Sendable, Equatable {
         self.coupling = coupling
         self.temporalSpacing = temporalSpacing
         runs = Self.runs(lattice)
+        kickWeights = (0..<lattice.dimension).map { $0 == 0 ? 1 / temporalSpacing : temporalSpacing }
+        kickExtent = lattice.extent.map(Int64.init)
     }
 
     private static func runs(_ lattice: Lattice) -> [[Run]] {
@@ -127,9 +132,11 @@ public struct EuclideanAction: Sendable, Equatable {
     public func kick(_ p: UnsafeMutablePointer<Double>, by h: Double, at phi: UnsafePointer<Double>) {
         let d = lattice.dimension, at = temporalSpacing
         let diagonal = 2 / at + at * (2 * Double(d - 1) + massSquared)
-        let weights = (0..<d).map { $0 == 0 ? 1 / at : at }
-        let extent = lattice.extent.map(Int64.init)
-        nqft_kick(p, phi, h, diagonal, at * coupling / 6, weights, extent, Int64(d))
+        kickWeights.withUnsafeBufferPointer { w in
+            kickExtent.withUnsafeBufferPointer { e in
+                nqft_kick(p, phi, h, diagonal, at * coupling / 6, w.baseAddress, e.baseAddress, Int64(d))
+            }
+        }
     }
 
     /// The free part's kernel in momentum space, `K(k) = (1/a_t) khat_0^2 + a_t (sum_{mu>=1} khat_mu^2 + mass2)`,
