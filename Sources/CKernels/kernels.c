@@ -104,3 +104,11 @@ void nqft_keep_freed_memory(void) {
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
 }
+
+MULTIVERSION
+double nqft_dot(const double *a, const double *b, int64_t n) {
+    double sum = 0;
+#pragma clang loop vectorize(enable) interleave(enable)
+    for (int64_t k = 0; k < n; k++) sum += a[k] * b[k];
+    return sum;
+}

@@ -86,4 +86,9 @@ extension Lattice {
     public func addScaled(_ y: UnsafeMutablePointer<Double>, _ x: UnsafePointer<Double>, _ a: Double) {
         nqft_add_scaled(y, x, a, Int64(volume))
     }
+
+    /// `sum_x a_x b_x` over the lattice's sites (vectorised: kinetic energies).
+    public func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>) -> Double {
+        nqft_dot(a, b, Int64(volume))
+    }
 }

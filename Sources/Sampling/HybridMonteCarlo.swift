@@ -96,15 +96,11 @@ public struct HybridMonteCarlo: Sendable {
 
     /// `1/2 p^T M^{-1} p`.
     public func kineticEnergy(_ p: UnsafePointer<Double>, workspace w: inout Workspace) -> Double {
-        let v = action.lattice.volume
-        var sum = 0.0
         if let acceleration {
             acceleration.velocity(p, into: w.velocity.baseAddress!, spectrum: w.spectrum)
-            for x in 0..<v { sum += p[x] * w.velocity[x] }
-        } else {
-            for x in 0..<v { sum += p[x] * p[x] }
+            return 0.5 * action.lattice.dot(p, w.velocity.baseAddress!)
         }
-        return 0.5 * sum
+        return 0.5 * action.lattice.dot(p, p)
     }
 
     /// A momentum from `N(0, M)`.

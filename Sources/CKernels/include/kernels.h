@@ -33,6 +33,9 @@ void nqft_add_scaled(double *dst, const double *src, double w, int64_t n);
 /// sum_k (b[k] - a[k])^2, k < n.
 double nqft_squared_difference(const double *a, const double *b, int64_t n);
 
+/// sum_k a[k] b[k], k < n.
+double nqft_dot(const double *a, const double *b, int64_t n);
+
 /// f[x] = -(diagonal + cubic phi[x]^2) phi[x], x < n.
 void nqft_local_force(double *f, const double *phi, double diagonal, double cubic, int64_t n);
 
