@@ -10,11 +10,10 @@ public struct HMCState: ChainState {
     public var random: [RandomSource]
     /// The molecular-dynamics step size (shared by the chains; tuned during thermalisation).
     public var stepSize: Double
-    /// Trajectories accepted and made, and the sum of `min(1, exp(-dH))` and of
-    /// `exp(-dH)` over them, since the counters were last reset.
+    /// Trajectories accepted and made, and the sum of `exp(-dH)` over them, since
+    /// the counters were last reset.
     public var accepted = 0
     public var proposed = 0
-    public var acceptanceProbabilitySum = 0.0
     public var boltzmannFactorSum = 0.0
 
     public init(fields: FieldBatch, random: [RandomSource], stepSize: Double) {
@@ -33,7 +32,6 @@ public struct HMCState: ChainState {
     public mutating func resetCounters() {
         accepted = 0
         proposed = 0
-        acceptanceProbabilitySum = 0
         boltzmannFactorSum = 0
     }
 }

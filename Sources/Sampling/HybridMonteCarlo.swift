@@ -156,27 +156,29 @@ public struct HybridMonteCarlo: Sendable {
         return Trajectory(deltaH: deltaH, accepted: accepted)
     }
 
-    /// Runs `count` trajectories on every chain (chains over threads); calls
-    /// `visit(t, fields)` after trajectory `t` of each round with every chain's
-    /// field (`chains x V`), in order. Returns the trajectories' outcomes per round.
+    /// Runs `count` trajectories on every chain (chains over threads); with
+    /// `keepEvery = k`, calls `visit` after every k-th trajectory of the block with
+    /// every chain's field (`chains x V`), in order (the others are not copied).
+    /// Returns the trajectories' outcomes per round.
     private func rounds(
-        _ state: inout HMCState, count: Int, keep: Bool, visit: (Int, FieldBatch) throws -> Void
+        _ state: inout HMCState, count: Int, keepEvery every: Int?, visit: (FieldBatch) throws -> Void
     ) rethrows -> [[Trajectory]] {
         let v = action.lattice.volume, chains = state.chains, eps = state.stepSize
         let fields = state.fields, random = state.random
+        let kept = every.map { count / $0 } ?? 0
         let parts = parallelism.map(chains) { c -> (field: [Double], random: RandomSource, kept: [Double], outcomes: [Trajectory]) in
             var phi = Array(fields.storage[(c * v)..<((c + 1) * v)])
             var rng = random[c]
             var w = makeWorkspace()
-            var kept: [Double] = []
-            if keep { kept.reserveCapacity(count * v) }
+            var keep: [Double] = []
+            keep.reserveCapacity(kept * v)
             var outcomes: [Trajectory] = []
-            for _ in 0..<count {
+            for t in 0..<count {
                 let outcome = phi.withUnsafeMutableBufferPointer { trajectory($0.baseAddress!, &rng, stepSize: eps, workspace: &w) }
                 outcomes.append(outcome)
-                if keep { kept += phi }
+                if let every, (t + 1) % every == 0 { keep += phi }
             }
-            return (phi, rng, kept, outcomes)
+            return (phi, rng, keep, outcomes)
         }
         for c in 0..<chains {
             state.fields.storage.replaceSubrange((c * v)..<((c + 1) * v), with: parts[c].field)
@@ -188,18 +190,16 @@ public struct HybridMonteCarlo: Sendable {
             for outcome in round {
                 state.proposed += 1
                 if outcome.accepted { state.accepted += 1 }
-                let factor = outcome.deltaH.isFinite ? exp(-outcome.deltaH) : 0
-                state.boltzmannFactorSum += factor
-                state.acceptanceProbabilitySum += min(1, factor)
+                state.boltzmannFactorSum += outcome.deltaH.isFinite ? exp(-outcome.deltaH) : 0
             }
             byRound.append(round)
-            if keep {
-                var batch = FieldBatch(rows: chains, columns: v)
-                for c in 0..<chains {
-                    batch.storage.replaceSubrange((c * v)..<((c + 1) * v), with: parts[c].kept[(t * v)..<((t + 1) * v)])
-                }
-                try visit(t, batch)
+        }
+        for k in 0..<kept {
+            var batch = FieldBatch(rows: chains, columns: v)
+            for c in 0..<chains {
+                batch.storage.replaceSubrange((c * v)..<((c + 1) * v), with: parts[c].kept[(k * v)..<((k + 1) * v)])
             }
+            try visit(batch)
         }
         return byRound
     }
@@ -220,7 +220,7 @@ public struct HybridMonteCarlo: Sendable {
         var done = 0
         while done < trajectories {
             try stop.check()
-            for round in rounds(&state, count: 1, keep: false, visit: { _, _ in }) {
+            for round in rounds(&state, count: 1, keepEvery: nil, visit: { _ in }) {
                 done += 1
                 let a = round.map { $0.deltaH.isFinite ? min(1, exp(-$0.deltaH)) : 0 }.reduce(0, +) / Double(round.count)
                 let gain = 2 / Double(done).squareRoot()
@@ -230,27 +230,32 @@ public struct HybridMonteCarlo: Sendable {
     }
 
     /// `trajectories` trajectories per chain at the fixed step size, not recorded
-    /// (for timing, and between measured configurations).
+    /// (for timing).
     public func advance(_ state: inout HMCState, trajectories: Int, stop: StopCheck) throws {
-        var done = 0
-        while done < trajectories {
-            try stop.check()
-            let n = blockLength(trajectories - done)
-            _ = rounds(&state, count: n, keep: false) { _, _ in }
-            done += n
-        }
+        try run(&state, trajectories: trajectories, keepEvery: nil, stop: stop) { _ in }
     }
 
-    /// `trajectories` trajectories per chain at the fixed step size, calling
-    /// `record` after each with every chain's field; `stop` polled between blocks.
+    /// `records x every` trajectories per chain at the fixed step size, calling
+    /// `record` after every `every`-th with every chain's field; `stop` polled
+    /// between blocks. The trajectories in between are not copied.
     public func sample(
-        _ state: inout HMCState, trajectories: Int, stop: StopCheck, record: (FieldBatch) throws -> Void
+        _ state: inout HMCState, records: Int, every: Int = 1, stop: StopCheck, record: (FieldBatch) throws -> Void
     ) throws {
+        try run(&state, trajectories: records * every, keepEvery: every, stop: stop, record: record)
+    }
+
+    /// The blocks of `sample` and `advance`: whole records per block, so the
+    /// recorded trajectories do not depend on where blocks end.
+    private func run(
+        _ state: inout HMCState, trajectories: Int, keepEvery every: Int?, stop: StopCheck, record: (FieldBatch) throws -> Void
+    ) throws {
+        let unit = every ?? 1
         var done = 0
         while done < trajectories {
             try stop.check()
-            let n = blockLength(trajectories - done)
-            _ = try rounds(&state, count: n, keep: true) { _, fields in try record(fields) }
+            let remaining = trajectories - done
+            let n = min(remaining, max(unit, blockLength(remaining) / unit * unit))
+            _ = try rounds(&state, count: n, keepEvery: every, visit: record)
             done += n
         }
     }

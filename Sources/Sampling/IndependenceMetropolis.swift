@@ -45,8 +45,11 @@ public struct IndependenceMetropolis<Proposal: IndependentProposal>: Sendable {
         }
     }
 
-    /// `rounds` proposals per chain, calling `record` with every chain's field after each.
-    public func sample(_ state: inout IndependenceState, rounds: Int, stop: StopCheck, record: (FieldBatch) throws -> Void) throws {
+    /// `rounds` proposals per chain, calling `record` with every chain's field
+    /// after every `every`-th.
+    public func sample(
+        _ state: inout IndependenceState, rounds: Int, every: Int = 1, stop: StopCheck, record: (FieldBatch) throws -> Void
+    ) throws {
         let v = action.lattice.volume
         for round in 0..<rounds {
             if round % 16 == 0 { try stop.check() }
@@ -63,7 +66,7 @@ public struct IndependenceMetropolis<Proposal: IndependentProposal>: Sendable {
                     state.fields.storage.replaceSubrange((c * v)..<((c + 1) * v), with: proposed.storage[(c * v)..<((c + 1) * v)])
                 }
             }
-            try record(state.fields)
+            if (round + 1) % every == 0 { try record(state.fields) }
         }
     }
 }

@@ -79,7 +79,7 @@ struct HybridMonteCarloTests {
         let hmc = Self.sampler(Self.interacting, integrator)
         var state = Self.equilibrium
         var configurations: [[Double]] = []
-        try Self.sampler(Self.interacting, .omelyan).sample(&state, trajectories: 1024, stop: .never) { fields in
+        try Self.sampler(Self.interacting, .omelyan).sample(&state, records: 1024, stop: .never) { fields in
             for c in 0..<fields.rows { configurations.append(Array(fields.storage[(c * 36)..<((c + 1) * 36)])) }
         }
         func moments(steps: Int) -> (absolute: Double, mean: Double, meanSquare: Double, excessError: Double) {
@@ -130,7 +130,7 @@ struct HybridMonteCarloTests {
         state.stepSize = accelerated ? 0.35 : 0.25
         var series = ReplicaSeries(chains: state.chains, observables: 1)
         var recorded: [[Double]] = []
-        try hmc.sample(&state, trajectories: 1, stop: .never) { _ in }
+        try hmc.advance(&state, trajectories: 1, stop: .never)
         // The factors of individual trajectories, chain by chain, through `trajectory`.
         for c in 0..<state.chains {
             var phi = Array(state.fields.storage[(c * 36)..<((c + 1) * 36)])
@@ -167,7 +167,7 @@ struct HybridMonteCarloTests {
         let exact = action.freeKernel(massSquared: 0.7).map { 1 / $0 }
         var measurement = CorrelatorMeasurement(
             lattice: lattice, fft: RealFFT(extent: extent), chains: 8, exact: exact, groundState: false)
-        try hmc.sample(&state, trajectories: 1500, stop: .never) { measurement.record($0) }
+        try hmc.sample(&state, records: 1500, stop: .never) { measurement.record($0) }
         let rows = measurement.result().momentum
         let rms = normalizedRMS(values: rows.map(\.correlator.mean), errors: rows.map(\.correlator.error), exact: exact)
         // Distinct momenta only (G(k) = G(-k) are one measurement): the RMS of n

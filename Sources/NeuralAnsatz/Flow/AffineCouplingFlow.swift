@@ -193,7 +193,7 @@ public struct AffineCouplingFlow: Sendable {
     /// The loss and its gradient over prior draws `z` (`B x V`), the batch split
     /// into blocks of samples over threads and the blocks' gradients added in order.
     public func lossAndGradient(_ z: Matrix, action: EuclideanAction, parallelism: Parallelism) -> Batch {
-        let v = lattice.volume, b = z.rows
+        let b = z.rows
         let blocks = evenSplit(b, parts: min(b, max(1, parallelism.threads)))
         let parts = parallelism.map(blocks.count) { i in
             blockLossAndGradient(z.rows(blocks[i]), action: action, batch: b)
@@ -202,7 +202,6 @@ public struct AffineCouplingFlow: Sendable {
         for part in parts { for j in gradient.indices { gradient[j] += part.gradient[j] } }
         let logQ = parts.flatMap(\.logQ), logP = parts.flatMap(\.logP)
         let loss = zip(logQ, logP).reduce(0) { $0 + $1.0 - $1.1 } / Double(b)
-        _ = v
         return Batch(loss: loss, logQ: logQ, logP: logP, gradient: gradient)
     }
 

@@ -9,21 +9,24 @@ import Sampling
 /// sampler of exp(-S) is one conforming type and its `sampler.kind`.
 protocol EnsembleSampler: Sendable {
     var action: EuclideanAction { get }
-    /// Runs `rounds` rounds on every chain (trajectories for HMC, proposals for a
-    /// flow), calling `record` after each with every chain's field; returns the
-    /// sampler's part of the result. Changes `ensemble` only when it returns.
+    /// Runs `records x every` rounds on every chain (trajectories for HMC,
+    /// proposals for a flow), calling `record` after every `every`-th with every
+    /// chain's field; returns the sampler's part of the result. Changes
+    /// `ensemble` only when it returns.
     func measure(
-        _ ensemble: inout EuclideanCheckpoint.Ensemble, rounds: Int, stop: StopCheck, record: (FieldBatch) throws -> Void
+        _ ensemble: inout EuclideanCheckpoint.Ensemble, records: Int, every: Int, stop: StopCheck,
+        record: (FieldBatch) throws -> Void
     ) throws -> EuclideanCheckpoint.EnsembleResult
 }
 
 extension HybridMonteCarlo: EnsembleSampler {
     func measure(
-        _ ensemble: inout EuclideanCheckpoint.Ensemble, rounds: Int, stop: StopCheck, record: (FieldBatch) throws -> Void
+        _ ensemble: inout EuclideanCheckpoint.Ensemble, records: Int, every: Int, stop: StopCheck,
+        record: (FieldBatch) throws -> Void
     ) throws -> EuclideanCheckpoint.EnsembleResult {
         guard var chains = ensemble.hmc else { preconditionFailure("an HMC ensemble has HMC chains") }
         chains.resetCounters()
-        try sample(&chains, trajectories: rounds, stop: stop, record: record)
+        try sample(&chains, records: records, every: every, stop: stop, record: record)
         ensemble.hmc = chains
         return EuclideanCheckpoint.EnsembleResult(
             measurements: .init(), acceptance: chains.acceptance, boltzmannFactor: chains.meanBoltzmannFactor,
@@ -42,7 +45,8 @@ struct FlowEnsembleSampler: EnsembleSampler {
     let parallelism: Parallelism
 
     func measure(
-        _ ensemble: inout EuclideanCheckpoint.Ensemble, rounds: Int, stop: StopCheck, record: (FieldBatch) throws -> Void
+        _ ensemble: inout EuclideanCheckpoint.Ensemble, records: Int, every: Int, stop: StopCheck,
+        record: (FieldBatch) throws -> Void
     ) throws -> EuclideanCheckpoint.EnsembleResult {
         guard let training = ensemble.flow else { preconditionFailure("a flow ensemble has a flow") }
         var flow = template
@@ -52,7 +56,7 @@ struct FlowEnsembleSampler: EnsembleSampler {
         var state = sampler.initialState(chains: chains, seed: seed &+ 0x9E37_79B9_7F4A_7C15)
         try sampler.sample(&state, rounds: thermalization, stop: stop) { _ in }
         state.resetCounters()
-        try sampler.sample(&state, rounds: rounds, stop: stop, record: record)
+        try sampler.sample(&state, rounds: records * every, every: every, stop: stop, record: record)
         return EuclideanCheckpoint.EnsembleResult(
             measurements: .init(), acceptance: state.acceptance, pooledESS: state.effectiveSampleFraction,
             proposals: state.proposed, seconds: 0)

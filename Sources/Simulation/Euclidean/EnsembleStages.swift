@@ -55,10 +55,8 @@ struct MeasurementStage<Sampler: EnsembleSampler>: RunStage {
         var ensemble = state.ensembles[index]
         let records = samples / chains
         var list = measurements()
-        var round = 0, recorded = 0
-        var result = try sampler.measure(&ensemble, rounds: records * every, stop: context.stop) { fields in
-            round += 1
-            guard round % every == 0 else { return }
+        var recorded = 0
+        var result = try sampler.measure(&ensemble, records: records, every: every, stop: context.stop) { fields in
             recorded += 1
             let sweep = MeasuredSweep(fields: fields, localEnergies: [])
             for i in list.indices { list[i].record(sweep) }
