@@ -37,7 +37,7 @@ let package = Package(
         .target(name: "RunEngine", dependencies: ["Execution", "Parallelism"]),
 
         // MARK: Physics building blocks
-        .target(name: "Lattice", dependencies: ["LinearAlgebra", "CKernels"]),
+        .target(name: "Lattice", dependencies: ["LinearAlgebra", "FourierTransform", "CKernels"]),
         .target(name: "Statistics"),
         .target(name: "CKernels"),
         .target(name: "CActivations", dependencies: ["CKernels"]),

@@ -15,52 +15,32 @@ import Statistics
 ///
 /// Momentum space conventions are `RealFFT`'s (docs/CONVENTIONS.md §1).
 public struct FourierAcceleration: Sendable {
-    public let fft: RealFFT
-    /// `sqrt(M)` and `1/M` per element of the half spectrum, with the 1/V of the
-    /// unnormalised round trip folded in.
-    private let rootMass: [Double]
-    private let inverseMass: [Double]
+    /// `M^{1/2}` and `M^{-1}`.
+    private let rootMass: CirculantOperator
+    private let inverseMass: CirculantOperator
+
+    public var fft: RealFFT { rootMass.fft }
 
     public init(action: EuclideanAction, accelerationMass mu2: Double) {
         precondition(mu2 > 0, "the acceleration mass must be positive")
-        fft = RealFFT(extent: action.lattice.extent)
+        let fft = RealFFT(extent: action.lattice.extent)
         let kernel = action.freeKernel(massSquared: mu2)
-        let v = Double(fft.volume)
-        rootMass = fft.spectrum.fullIndex.map { kernel[$0].squareRoot() / v }
-        inverseMass = fft.spectrum.fullIndex.map { 1 / (kernel[$0] * v) }
+        rootMass = CirculantOperator(fft: fft, eigenvalues: kernel.map { $0.squareRoot() })
+        inverseMass = CirculantOperator(fft: fft, eigenvalues: kernel.map { 1 / $0 })
     }
-
-    /// Scratch space for one chain's transforms.
-    public func makeSpectrum() -> [Double] { [Double](repeating: 0, count: 2 * fft.spectrum.count) }
 
     /// A momentum `p ~ N(0, M)`: `p = M^{1/2} eta` with `eta ~ N(0, 1)` per site.
     public func drawMomentum(
         _ random: inout RandomSource, into p: UnsafeMutableBufferPointer<Double>, spectrum: UnsafeMutableBufferPointer<Double>
     ) {
         random.fillNormal(p)
-        apply(rootMass, to: p.baseAddress!, into: p.baseAddress!, spectrum: spectrum)
+        rootMass.apply(p.baseAddress!, into: p.baseAddress!, spectrum: spectrum.baseAddress!)
     }
 
     /// The velocity `u = M^{-1} p`.
     public func velocity(
         _ p: UnsafePointer<Double>, into u: UnsafeMutablePointer<Double>, spectrum: UnsafeMutableBufferPointer<Double>
     ) {
-        apply(inverseMass, to: p, into: u, spectrum: spectrum)
-    }
-
-    /// `out = F^{-1} diag(factor) F in`, with `factor` already divided by V.
-    private func apply(
-        _ factor: [Double], to input: UnsafePointer<Double>, into output: UnsafeMutablePointer<Double>,
-        spectrum: UnsafeMutableBufferPointer<Double>
-    ) {
-        let s = spectrum.baseAddress!
-        fft.forward(input, s)
-        factor.withUnsafeBufferPointer { f in
-            for h in 0..<f.count {
-                s[2 * h] *= f[h]
-                s[2 * h + 1] *= f[h]
-            }
-        }
-        fft.backward(destroying: s, output)
+        inverseMass.apply(p, into: u, spectrum: spectrum.baseAddress!)
     }
 }

@@ -10,6 +10,9 @@ public protocol IndependentProposal: Sendable {
     /// One field per random stream (`streams.count x V`), with `log q` of each;
     /// the streams advance.
     func propose(_ streams: inout [RandomSource], parallelism: Parallelism) -> (fields: FieldBatch, logQ: [Double])
+
+    /// `log q` of given fields (`B x V`), for chains another kernel has moved.
+    func logDensity(_ fields: FieldBatch, parallelism: Parallelism) -> [Double]
 }
 
 /// Independence Metropolis–Hastings for `exp(-S)` with proposals from `q`
@@ -34,28 +37,42 @@ public struct IndependenceMetropolis<Proposal: IndependentProposal>: Sendable {
     public func initialState(chains: Int, seed: UInt64) -> IndependenceState {
         var random = (0..<chains).map { RandomSource(seed: seed, stream: UInt64($0)) }
         let (fields, logQ) = proposal.propose(&random, parallelism: parallelism)
-        let weights = logWeights(fields, logQ).map { $0.isFinite ? $0 : -Double.infinity }
-        return IndependenceState(fields: fields, logWeight: weights, random: random)
+        return IndependenceState(fields: fields, logWeight: logWeights(fields, logQ), random: random)
     }
 
+    /// `log w = -S - log q` per proposal; a non-finite weight is 0 (`-infinity`).
     func logWeights(_ fields: FieldBatch, _ logQ: [Double]) -> [Double] {
+        rawLogWeights(fields, logQ).map { $0.isFinite ? $0 : -Double.infinity }
+    }
+
+    private func rawLogWeights(_ fields: FieldBatch, _ logQ: [Double]) -> [Double] {
         let v = fields.columns
         return fields.storage.withUnsafeBufferPointer { all in
             (0..<fields.rows).map { -action.action(all.baseAddress! + $0 * v) - logQ[$0] }
         }
     }
 
+    /// Sets every chain's weight for its current field (after another kernel moved
+    /// it). A field the flow gives no density (`log q = -infinity`) keeps an infinite
+    /// weight, so no proposal replaces it; a NaN weight is 0.
+    public func reweigh(_ state: inout IndependenceState) {
+        state.logWeight = rawLogWeights(state.fields, proposal.logDensity(state.fields, parallelism: parallelism))
+            .map { $0.isNaN ? -Double.infinity : $0 }
+    }
+
     /// `rounds` proposals per chain, calling `record` with every chain's field
-    /// after every `every`-th.
+    /// after every `every`-th; `refresh` runs after each round's
+    /// accept/reject (another exp(-S)-invariant kernel, which must `reweigh`).
     public func sample(
-        _ state: inout IndependenceState, rounds: Int, every: Int = 1, stop: StopCheck, record: (FieldBatch) throws -> Void
+        _ state: inout IndependenceState, rounds: Int, every: Int = 1, stop: StopCheck,
+        refresh: (inout IndependenceState) throws -> Void = { _ in }, record: (FieldBatch) throws -> Void
     ) throws {
         let v = action.lattice.volume
         for round in 0..<rounds {
             if round % 16 == 0 { try stop.check() }
             let (proposed, logQ) = proposal.propose(&state.random, parallelism: parallelism)
             // A proposal whose weight is not finite has weight 0: rejected, pooled as 0.
-            let weights = logWeights(proposed, logQ).map { $0.isFinite ? $0 : -Double.infinity }
+            let weights = logWeights(proposed, logQ)
             for c in 0..<state.chains {
                 state.pool(weights[c])
                 state.proposed += 1
@@ -66,6 +83,7 @@ public struct IndependenceMetropolis<Proposal: IndependentProposal>: Sendable {
                     state.fields.storage.replaceSubrange((c * v)..<((c + 1) * v), with: proposed.storage[(c * v)..<((c + 1) * v)])
                 }
             }
+            try refresh(&state)
             if (round + 1) % every == 0 { try record(state.fields) }
         }
     }

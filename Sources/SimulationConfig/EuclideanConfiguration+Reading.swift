@@ -46,8 +46,9 @@ extension EuclideanConfiguration {
                 pathIntegral == nil ? "lattice.extent" : "path_integral", doc[pathIntegral == nil ? "lattice" : "path_integral"],
                 "the space-time lattice has \(Int(volume)) sites; at most \(RunConfiguration.maximumVolume) are allowed")
         }
-        // Every measured configuration keeps about 1.5 V + 10 numbers (G(k) and G(r)) until the end.
-        let bytes = Double(measurement.samples) * (1.5 * volume + 10 + Double(slices)) * 8
+        // Every measured configuration keeps about 1.5 V + 10 numbers (G(k) and G(r)) until
+        // the end; a path keeps its energy.
+        let bytes = Double(measurement.samples) * (pathIntegral == nil ? 1.5 * volume + 10 + Double(slices) : 1) * 8
         if bytes > 8 * 1_073_741_824 {
             r.report(
                 "measurement.samples", doc["measurement"],
@@ -117,11 +118,15 @@ extension EuclideanConfiguration {
     private static func readSampler(_ node: Node?, theory: TheorySection?, pathIntegral: Bool, _ r: ConfigReader) -> SamplerSection {
         let keys = [
             "kind", "chains", "thermalization", "integrator", "trajectory_length", "jitter", "target_acceptance",
-            "fourier_acceleration", "acceleration_mass",
+            "fourier_acceleration", "acceleration_mass", "hmc_trajectories",
         ]
         let s = r.mapping(node, path: "sampler", allowed: keys) ?? [:]
+        let kind = r.choice(s["kind"], path: "sampler.kind", as: FieldSamplerKind.self) ?? .hmc
+        if kind != .flow, let node = s["hmc_trajectories"] {
+            r.report("sampler.hmc_trajectories", node, "interleaves HMC with a flow's proposals: allowed only with `kind: flow`")
+        }
         return SamplerSection(
-            kind: r.choice(s["kind"], path: "sampler.kind", as: FieldSamplerKind.self) ?? .hmc,
+            kind: kind,
             chains: r.integer(s["chains"], path: "sampler.chains", in: 1...65536) ?? 16,
             thermalization: r.integer(s["thermalization"], path: "sampler.thermalization", in: 0...10_000_000) ?? 200,
             integrator: r.choice(s["integrator"], path: "sampler.integrator", as: MolecularDynamics.self) ?? .omelyan,
@@ -133,7 +138,8 @@ extension EuclideanConfiguration {
                 "from 0.05 to 0.99") ?? 0.8,
             fourierAcceleration: r.boolean(s["fourier_acceleration"], path: "sampler.fourier_acceleration") ?? pathIntegral,
             accelerationMass: r.number(
-                s["acceleration_mass"], path: "sampler.acceleration_mass", where: { $0 > 0 && $0 <= 1e6 }, "in (0, 1e6]"))
+                s["acceleration_mass"], path: "sampler.acceleration_mass", where: { $0 > 0 && $0 <= 1e6 }, "in (0, 1e6]"),
+            hmcTrajectories: r.integer(s["hmc_trajectories"], path: "sampler.hmc_trajectories", in: 0...1000) ?? 0)
     }
 
     private static func readMeasurement(_ node: Node?, chains: Int, _ r: ConfigReader) -> MeasurementSection {
@@ -164,8 +170,8 @@ extension EuclideanConfiguration {
 
     private static func readPathIntegral(_ node: Node?, _ r: ConfigReader) -> PathIntegralSection {
         let p = r.mapping(node, path: "path_integral", allowed: ["spacings", "beta"]) ?? [:]
-        let beta = r.number(p["beta"], path: "path_integral.beta", where: { $0 > 0 && $0 <= 1e4 }, "in (0, 1e4]") ?? 12
-        var spacings = [0.4, 0.3, 0.2]
+        let beta = r.number(p["beta"], path: "path_integral.beta", where: { $0 > 0 && $0 <= 1e4 }, "in (0, 1e4]") ?? 5
+        var spacings = [0.15, 0.1, 0.05]
         if let items = r.sequence(p["spacings"], path: "path_integral.spacings", expected: "a list of temporal spacings") {
             let values = items.enumerated().map { i, item in
                 r.number(item, path: "path_integral.spacings[\(i)]", where: { $0 > 0 && $0 <= 10 }, "in (0, 10]")

@@ -63,6 +63,8 @@ public struct EuclideanConfiguration: Sendable, Equatable, Codable {
         public var fourierAcceleration: Bool
         /// The acceleration mass mu2 (nil: m2 for m2 > 0, -2 m2 for m2 < 0, 1 for m2 = 0).
         public var accelerationMass: Double?
+        /// HMC trajectories per chain after every flow proposal round (`kind: flow`; 0: none).
+        public var hmcTrajectories: Int
 
         enum CodingKeys: String, CodingKey {
             case kind, chains, thermalization, integrator, jitter
@@ -70,6 +72,7 @@ public struct EuclideanConfiguration: Sendable, Equatable, Codable {
             case targetAcceptance = "target_acceptance"
             case fourierAcceleration = "fourier_acceleration"
             case accelerationMass = "acceleration_mass"
+            case hmcTrajectories = "hmc_trajectories"
         }
     }
 
@@ -114,25 +117,36 @@ public struct EuclideanConfiguration: Sendable, Equatable, Codable {
     }
 
     /// The space-time lattice and its action: the Euclidean run's, or the path
-    /// integral's at temporal spacing `eps` (N_t = round(beta/eps) slices, direction 0).
+    /// integral's at temporal spacing `eps`: N_t = round(beta/eps) links between
+    /// N_t + 1 slices (direction 0), open, with the Hartree trial state at both ends.
     public func action(spacing eps: Double? = nil) -> EuclideanAction {
         let mapped = mappedTheory
         if let eps, let pathIntegral {
             let slices = Self.slices(beta: pathIntegral.beta, spacing: eps)
             return EuclideanAction(
                 lattice: Lattice(extent: [slices] + lattice.extent), massSquared: mapped.massSquared,
-                coupling: mapped.coupling, temporalSpacing: eps)
+                coupling: mapped.coupling, temporalSpacing: eps, ends: trialState)
         }
         return EuclideanAction(
             lattice: Lattice(extent: lattice.extent), massSquared: mapped.massSquared, coupling: mapped.coupling,
             temporalSpacing: lattice.temporalSpacing)
     }
 
-    public static func slices(beta: Double, spacing: Double) -> Int { max(2, Int((beta / spacing).rounded())) }
+    /// The path integral's trial state: the Gaussian (Hartree) ground state of the spatial theory.
+    public var trialState: GaussianTrialState? {
+        guard pathIntegral != nil else { return nil }
+        let mapped = mappedTheory
+        return GaussianTrialState(lattice: Lattice(extent: lattice.extent), massSquared: mapped.massSquared, coupling: mapped.coupling)
+    }
+
+    /// Time slices of the path at `spacing`: N_t = round(beta/eps) >= 2 links, N_t + 1 slices.
+    public static func slices(beta: Double, spacing: Double) -> Int { max(2, Int((beta / spacing).rounded())) + 1 }
 
     /// The acceleration mass in use.
     public var resolvedAccelerationMass: Double {
         if let mass = sampler.accelerationMass { return mass }
+        // A path's slices fluctuate about the Hartree state: its mass is the lambda-aware choice.
+        if let trial = trialState { return trial.effectiveMassSquared }
         let m2 = mappedTheory.massSquared
         return m2 > 0 ? m2 : (m2 < 0 ? -2 * m2 : 1)
     }

@@ -60,12 +60,7 @@ import TestSupport
     @Test(arguments: [([6], 1.0), ([4, 3], 1.0), ([2, 3, 4], 1.0), ([5, 3], 0.3), ([3, 2, 2, 3], 0.7)])
     func euclideanForceIsMinusTheActionGradient(extent: [Int], temporalSpacing: Double) {
         let action = EuclideanAction(lattice: Lattice(extent: extent), massSquared: -1, coupling: 6, temporalSpacing: temporalSpacing)
-        let v = action.lattice.volume
-        let phi = testFields(samples: 1, sites: v, seed: 3).storage
-        var force = [Double](repeating: 0, count: v)
-        phi.withUnsafeBufferPointer { p in force.withUnsafeMutableBufferPointer { action.force(p.baseAddress!, into: $0.baseAddress!) } }
-        let numeric = FiniteDifference.gradient({ x in x.withUnsafeBufferPointer { action.action($0.baseAddress!) } }, at: phi, step: 1e-5)
-        #expect(maxRelativeDeviation(force, numeric.map { -$0 }) < 1e-8)
+        #expect(ActionCheck.forceDeviation(action, seed: 3) < 1e-8)
     }
 
     /// The one-pass kick p += h F equals the force of `force(_:into:)` (rows of
@@ -73,14 +68,7 @@ import TestSupport
     @Test(arguments: [([7], 1.0), ([5, 2], 0.6), ([3, 1], 1.0), ([2, 3, 4], 1.0), ([3, 2, 2, 5], 0.4)])
     func kickAddsTheForce(extent: [Int], temporalSpacing: Double) {
         let action = EuclideanAction(lattice: Lattice(extent: extent), massSquared: 0.3, coupling: 9, temporalSpacing: temporalSpacing)
-        let v = action.lattice.volume
-        let phi = testFields(samples: 1, sites: v, seed: 8).storage
-        var force = [Double](repeating: 0, count: v), p = [Double](repeating: 0.25, count: v)
-        phi.withUnsafeBufferPointer { f in
-            force.withUnsafeMutableBufferPointer { action.force(f.baseAddress!, into: $0.baseAddress!) }
-            p.withUnsafeMutableBufferPointer { action.kick($0.baseAddress!, by: 0.5, at: f.baseAddress!) }
-        }
-        #expect(maxRelativeDeviation(p, force.map { 0.25 + 0.5 * $0 }) < 1e-13)
+        #expect(ActionCheck.kickDeviation(action, seed: 8) < 1e-13)
     }
 
     @Test func isotropicActionIsTheHamiltonianPotential() {

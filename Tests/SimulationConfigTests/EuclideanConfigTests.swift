@@ -45,11 +45,15 @@ struct EuclideanConfigTests {
             "mode: path-integral\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 6}\npath_integral: {spacings: [0.5, 0.25], beta: 8}\n")
         #expect(c.sampler.fourierAcceleration)
         let action = c.action(spacing: 0.25)
-        #expect(action.lattice.extent == [32, 4] && action.temporalSpacing == 0.25)
+        // beta/eps = 32 links between 33 slices, open, the Hartree state at the ends.
+        #expect(action.lattice.extent == [33, 4] && action.temporalSpacing == 0.25)
+        #expect(action.ends?.lattice.extent == [4])
+        #expect(c.resolvedAccelerationMass == action.ends?.effectiveMassSquared)
     }
 
     @Test(arguments: [
         ("mode: euclid\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\n", "mode"),
+        ("mode: euclidean\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\nsampler: {hmc_trajectories: 2}\n", "sampler.hmc_trajectories"),
         ("mode: euclidean\nlattice: {extent: [2, 2, 2, 2, 2]}\ntheory: {m2: 1, lambda: 0}\n", "lattice.extent"),
         ("mode: euclidean\nlattice: {extent: [4]}\ntheory: {m2: -1, lambda: 0}\n", "theory.m2"),
         ("mode: euclidean\nlattice: {extent: [4]}\ntheory: {convention: hopping, m2: 1, lambda: 0}\n", "theory.m2"),

@@ -21,4 +21,16 @@ extension AffineCouplingFlow: IndependentProposal {
             FieldBatch(rows: n, columns: v, storage: parts.flatMap(\.x.storage)), parts.flatMap(\.logQ)
         )
     }
+
+    /// `log q(x) = log r(f^{-1}(x)) - log |det df/dz|`, by the inverse flow, in blocks over threads.
+    public func logDensity(_ fields: FieldBatch, parallelism: Parallelism) -> [Double] {
+        let n = fields.sampleCount
+        let x = Matrix(rows: n, columns: lattice.volume, storage: fields.storage)
+        let blocks = evenSplit(n, parts: max(1, min(n, parallelism.threads)))
+        let parts = parallelism.map(blocks.count) { b -> [Double] in
+            let (z, logDet) = inverse(x.rows(blocks[b]))
+            return zip(Self.logPrior(z), logDet).map { $0 - $1 }
+        }
+        return parts.flatMap { $0 }
+    }
 }

@@ -73,7 +73,7 @@ struct MeasurementStage<Sampler: EnsembleSampler>: RunStage {
         result.seconds = seconds(since: start)
         ensemble.result = result
         state.ensembles[index] = ensemble
-        let headline = results.estimates[VirialEnergy.name].map { "E = \($0.mean) +- \($0.error)" }
+        let headline = results.estimates[MixedEnergy.name].map { "E = \($0.mean) +- \($0.error)" }
             ?? results.estimates["chi2"].map { "chi2 = \($0.mean) +- \($0.error)" } ?? ""
         let summary = "\(headline), acceptance \(String(format: "%.3f", result.acceptance))"
         return (UnitReport(completed: records, total: records, summary: summary), ())

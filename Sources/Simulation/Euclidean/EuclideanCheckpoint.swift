@@ -53,6 +53,9 @@ public struct EuclideanCheckpoint: Codable, Sendable {
         /// Flow: the ESS per proposal pooled over every proposal of the measurement.
         public var pooledESS: Double?
         public var proposals: Int?
+        /// Flow with HMC between proposal rounds: the trajectories' acceptance (the
+        /// step size and `<exp(-dH)>` above are theirs).
+        public var hmcAcceptance: Double?
         public var seconds: Double
     }
 }

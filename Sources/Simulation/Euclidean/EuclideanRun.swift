@@ -40,19 +40,19 @@ public struct EuclideanRun: RunKind {
             parallelism: parallelism)
     }
 
-    /// The measurements of an ensemble on `action`'s lattice.
-    static func measurements(action: EuclideanAction, chains: Int, records: Int, pathIntegral: Bool) -> [any Measurements.Measurement] {
+    /// The measurements of an ensemble on `action`'s lattice: the configuration
+    /// observables and correlators, or for a projection path its energy.
+    static func measurements(action: EuclideanAction, chains: Int, records: Int) -> [any Measurements.Measurement] {
+        if action.ends != nil { return [MixedEnergy(action: action, chains: chains, reservingRecords: records)] }
         let lattice = action.lattice
         let exact = action.coupling == 0 ? action.freeKernel(massSquared: action.massSquared).map { 1 / $0 } : nil
-        var list: [any Measurements.Measurement] = [
+        return [
             ConfigurationObservables(action: action, chains: chains, reservingRecords: records),
             CorrelatorMeasurement(
                 lattice: lattice, fft: RealFFT(extent: lattice.extent), chains: chains, reservingRecords: records,
                 exact: exact, groundState: false),
             TimeSliceCorrelator(lattice: lattice, chains: chains, reservingRecords: records),
         ]
-        if pathIntegral { list.append(VirialEnergy(action: action, chains: chains, reservingRecords: records)) }
-        return list
     }
 
     public func plan(resuming checkpoint: EuclideanCheckpoint?, parallelism: Parallelism) throws
@@ -63,13 +63,12 @@ public struct EuclideanRun: RunKind {
         var stages: [any RunStage<EuclideanCheckpoint>] = []
         var ensembles: [EuclideanCheckpoint.Ensemble] = []
         let chains = c.sampler.chains, records = c.measurement.samples / chains
-        let isPathIntegral = c.mode == .pathIntegral
         for (index, spacing) in spacings.enumerated() {
             // Stream families apart per ensemble: chain c of ensemble i uses seed + i.
             let seed = c.seed &+ UInt64(index)
             let action = c.action(spacing: spacing)
             let measurements: @Sendable () -> [any Measurements.Measurement] = {
-                Self.measurements(action: action, chains: chains, records: records, pathIntegral: isPathIntegral)
+                Self.measurements(action: action, chains: chains, records: records)
             }
             var ensemble = EuclideanCheckpoint.Ensemble(spacing: spacing, thermalized: 0)
             switch c.sampler.kind {
@@ -90,9 +89,11 @@ public struct EuclideanRun: RunKind {
                     history: [])
                 stages.append(
                     FlowTrainingStage(index: index, template: flow, action: action, steps: f.steps, batch: f.batch, parallelism: parallelism))
+                let interleaved = c.sampler.hmcTrajectories > 0
+                    ? (sampler: sampler(spacing: spacing, parallelism: parallelism), trajectories: c.sampler.hmcTrajectories) : nil
                 let sampler = FlowEnsembleSampler(
                     template: flow, action: action, chains: chains, seed: seed, thermalization: c.sampler.thermalization,
-                    parallelism: parallelism)
+                    hmc: interleaved, parallelism: parallelism)
                 stages.append(
                     MeasurementStage(
                         index: index, sampler: sampler, samples: c.measurement.samples, chains: chains, every: c.measurement.every,

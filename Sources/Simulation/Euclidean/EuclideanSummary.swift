@@ -51,6 +51,7 @@ struct EuclideanSummary: Encodable {
         var trainingSteps: Int?
         var trainingSeconds: Double?
         var secondsPerEffectiveSample: Double?
+        var hmcAcceptance: Double?
         var tauInt: [String: Double]
         enum CodingKeys: String, CodingKey {
             case kind, acceptance, ess, integrator, proposals
@@ -58,6 +59,7 @@ struct EuclideanSummary: Encodable {
             case trajectoryLength = "trajectory_length", fourierAcceleration = "fourier_acceleration"
             case expMinusDeltaH = "exp_minus_delta_h", trainingSteps = "training_steps", trainingSeconds = "training_seconds"
             case secondsPerEffectiveSample = "seconds_per_effective_sample", tauInt = "tau_int"
+            case hmcAcceptance = "hmc_acceptance"
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -67,6 +69,7 @@ struct EuclideanSummary: Encodable {
             for (key, value) in [
                 (CodingKeys.ess, ess), (.stepSize, stepSize), (.trajectoryLength, trajectoryLength), (.expMinusDeltaH, expMinusDeltaH),
                 (.trainingSeconds, trainingSeconds), (.secondsPerEffectiveSample, secondsPerEffectiveSample),
+                (.hmcAcceptance, hmcAcceptance),
             ] {
                 if let value, value.isFinite { try c.encode(value, forKey: key) }
             }
@@ -151,9 +154,13 @@ struct EuclideanSummary: Encodable {
             let training = state.ensembles[results.count - 1].flow
             let effective = (last.pooledESS ?? 0) * Double(last.proposals ?? 0)
             sampler = SamplerInfo(
-                kind: c.sampler.kind.rawValue, acceptance: last.acceptance, ess: last.pooledESS, proposals: last.proposals,
+                kind: c.sampler.kind.rawValue, acceptance: last.acceptance, ess: last.pooledESS,
+                integrator: last.hmcAcceptance.map { _ in c.sampler.integrator.rawValue }, stepSize: last.stepSize,
+                stepsPerTrajectory: last.stepsPerTrajectory, trajectoryLength: last.hmcAcceptance.map { _ in c.sampler.trajectoryLength },
+                expMinusDeltaH: last.boltzmannFactor, proposals: last.proposals,
                 trainingSteps: training?.steps, trainingSeconds: training?.seconds,
-                secondsPerEffectiveSample: effective > 0 ? ((training?.seconds ?? 0) + last.seconds) / effective : nil, tauInt: tauInt)
+                secondsPerEffectiveSample: effective > 0 ? ((training?.seconds ?? 0) + last.seconds) / effective : nil,
+                hmcAcceptance: last.hmcAcceptance, tauInt: tauInt)
             if let history = training?.history {
                 var table = CSVTable(header: ["step", "loss", "batch_ess", "seconds"])
                 for h in history { table.append([.integer(h.step), .number(h.loss), .number(h.batchESS), .number(h.seconds)]) }
@@ -201,7 +208,7 @@ struct EuclideanSummary: Encodable {
         _ c: EuclideanConfiguration, state: EuclideanCheckpoint, results: [EuclideanCheckpoint.EnsembleResult]
     ) throws {
         let spacings = state.ensembles.map { $0.spacing ?? 0 }
-        let energies = results.map { $0.measurements.estimates[VirialEnergy.name]! }
+        let energies = results.map { $0.measurements.estimates[MixedEnergy.name]! }
         var table = CSVTable(header: ["spacing", "slices", "energy", "error", "tau_int", "acceptance", "step_size", "seconds"])
         for (i, e) in energies.enumerated() {
             table.append([
@@ -221,6 +228,23 @@ struct EuclideanSummary: Encodable {
         }
         notes.append(
             "E0 extrapolated as E(eps) = E0 + b eps^2 over eps = \(spacings) at beta = \(c.pathIntegral!.beta); error = sqrt(statistical^2 + fit^2)")
+        if let trial = c.trialState {
+            let mu = trial.effectiveMassSquared.squareRoot(), beta = c.pathIntegral!.beta
+            notes.append(
+                String(format: "trial state at the path's ends: Gaussian (Hartree) mu2 = %.6g, v = %.6g, Gaussian energy %.10g", mu * mu, trial.shift, trial.gaussianEnergy))
+            // The mixed estimator exceeds E0 by sum_n |a_n/a_0|^2 (E_n - E0) e^{-beta (E_n - E0)}
+            // <= (E_T - E0) e^{-beta gap}, and E_T - E0 <= sigma_T^2 / gap (Temple's bound, to
+            // leading order) with sigma_T^2 E_L's variance, measured: error^2 N / (2 tau_int).
+            // The gap to the lowest excitation psi_T overlaps (even, zero momentum: two quanta)
+            // is estimated as 2 mu.
+            let last = energies[energies.count - 1]
+            let variance = last.error * last.error * Double(c.measurement.samples) / (2 * max(0.5, last.tauInt))
+            let contamination = variance / (2 * mu) * exp(-2 * mu * beta)
+            if contamination > fit.error {
+                warnings.append(
+                    String(format: "path_integral.beta = %g may be too short: excited states may add up to sigma_T^2/(2 mu) exp(-2 mu beta) = %.2g (2 mu = %.3g, the Hartree gap estimate), more than the error %.2g; increase beta", beta, contamination, 2 * mu, fit.error))
+            }
+        }
         let theory = ScalarTheory(
             lattice: Lattice(extent: c.lattice.extent), massSquared: c.mappedTheory.massSquared, coupling: c.mappedTheory.coupling)
         if ExactReference.isAvailable(for: theory) {
@@ -277,11 +301,14 @@ struct EuclideanSummary: Encodable {
             guard let o = observables?[key] else { continue }
             lines.append(String(format: "%@ = %.8g +- %.3g (tau_int %.3g)", key, o.mean, o.error, o.tauInt))
         }
-        if let stepSize = sampler.stepSize {
-            lines.append(String(format: "HMC acceptance %.3f, <exp(-dH)> %.4f, step size %.4g", sampler.acceptance, sampler.expMinusDeltaH ?? .nan, stepSize))
+        if sampler.kind == FieldSamplerKind.hmc.rawValue {
+            lines.append(String(format: "HMC acceptance %.3f, <exp(-dH)> %.4f, step size %.4g", sampler.acceptance, sampler.expMinusDeltaH ?? .nan, sampler.stepSize ?? .nan))
         } else {
             lines.append(String(format: "flow: acceptance %.3f, pooled ESS %.4f over %d proposals, %d training steps in %.1f s",
                 sampler.acceptance, sampler.ess ?? .nan, sampler.proposals ?? 0, sampler.trainingSteps ?? 0, sampler.trainingSeconds ?? 0))
+            if let hmc = sampler.hmcAcceptance {
+                lines.append(String(format: "HMC between proposals: acceptance %.3f, step size %.4g", hmc, sampler.stepSize ?? .nan))
+            }
         }
         lines.append("results in \(directory)")
         return lines.joined(separator: "\n")
