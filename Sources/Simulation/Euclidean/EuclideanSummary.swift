@@ -82,10 +82,10 @@ struct EuclideanSummary: Encodable {
         }
     }
     struct Energy: Encodable {
-        var mean, error, statisticalError, fitError, chi2, slope, perSite, perSiteError: Double
+        var mean, error, statisticalError, fitError, chi2, slope, curvature, perSite, perSiteError: Double
         var degreesOfFreedom: Int
         enum CodingKeys: String, CodingKey {
-            case mean, error, chi2, slope
+            case mean, error, chi2, slope, curvature
             case statisticalError = "statistical_error", fitError = "fit_error", perSite = "per_site"
             case perSiteError = "per_site_error", degreesOfFreedom = "degrees_of_freedom"
         }
@@ -221,13 +221,13 @@ struct EuclideanSummary: Encodable {
         let v = Double(c.lattice.extent.reduce(1, *))
         energy = Energy(
             mean: fit.value, error: fit.error, statisticalError: fit.statisticalError, fitError: fit.fitError, chi2: fit.chi2,
-            slope: fit.slope, perSite: fit.value / v, perSiteError: fit.error / v, degreesOfFreedom: fit.degreesOfFreedom)
+            slope: fit.slope, curvature: fit.curvature, perSite: fit.value / v, perSiteError: fit.error / v, degreesOfFreedom: fit.degreesOfFreedom)
         if fit.degreesOfFreedom > 0, fit.chi2 / Double(fit.degreesOfFreedom) > 3 {
             warnings.append(
-                "the eps^2 extrapolation fits poorly (chi2/dof = \(String(format: "%.2f", fit.chi2 / Double(fit.degreesOfFreedom)))): use smaller spacings")
+                "the eps -> 0 extrapolation fits poorly (chi2/dof = \(String(format: "%.2f", fit.chi2 / Double(fit.degreesOfFreedom)))): use smaller spacings")
         }
         notes.append(
-            "E0 extrapolated as E(eps) = E0 + b eps^2 over eps = \(spacings) at beta = \(c.pathIntegral!.beta); error = sqrt(statistical^2 + fit^2)")
+            "E0 extrapolated as E(eps) = E0 + b eps^2\(fit.curvature != 0 ? " + c eps^4" : "") over eps = \(spacings) at beta = \(c.pathIntegral!.beta); error = sqrt(statistical^2 + fit^2)")
         if let trial = c.trialState {
             let mu = trial.effectiveMassSquared.squareRoot(), beta = c.pathIntegral!.beta
             notes.append(
