@@ -113,20 +113,28 @@ public final class GaussianTrialState: Sendable, Equatable {
     /// `spectrum` is `kernel.scratchCount` doubles of scratch.
     @discardableResult
     public func applyKernel(_ phi: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, spectrum: UnsafeMutablePointer<Double>) -> Double {
+        evaluate(phi, into: out, spectrum: spectrum).logPsi
+    }
+
+    /// `A phi` into `out`, and `log psi_T` with the `z` it was made from.
+    private func evaluate(
+        _ phi: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>, spectrum: UnsafeMutablePointer<Double>
+    ) -> (logPsi: Double, z: Double) {
         kernel.apply(phi, into: out, spectrum: spectrum)
         let z = zeroModeShift * magnetization(phi)
         // log(2 cosh z) without overflow.
-        return -0.5 * lattice.dot(phi, out) - Double(lattice.volume) * frequencies[0] * shift * shift / 2 + abs(z) + log1p(exp(-2 * abs(z)))
+        let logPsi = -0.5 * lattice.dot(phi, out) - Double(lattice.volume) * frequencies[0] * shift * shift / 2 + abs(z) + log1p(exp(-2 * abs(z)))
+        return (logPsi, z)
     }
 
     /// `-log psi_T(phi)` and `grad(-log psi_T) = A phi - omega_0 v tanh(z)` into `gradient`.
     public func negativeLogPsi(
         _ phi: UnsafePointer<Double>, gradient: UnsafeMutablePointer<Double>, spectrum: UnsafeMutablePointer<Double>
     ) -> Double {
-        let value = -applyKernel(phi, into: gradient, spectrum: spectrum)
-        let pull = zeroModeShift * tanh(zeroModeShift * magnetization(phi))
+        let (logPsi, z) = evaluate(phi, into: gradient, spectrum: spectrum)
+        let pull = zeroModeShift * tanh(z)
         for x in 0..<lattice.volume { gradient[x] -= pull }
-        return value
+        return -logPsi
     }
 
     /// `E_L(phi)` of one field.

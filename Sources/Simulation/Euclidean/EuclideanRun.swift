@@ -28,9 +28,8 @@ public struct EuclideanRun: RunKind {
 
     func label(_ spacing: Double?) -> String { spacing.map { " (eps = \($0))" } ?? "" }
 
-    /// The sampler of the ensemble at `spacing`.
-    func sampler(spacing: Double?, parallelism: Parallelism) -> HybridMonteCarlo {
-        let action = configuration.action(spacing: spacing)
+    /// The HMC sampler of an ensemble's action.
+    func sampler(action: EuclideanAction, parallelism: Parallelism) -> HybridMonteCarlo {
         let s = configuration.sampler
         return HybridMonteCarlo(
             action: action, integrator: s.integrator, trajectoryLength: s.trajectoryLength, jitter: s.jitter,
@@ -73,7 +72,7 @@ public struct EuclideanRun: RunKind {
             var ensemble = EuclideanCheckpoint.Ensemble(spacing: spacing, thermalized: 0)
             switch c.sampler.kind {
             case .hmc:
-                let hmc = sampler(spacing: spacing, parallelism: parallelism)
+                let hmc = sampler(action: action, parallelism: parallelism)
                 ensemble.hmc = hmc.initialState(chains: chains, seed: seed)
                 stages.append(ThermalizationStage(index: index, sampler: hmc, trajectories: c.sampler.thermalization, label: label(spacing)))
                 stages.append(
@@ -90,7 +89,7 @@ public struct EuclideanRun: RunKind {
                 stages.append(
                     FlowTrainingStage(index: index, template: flow, action: action, steps: f.steps, batch: f.batch, parallelism: parallelism))
                 let interleaved = c.sampler.hmcTrajectories > 0
-                    ? (sampler: sampler(spacing: spacing, parallelism: parallelism), trajectories: c.sampler.hmcTrajectories) : nil
+                    ? (sampler: sampler(action: action, parallelism: parallelism), trajectories: c.sampler.hmcTrajectories) : nil
                 let sampler = FlowEnsembleSampler(
                     template: flow, action: action, chains: chains, seed: seed, thermalization: c.sampler.thermalization,
                     hmc: interleaved, parallelism: parallelism)

@@ -212,7 +212,7 @@ struct EuclideanSummary: Encodable {
         var table = CSVTable(header: ["spacing", "slices", "energy", "error", "tau_int", "acceptance", "step_size", "seconds"])
         for (i, e) in energies.enumerated() {
             table.append([
-                .number(spacings[i]), .integer(c.action(spacing: spacings[i]).lattice.extent[0]), .number(e.mean), .number(e.error),
+                .number(spacings[i]), .integer(EuclideanConfiguration.slices(beta: c.pathIntegral!.beta, spacing: spacings[i])), .number(e.mean), .number(e.error),
                 .number(e.tauInt), .number(results[i].acceptance), .number(results[i].stepSize ?? .nan), .number(results[i].seconds),
             ])
         }
