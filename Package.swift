@@ -48,6 +48,9 @@ let package = Package(
         .target(name: "Measurements", dependencies: ["Lattice", "Statistics", "Output"]),
         .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics", "Measurements", "Output"]),
         .target(name: "ExactDiagonalization", dependencies: ["Execution", "Lattice", "LinearAlgebra"]),
+        .target(
+            name: "NetworkFieldTheory",
+            dependencies: ["Execution", "Parallelism", "Lattice", "LinearAlgebra", "FourierTransform", "Statistics", "CActivations"]),
 
         // MARK: Drivers
         .target(
@@ -57,13 +60,13 @@ let package = Package(
         // MARK: Configuration, orchestration, output, command line
         .target(
             name: "SimulationConfig",
-            dependencies: ["Lattice", "Sampling", .product(name: "Yams", package: "Yams")]),
+            dependencies: ["Lattice", "Sampling", "NetworkFieldTheory", .product(name: "Yams", package: "Yams")]),
         .target(name: "Output"),
         .target(
             name: "Simulation",
             dependencies: [
                 "Execution", "Parallelism", "RunEngine", "Measurements", "SimulationConfig", "Output", "Lattice", "Statistics", "NeuralAnsatz",
-                "Sampling", "VMC", "Correlators", "ExactDiagonalization", "FourierTransform", "LinearAlgebra",
+                "Sampling", "VMC", "Correlators", "ExactDiagonalization", "FourierTransform", "LinearAlgebra", "NetworkFieldTheory",
             ]),
         .target(
             name: "SimulationCLI",
@@ -102,6 +105,9 @@ let package = Package(
             dependencies: [
                 "VMC", "NeuralAnsatz", "Parallelism", "Sampling", "Lattice", "Statistics", "TestSupport",
             ]),
+        .testTarget(
+            name: "NetworkFieldTheoryTests",
+            dependencies: ["NetworkFieldTheory", "Execution", "Lattice", "LinearAlgebra", "Parallelism", "Statistics", "FourierTransform", "TestSupport"]),
         .testTarget(
             name: "ExactDiagonalizationTests",
             dependencies: ["ExactDiagonalization", "Lattice", "LinearAlgebra", "TestSupport"]),

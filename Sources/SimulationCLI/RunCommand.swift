@@ -65,6 +65,12 @@ struct RunCommand: ParsableCommand {
             StopSignal.install()
             try execute(EuclideanRun(configuration: configuration), checkpointEvery: configuration.output.checkpointEvery,
                         directory: RunDirectory(path: configuration.output.directory))
+        case .network(var configuration):
+            if let output { configuration.output.directory = output }
+            if let seed { configuration.seed = seed }
+            StopSignal.install()
+            try execute(NetworkFieldTheoryRun(configuration: configuration), checkpointEvery: configuration.output.checkpointEvery,
+                        directory: RunDirectory(path: configuration.output.directory))
         }
     }
 

@@ -20,6 +20,8 @@ struct ValidateCommand: ParsableCommand {
             try printResolved(configuration)
             let mapped = configuration.mappedTheory
             print("# project convention: m2 = \(mapped.massSquared), lambda = \(mapped.coupling), phi = \(mapped.fieldScale) phi_given")
+        case .network(let configuration):
+            try printResolved(configuration)
         }
     }
 

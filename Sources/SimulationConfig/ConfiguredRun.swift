@@ -7,6 +7,8 @@ public enum ConfiguredRun: Sendable, Equatable {
     case groundState(RunConfiguration)
     /// `mode: euclidean` or `mode: path-integral`: field configurations sampled from exp(-S).
     case field(EuclideanConfiguration)
+    /// `mode: nnft`: ensembles of random networks as field theories.
+    case network(NetworkConfiguration)
 
     /// Reads and validates the config at `path`; `name` defaults to the file's stem.
     ///
@@ -40,6 +42,11 @@ public enum ConfiguredRun: Sendable, Equatable {
             resolved = doc.flatMap {
                 EuclideanConfiguration.resolve($0, root: root, mode: mode, defaultName: defaultName, reader)
             }.map(ConfiguredRun.field)
+        case .nnft:
+            let doc = reader.mapping(root, path: "", allowed: NetworkConfiguration.topKeys)
+            resolved = doc.flatMap {
+                NetworkConfiguration.resolve($0, root: root, defaultName: defaultName, reader)
+            }.map(ConfiguredRun.network)
         }
         if let resolved, reader.issues.isEmpty { return resolved }
         throw ConfigError(file: file, issues: reader.issues)
@@ -50,6 +57,7 @@ public enum ConfiguredRun: Sendable, Equatable {
         switch self {
         case .groundState(let c): return c.output
         case .field(let c): return c.output
+        case .network(let c): return c.output
         }
     }
 }

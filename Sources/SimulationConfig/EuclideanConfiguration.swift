@@ -6,6 +6,8 @@ public enum RunMode: String, Sendable, Codable, CaseIterable {
     case groundState = "ground-state"
     case euclidean
     case pathIntegral = "path-integral"
+    /// Neural-network field theory (`NetworkConfiguration`).
+    case nnft
 }
 
 /// A validated Euclidean run (`mode: euclidean`, sampling exp(-S) on a D-dimensional

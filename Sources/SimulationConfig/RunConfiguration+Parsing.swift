@@ -25,6 +25,8 @@ extension RunConfiguration {
         case .groundState(let configuration): return configuration
         case .field(let configuration):
             throw ConfigError(file: file, issues: [ConfigIssue(path: "mode", message: "`\(configuration.mode.rawValue)` is not a ground-state run")])
+        case .network:
+            throw ConfigError(file: file, issues: [ConfigIssue(path: "mode", message: "`nnft` is not a ground-state run")])
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import TestSupport
 
 /// The release `nqft`, driven as a user drives it: a process with arguments and a
@@ -70,4 +71,17 @@ final class BuiltBinary {
 /// Every entry of a directory, hidden ones included.
 func entries(_ directory: URL) -> Set<String> {
     Set((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+}
+
+/// Writes `text` as run.yaml in a fresh temporary directory.
+func writeConfig(_ text: String) throws -> URL {
+    let url = try temporaryDirectory().appendingPathComponent("run.yaml")
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return url
+}
+
+/// A finished run directory's summary.json.
+func readSummary(_ directory: URL) throws -> [String: Any] {
+    let data = try Data(contentsOf: directory.appendingPathComponent("summary.json"))
+    return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
 }

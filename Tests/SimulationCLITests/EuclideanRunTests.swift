@@ -7,16 +7,9 @@ import TestSupport
 /// identical numbers, and the path integral against the oscillator's exact E0.
 @Suite(.enabled(if: BuiltBinary.isBuilt, "needs the release build"), .serialized)
 struct EuclideanRunTests {
-    func config(_ text: String) throws -> URL {
-        let url = try temporaryDirectory().appendingPathComponent("run.yaml")
-        try text.write(to: url, atomically: true, encoding: .utf8)
-        return url
-    }
+    func config(_ text: String) throws -> URL { try writeConfig(text) }
 
-    func summary(_ directory: URL) throws -> [String: Any] {
-        let data = try Data(contentsOf: directory.appendingPathComponent("summary.json"))
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
+    func summary(_ directory: URL) throws -> [String: Any] { try readSummary(directory) }
 
     /// A free 3D field in the flow convention (phi = sqrt(2) phi_flow): every
     /// observable with an exact value agrees within 4 errors, the CSVs exist.

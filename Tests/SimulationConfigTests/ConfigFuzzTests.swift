@@ -68,6 +68,9 @@ import TestSupport
                 case .field(let config):
                     #expect(config.lattice.extent.reduce(1, *) <= RunConfiguration.maximumVolume)
                     #expect(config.measurement.samples % config.sampler.chains == 0, "seed \(seed) round \(round)")
+                case .network(let config):
+                    #expect(config.pointCount <= NetworkConfiguration.maximumPoints, "seed \(seed) round \(round)")
+                    #expect(config.ensemble.fourPoint.allSatisfy { $0.count == 4 && $0.allSatisfy { $0 < config.pointCount } })
                 }
                 valid += 1
             } catch let error as ConfigError {

@@ -25,6 +25,7 @@ import TestSupport
             switch try ConfiguredRun.load(path: url.path) {
             case .groundState(let config): name = config.name
             case .field(let config): name = config.name
+            case .network(let config): name = config.name
             }
             #expect(name == url.deletingPathExtension().lastPathComponent, "\(url.lastPathComponent)")
         }

@@ -1,0 +1,27 @@
+#ifndef NQFT_NETWORK_FIELDS_H
+#define NQFT_NETWORK_FIELDS_H
+
+#include <stdint.h>
+
+/// Fields of one-hidden-layer networks at P input points (neural-network field
+/// theory, docs/CONVENTIONS.md §5): for network n,
+///
+///     fields[n][p] = offsets[n] + sum_{i < width} amplitudes[n][i] sigma(z_{n,i}(p)),
+///     z_{n,i}(p) = biases[n][i] + sum_{j < dimension} weights[n][i][j] coordinates[j][p],
+///
+/// with sigma by `activation`: 0 erf, 1 relu, 2 gauss (exp(z - variance[p])), 3 cos.
+/// erf is a rational fit evaluated in single precision, within 4.3e-7 of erf; cos
+/// reduces by 2 pi in double precision and evaluates a polynomial in single
+/// precision, within 1.2e-7 for |z| < 1e5; exp (Gauss-net) is double, within 2 ulp.
+/// In C so the loops over points are compiled for the machine's vector width.
+void nqft_network_fields(int activation, int64_t networks, int64_t width, int64_t dimension, int64_t points,
+                         const double *coordinates, const double *variance, const double *weights,
+                         const double *biases, const double *amplitudes, const double *offsets, double *fields);
+
+/// sum_p ((phi[p] + delta[p])^4 - phi[p]^4), the change of sum phi^4 when phi moves by delta.
+double nqft_quartic_change(const double *phi, const double *delta, int64_t n);
+
+/// The activation alone, elementwise in place (the kernel's own approximations; for tests).
+void nqft_network_activation(int activation, double *z, const double *variance, int64_t n);
+
+#endif

@@ -1,0 +1,39 @@
+import CActivations
+
+/// The parameters of a batch of one-hidden-layer networks
+/// phi(x) = offset + sum_i amplitude_i sigma(weight_i . x + bias_i), stored flat
+/// (network-major) for the C kernel.
+public struct NetworkParameters: Sendable, Codable, Equatable {
+    public let networks: Int
+    public let width: Int
+    public let dimension: Int
+    /// networks x width x dimension.
+    public var weights: [Double]
+    /// networks x width.
+    public var biases: [Double]
+    public var amplitudes: [Double]
+    /// networks.
+    public var offsets: [Double]
+
+    public init(networks: Int, width: Int, dimension: Int) {
+        self.networks = networks
+        self.width = width
+        self.dimension = dimension
+        weights = [Double](repeating: 0, count: networks * width * dimension)
+        biases = [Double](repeating: 0, count: networks * width)
+        amplitudes = biases
+        offsets = [Double](repeating: 0, count: networks)
+    }
+
+    /// Every network's field at the inputs, `networks x P` row-major, into `fields`.
+    ///
+    /// - Complexity: O(networks width P (dimension + 1)), vectorised over the points.
+    public func evaluate(
+        _ activation: NetworkActivation, at inputs: NetworkInputs, variance: [Double], into fields: UnsafeMutablePointer<Double>
+    ) {
+        precondition(inputs.dimension == dimension && variance.count == inputs.count, "evaluate: shapes do not conform")
+        nqft_network_fields(
+            activation.kernelCode, Int64(networks), Int64(width), Int64(dimension), Int64(inputs.count), inputs.coordinates,
+            variance, weights, biases, amplitudes, offsets, fields)
+    }
+}
