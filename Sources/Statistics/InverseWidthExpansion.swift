@@ -9,7 +9,7 @@ public struct InverseWidthExpansion: Sendable, Equatable, Codable {
 
     public init?(widths: [Double], values: [Double], errors: [Double]) {
         let n = widths.count
-        guard n >= 2, values.count == n, errors.count == n, widths.allSatisfy({ $0 > 0 }),
+        guard n >= 2, values.count == n, errors.count == n, widths.allSatisfy({ $0 > 0 }), values.allSatisfy(\.isFinite),
             errors.allSatisfy({ $0 > 0 && $0.isFinite })
         else { return nil }
         let quadratic = n >= 3

@@ -13,7 +13,9 @@ public struct PowerLawFit: Sendable, Equatable, Codable {
     /// nil with fewer than two points, or when the points do not determine a fit.
     public init?(x: [Double], y: [Double], error: [Double]) {
         let n = x.count
-        guard n >= 2, y.count == n, error.count == n, x.allSatisfy({ $0 > 0 }), error.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+        guard n >= 2, y.count == n, error.count == n, x.allSatisfy({ $0 > 0 }), y.allSatisfy(\.isFinite),
+            error.allSatisfy({ $0 > 0 && $0.isFinite })
+        else {
             return nil
         }
         let w = error.map { 1 / ($0 * $0) }

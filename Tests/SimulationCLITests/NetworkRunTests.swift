@@ -122,4 +122,20 @@ struct NetworkRunTests {
             #expect(abs(try #require(row["deviation"].flatMap(Double.init))) < 4.5, "\(row)")
         }
     }
+
+    /// One network (no error can be estimated) and one deformed configuration per
+    /// chain: the run finishes, the summary is valid JSON without non-finite numbers,
+    /// and the warnings say why the numbers cannot be trusted.
+    @Test(arguments: [
+        "network: {activation: erf, width: [1, 3]}\nlattice: {extent: [3]}\nensemble: {networks: 1}",
+        "network: {activation: cos, width: [1, 3]}\nlattice: {extent: [2]}\ntheory: {m2: 1, lambda: 1}\n"
+            + "ensemble: {networks: 1, chains: 1, thermalization: 0}\nreference: {samples: 1, chains: 1, thermalization: 0}",
+    ])
+    func tinyCountsAreWarnedNotFatal(body: String) throws {
+        let out = try temporaryDirectory().appendingPathComponent("tiny")
+        let (status, standardError) = try BuiltBinary.run(["run", try config("mode: nnft\n" + body).path, "--output", out.path])
+        #expect(status == 0, "\(standardError)")
+        let warnings = try #require(try summary(out)["warnings"] as? [String])
+        #expect(!warnings.isEmpty && standardError.contains("warning: "))
+    }
 }

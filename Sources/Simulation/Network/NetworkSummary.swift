@@ -14,9 +14,10 @@ import Statistics
 struct NetworkSummary: Encodable {
     struct TwoPointCheck: Encodable {
         var pairs: Int
-        var chi2PerPair, maxAbsDeviation, maxRelativeError, medianRelativeError, fractionWithin3Sigma: Double
+        /// nil when not finite (one network: no errors), like every number of the summary.
+        var chi2PerPair, maxAbsDeviation, maxRelativeError, medianRelativeError, fractionWithin3Sigma: Double?
         /// The largest error of an error relative to the error (heavy tails when large).
-        var maxErrorOfError: Double
+        var maxErrorOfError: Double?
         enum CodingKeys: String, CodingKey {
             case pairs
             case maxErrorOfError = "max_relative_error_of_error"
@@ -27,26 +28,26 @@ struct NetworkSummary: Encodable {
         init(_ values: [CorrelatorValue]) {
             pairs = values.count
             let deviations = values.map { $0.error > 0 ? $0.deviation : 0 }
-            chi2PerPair = deviations.reduce(0) { $0 + $1 * $1 } / Double(max(1, values.count))
-            maxAbsDeviation = deviations.map(abs).max() ?? 0
+            chi2PerPair = NetworkSummary.finite(deviations.reduce(0) { $0 + $1 * $1 } / Double(max(1, values.count)))
+            maxAbsDeviation = NetworkSummary.finite(deviations.map(abs).max() ?? 0)
             let relative = values.map { $0.error / max(abs($0.exact), 1e-300) }.sorted()
-            maxRelativeError = relative.last ?? 0
-            medianRelativeError = relative.isEmpty ? 0 : relative[relative.count / 2]
-            fractionWithin3Sigma = Double(deviations.filter { abs($0) <= 3 }.count) / Double(max(1, values.count))
-            maxErrorOfError = values.map { $0.error > 0 ? $0.errorOfError / $0.error : 0 }.max() ?? 0
+            maxRelativeError = NetworkSummary.finite(relative.last ?? 0)
+            medianRelativeError = NetworkSummary.finite(relative.isEmpty ? 0 : relative[relative.count / 2])
+            fractionWithin3Sigma = NetworkSummary.finite(Double(deviations.filter { abs($0) <= 3 }.count) / Double(max(1, values.count)))
+            maxErrorOfError = NetworkSummary.finite(values.map { $0.error > 0 ? $0.errorOfError / $0.error : 0 }.max() ?? 0)
         }
     }
     struct FourPoint: Encodable {
         /// Point indices, or "M" for the sum over sites (zero momentum, divided by V).
         var points: [String]
-        var value, error, errorOfError, exact, deviation, widthTimesValue: Double
+        var value, error, errorOfError, exact, deviation, widthTimesValue: Double?
         enum CodingKeys: String, CodingKey {
             case points, value, error, exact, deviation
             case errorOfError = "error_of_error", widthTimesValue = "width_times_value"
         }
     }
     struct Observable: Encodable {
-        var mean, error, tauInt: Double
+        var mean, error, tauInt: Double?
         var reference, referenceError, deviation: Double?
         enum CodingKeys: String, CodingKey {
             case mean, error, reference, deviation
@@ -70,7 +71,7 @@ struct NetworkSummary: Encodable {
     }
     struct Fit: Encodable {
         var points: [String]
-        var amplitude, amplitudeError, exponent, exponentError, chi2: Double
+        var amplitude, amplitudeError, exponent, exponentError, chi2: Double?
         var degreesOfFreedom: Int
         enum CodingKeys: String, CodingKey {
             case points, amplitude, exponent, chi2
@@ -160,10 +161,10 @@ struct NetworkSummary: Encodable {
                 width: e.width, networks: moments.networks, seconds: e.seconds,
                 networksPerSecond: e.seconds > 0 ? Double(moments.networks) / e.seconds : nil,
                 twoPoint: TwoPointCheck(twoPoints.map(\.value)))
-            if let check = ensemble.twoPoint, check.maxErrorOfError > 0.3 {
+            if let worst = ensemble.twoPoint?.maxErrorOfError, worst > 0.3 {
                 warnings.append(String(
                     format: "N = %d: a two-point error is itself uncertain by %.0f%% (heavy tails, e.g. the Gauss-net far from the origin): raise ensemble.networks or bring the inputs closer to the origin",
-                    e.width, 100 * check.maxErrorOfError))
+                    e.width, 100 * worst))
             }
             let free = prior as? FreeFieldNetworkPrior
             let fourPoints = correlators.fourPoints { set in
@@ -174,8 +175,8 @@ struct NetworkSummary: Encodable {
                 let labels = set.map { Self.label($0, points: p) }
                 four.append([.integer(e.width)] + labels.map(CSVCell.text) + Self.cells(value) + [.number(Double(e.width) * value.value)])
                 entries.append(FourPoint(
-                    points: labels, value: value.value, error: value.error, errorOfError: value.errorOfError, exact: value.exact,
-                    deviation: value.deviation, widthTimesValue: Double(e.width) * value.value))
+                    points: labels, value: NetworkSummary.finite(value.value), error: NetworkSummary.finite(value.error), errorOfError: NetworkSummary.finite(value.errorOfError),
+                    exact: NetworkSummary.finite(value.exact), deviation: NetworkSummary.finite(value.deviation), widthTimesValue: NetworkSummary.finite(Double(e.width) * value.value)))
                 if value.errorOfError > 0.3 * value.error {
                     warnings.append(String(
                         format: "N = %d: the four-point error at (%@) is itself uncertain by %.0f%% (heavy tails): raise ensemble.networks",
@@ -214,7 +215,7 @@ struct NetworkSummary: Encodable {
         if widths.count >= 2, let first = fourByWidth.first {
             for (q, entry) in first.enumerated() {
                 let values = fourByWidth.map { $0[q] }
-                if let fit = PowerLawFit(x: widths, y: values.map(\.value), error: values.map(\.error)) {
+                if let fit = PowerLawFit(x: widths, y: values.map { $0.value ?? .nan }, error: values.map { $0.error ?? .nan }) {
                     fourPointFit.append(Fit(
                         points: entry.points, amplitude: fit.amplitude, amplitudeError: fit.amplitudeError, exponent: fit.exponent,
                         exponentError: fit.exponentError, chi2: fit.chi2, degreesOfFreedom: fit.degreesOfFreedom))
@@ -224,6 +225,9 @@ struct NetworkSummary: Encodable {
             notes.append("one width: give `network.width` a list of widths for the 1/N fit of the four-point functions")
         }
     }
+
+    /// nil for a number JSON cannot hold (no error from one network, a deviation by a zero error).
+    static func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
 
     /// (1/V) sum_k cos(k.r)/(khat^2 + m2), the lattice free propagator at separation index r.
     static func freePropagator(_ lattice: Lattice, m2: Double, separation r: Int) -> Double {
@@ -250,7 +254,7 @@ struct NetworkSummary: Encodable {
         if let measured = referenceResults {
             for name in Self.observableNames {
                 if let e = measured.measurements.estimates[name] {
-                    referenceObservables[name] = Observable(mean: e.mean, error: e.error, tauInt: e.tauInt)
+                    referenceObservables[name] = Observable(mean: NetworkSummary.finite(e.mean), error: NetworkSummary.finite(e.error), tauInt: NetworkSummary.finite(e.tauInt))
                 }
             }
             reference = Reference(
@@ -264,17 +268,17 @@ struct NetworkSummary: Encodable {
             var observables: [String: Observable] = [:]
             for name in Self.observableNames {
                 guard let estimate = measured.measurements.estimates[name] else { continue }
-                var o = Observable(mean: estimate.mean, error: estimate.error, tauInt: estimate.tauInt)
-                if let r = referenceObservables[name] {
-                    let combined = (estimate.error * estimate.error + r.error * r.error).squareRoot()
-                    o.reference = r.mean
-                    o.referenceError = r.error
-                    o.deviation = (estimate.mean - r.mean) / combined
-                    byName[name, default: []].append((Double(e.width), estimate.mean - r.mean, combined))
+                var o = Observable(mean: NetworkSummary.finite(estimate.mean), error: NetworkSummary.finite(estimate.error), tauInt: NetworkSummary.finite(estimate.tauInt))
+                if let r = referenceObservables[name], let mean = r.mean, let error = r.error {
+                    let combined = (estimate.error * estimate.error + error * error).squareRoot()
+                    o.reference = mean
+                    o.referenceError = error
+                    o.deviation = NetworkSummary.finite((estimate.mean - mean) / combined)
+                    byName[name, default: []].append((Double(e.width), estimate.mean - mean, combined))
                 }
                 observables[name] = o
                 observableRows.append([
-                    .integer(e.width), .text(name), .number(o.mean), .number(o.error), .number(o.tauInt), .number(o.reference ?? .nan),
+                    .integer(e.width), .text(name), .number(estimate.mean), .number(estimate.error), .number(estimate.tauInt), .number(o.reference ?? .nan),
                     .number(o.referenceError ?? .nan), .number(o.deviation ?? .nan),
                 ])
                 if estimate.windowAtLimit == true {
@@ -316,18 +320,19 @@ struct NetworkSummary: Encodable {
         for e in ensembles {
             var line = String(format: "  N = %-6d %d networks in %.1f s", e.width, e.networks, e.seconds)
             if let rate = e.networksPerSecond { line += String(format: " (%.3g per second)", rate) }
-            if let t = e.twoPoint {
-                line += String(format: "; G2: chi2/pair %.2f, max |dev| %.2f sigma, median rel. error %.2g", t.chi2PerPair, t.maxAbsDeviation, t.medianRelativeError)
+            if let t = e.twoPoint, let chi2 = t.chi2PerPair, let deviation = t.maxAbsDeviation, let relative = t.medianRelativeError {
+                line += String(format: "; G2: chi2/pair %.2f, max |dev| %.2f sigma, median rel. error %.2g", chi2, deviation, relative)
             }
             if let a = e.acceptance { line += String(format: "; acceptance %.3f", a) }
             lines.append(line)
             for f in e.fourPoint ?? [] {
                 lines.append(String(
-                    format: "    G4c(%@) = %.6g +- %.2g (exact %.6g, %.2f sigma)", f.points.joined(separator: ","), f.value, f.error, f.exact, f.deviation))
+                    format: "    G4c(%@) = %.6g +- %.2g (exact %.6g, %.2f sigma)", f.points.joined(separator: ","), f.value ?? .nan, f.error ?? .nan,
+                    f.exact ?? .nan, f.deviation ?? .nan))
             }
             for name in ["phi2", "chi2", "binder"] {
                 if let o = e.observables?[name] {
-                    var text = String(format: "    %@ = %.6g +- %.2g", name, o.mean, o.error)
+                    var text = String(format: "    %@ = %.6g +- %.2g", name, o.mean ?? .nan, o.error ?? .nan)
                     if let r = o.reference, let dev = o.deviation { text += String(format: " (HMC %.6g, %.2f sigma)", r, dev) }
                     lines.append(text)
                 }
@@ -335,15 +340,16 @@ struct NetworkSummary: Encodable {
         }
         for f in fourPointFit {
             lines.append(String(
-                format: "  G4c(%@) ~ N^p: p = %.4f +- %.4f (chi2 %.2f for %d dof)", f.points.joined(separator: ","), f.exponent, f.exponentError, f.chi2,
+                format: "  G4c(%@) ~ N^p: p = %.4f +- %.4f (chi2 %.2f for %d dof)", f.points.joined(separator: ","), f.exponent ?? .nan, f.exponentError ?? .nan, f.chi2 ?? .nan,
                 f.degreesOfFreedom))
         }
-        for (name, f) in deviationFit.sorted(by: { $0.key < $1.key }) where ["phi2", "chi2", "binder"].contains(name) {
+        for (name, f) in deviationFit.sorted(by: { $0.key < $1.key })
+        where ["phi2", "chi2", "binder"].contains(name) && (f.expansion != nil || f.powerLaw != nil) {
             var line = "  \(name) - HMC"
             if let e = f.expansion {
                 line += String(format: " = (%.4g +- %.2g)/N + (%.4g +- %.2g)/N^2 (chi2 %.2f for %d dof)", e.leading, e.leadingError, e.next, e.nextError, e.chi2, e.degreesOfFreedom)
             }
-            if let p = f.powerLaw { line += String(format: "; as A N^p: p = %.3f +- %.3f", p.exponent, p.exponentError) }
+            if let p = f.powerLaw { line += String(format: "; as A N^p: p = %.3f +- %.3f", p.exponent ?? .nan, p.exponentError ?? .nan) }
             lines.append(line)
         }
         return lines.joined(separator: "\n")
