@@ -148,12 +148,11 @@ extension NetworkConfiguration {
     }
 
     private static func readEnsemble(_ node: Node?, points: Int, interacting: Bool, _ r: ConfigReader) -> EnsembleSection? {
-        var allowed = ["networks", "batch", "four_point"]
-        if interacting { allowed += ["chains", "thermalization", "every"] }
+        let allowed = interacting ? ["networks", "chains", "thermalization", "every"] : ["networks", "batch", "four_point"]
         let e = r.mapping(node, path: "ensemble", allowed: allowed) ?? [:]
         let networks = r.integer(e["networks"], path: "ensemble.networks", in: 1...10_000_000_000) ?? (interacting ? 65536 : 1_000_000)
-        let batch = r.integer(e["batch"], path: "ensemble.batch", in: 1...65536) ?? 1024
-        var fourPoint = defaultQuadruples(points)
+        let batch = interacting ? nil : r.integer(e["batch"], path: "ensemble.batch", in: 1...65536) ?? 1024
+        var fourPoint = interacting ? [] : defaultQuadruples(points)
         if let f = e["four_point"], let items = r.sequence(f, path: "ensemble.four_point", expected: "a list of index quadruples, e.g. [[0, 1, 2, 3]]") {
             var sets: [[Int]] = []
             for (i, item) in items.enumerated() {

@@ -44,9 +44,9 @@ public struct NetworkConfiguration: Sendable, Equatable, Codable {
     public struct EnsembleSection: Sendable, Equatable, Codable {
         /// Networks per width; for a phi^4 network, configurations measured per width.
         public var networks: Int
-        /// Networks drawn and reduced together (independent networks).
-        public var batch: Int
-        /// Index sets of the connected four-point functions.
+        /// Networks drawn and reduced together (independent networks; nil for phi^4).
+        public var batch: Int?
+        /// Index sets of the connected four-point functions (independent networks; empty for phi^4).
         public var fourPoint: [[Int]]
         /// phi^4 networks: Markov chains, sweeps discarded, sweeps between measurements.
         public var chains: Int?

@@ -39,5 +39,7 @@ import Testing
         #expect(issues("mode: nnft\nnetwork: {activation: cos, width: 5}\nlattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nensemble: {networks: 100, chains: 16}\n")
             .contains("ensemble.networks"))
         #expect(issues("mode: nnft\nnetwork: {activation: erf, width: 5}\nlattice: {extent: [8]}\nensemble: {chains: 4}\n").contains("ensemble.chains"))
+        #expect(issues("mode: nnft\nnetwork: {activation: cos, width: 5}\nlattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nensemble: {four_point: [[0, 1, 2, 3]]}\n")
+            .contains("ensemble.four_point"))
     }
 }

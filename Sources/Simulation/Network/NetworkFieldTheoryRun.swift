@@ -51,7 +51,7 @@ public struct NetworkFieldTheoryRun: RunKind {
     func ensemble(_ index: Int) -> NetworkEnsemble {
         let c = configuration
         return NetworkEnsemble(
-            prior: prior(width: c.network.widths[index]), networks: c.ensemble.networks, batch: c.ensemble.batch,
+            prior: prior(width: c.network.widths[index]), networks: c.ensemble.networks, batch: c.ensemble.batch ?? 1024,
             seed: c.seed &+ UInt64(index), quadruples: quadruples, translationInvariant: c.theory != nil)
     }
 
