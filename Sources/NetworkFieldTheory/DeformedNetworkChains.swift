@@ -95,9 +95,10 @@ public struct DeformedNetworkChains: Sendable {
             variance.withUnsafeBufferPointer { v in
                 // v_i sigma(w_i . x + c_i) at every input.
                 func neuron(_ i: Int, of parameters: NetworkParameters, into out: UnsafeMutablePointer<Double>) {
-                    var zero = 0.0, bias = parameters.biases[i], amplitude = parameters.amplitudes[i]
                     parameters.weights.withUnsafeBufferPointer { w in
-                        nqft_network_fields(code, 1, 1, Int64(d), Int64(p), x.baseAddress, v.baseAddress, w.baseAddress! + i * d, &bias, &amplitude, &zero, out)
+                        nqft_neuron_field(
+                            code, Int64(d), Int64(p), x.baseAddress, v.baseAddress, w.baseAddress! + i * d, parameters.biases[i],
+                            parameters.amplitudes[i], out)
                     }
                 }
                 for i in 0..<prior.width {
