@@ -69,7 +69,7 @@ static inline __attribute__((always_inline)) void activate(int activation, doubl
     }
 }
 
-// Sites are taken BLOCK at a time and every neuron is added into an accumulator
+// Sites are taken BLOCK at a time (8 when there are at most 8) and every neuron is added into an accumulator
 // that stays in vector registers: per site and neuron one pre-activation, one
 // activation and one FMA, with no pass over memory in between (three passes over a
 // width x P block, which outgrows the L1 cache at P = 64, N = 100, ran at half the rate).
@@ -84,37 +84,41 @@ static inline __attribute__((always_inline)) double activation_of(int activation
     }
 }
 
-// out[l] = offset + sum_i v_i sigma(b_i + w_i . x_l) for the BLOCK sites of `x` (d x BLOCK).
-static inline __attribute__((always_inline)) void network_block(int activation, int64_t d, int64_t width,
+// out[l] = offset + sum_i v_i sigma(b_i + w_i . x_l) for the first `block` (8 or BLOCK)
+// sites of `x` (d x BLOCK).
+static inline __attribute__((always_inline)) void network_block(int activation, int64_t d, int block, int64_t width,
                                                                  const double *restrict x, const double *restrict var,
                                                                  const double *restrict w, const double *restrict b,
                                                                  const double *restrict v, double offset,
                                                                  double *restrict out) {
     double acc[BLOCK];
-    for (int l = 0; l < BLOCK; l++) acc[l] = offset;
+    for (int l = 0; l < block; l++) acc[l] = offset;
     for (int64_t i = 0; i < width; i++) {
         const double bi = b[i], vi = v[i], w0 = w[i * d], w1 = d > 1 ? w[i * d + 1] : 0, w2 = d > 2 ? w[i * d + 2] : 0;
-        for (int l = 0; l < BLOCK; l++) {
+        for (int l = 0; l < block; l++) {
             double z = bi + w0 * x[l];
             if (d > 1) z += w1 * x[BLOCK + l];
             if (d > 2) z += w2 * x[2 * BLOCK + l];
             acc[l] += vi * activation_of(activation, z, var[l]);
         }
     }
-    for (int l = 0; l < BLOCK; l++) out[l] = acc[l];
+    for (int l = 0; l < block; l++) out[l] = acc[l];
 }
 
-// The block with the activation and the dimension as constants, so each of the
-// twelve combinations compiles to its own straight-line vector loop.
-static inline __attribute__((always_inline)) void dispatch_block(int activation, int64_t d, int64_t width,
+// The block with the activation, the dimension and the block size as constants, so
+// each of the 24 combinations compiles to its own straight-line vector loop.
+static inline __attribute__((always_inline)) void dispatch_block(int activation, int64_t d, int small, int64_t width,
                                                                   const double *x, const double *var,
                                                                   const double *w, const double *b,
                                                                   const double *v, double offset, double *out) {
+#define NQFT_SIZED(A, D)                                                                   \
+    if (small) network_block(A, D, 8, width, x, var, w, b, v, offset, out);                \
+    else network_block(A, D, BLOCK, width, x, var, w, b, v, offset, out);
 #define NQFT_BLOCK(A)                                                                      \
     switch (d) {                                                                          \
-    case 1: network_block(A, 1, width, x, var, w, b, v, offset, out); break;              \
-    case 2: network_block(A, 2, width, x, var, w, b, v, offset, out); break;              \
-    default: network_block(A, 3, width, x, var, w, b, v, offset, out); break;             \
+    case 1: NQFT_SIZED(A, 1) break;                                                       \
+    case 2: NQFT_SIZED(A, 2) break;                                                       \
+    default: NQFT_SIZED(A, 3) break;                                                      \
     }
     switch (activation) {
     case 0: NQFT_BLOCK(0) break;
@@ -123,6 +127,7 @@ static inline __attribute__((always_inline)) void dispatch_block(int activation,
     default: NQFT_BLOCK(3) break;
     }
 #undef NQFT_BLOCK
+#undef NQFT_SIZED
 }
 
 MULTIVERSION
@@ -137,7 +142,7 @@ void nqft_network_fields(int activation, int64_t networks, int64_t width, int64_
             for (int64_t l = 0; l < BLOCK; l++) x[j * BLOCK + l] = j < dimension && l < m ? coordinates[j * points + p0 + l] : 0;
         for (int64_t l = 0; l < BLOCK; l++) var[l] = l < m && variance ? variance[p0 + l] : 0;
         for (int64_t n = 0; n < networks; n++) {
-            dispatch_block(activation, dimension, width, x, var, weights + n * width * dimension, biases + n * width,
+            dispatch_block(activation, dimension, points <= 8, width, x, var, weights + n * width * dimension, biases + n * width,
                            amplitudes + n * width, offsets[n], out);
             for (int64_t l = 0; l < m; l++) fields[n * points + p0 + l] = out[l];
         }
