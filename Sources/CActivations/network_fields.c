@@ -2,8 +2,6 @@
 
 #include <math.h>
 #include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "kernels.h"  // MULTIVERSION
 #include "vector_exp.h"
@@ -46,33 +44,11 @@ static inline __attribute__((always_inline)) double fast_cos(double x) {
     return flip ? -(double)p : (double)p;
 }
 
-// z[p] <- sigma(z[p]) (variance[p % points] for the Gauss-net); one loop per
-// activation, each long and branch-free so it vectorises and pipelines.
-static inline __attribute__((always_inline)) void activate(int activation, double *restrict z,
-                                                            const double *restrict variance, int64_t points,
-                                                            int64_t rows) {
-    const int64_t n = points * rows;
-    switch (activation) {
-    case 0:
-        for (int64_t e = 0; e < n; e++) z[e] = (double)fast_erf((float)z[e]);
-        break;
-    case 1:
-        for (int64_t e = 0; e < n; e++) z[e] = z[e] > 0 ? z[e] : 0;
-        break;
-    case 2:
-        for (int64_t i = 0; i < rows; i++)
-            for (int64_t p = 0; p < points; p++) z[i * points + p] = vector_exp(z[i * points + p] - variance[p]);
-        break;
-    default:
-        for (int64_t e = 0; e < n; e++) z[e] = fast_cos(z[e]);
-        break;
-    }
-}
-
-// Sites are taken BLOCK at a time (8 when there are at most 8) and every neuron is added into an accumulator
-// that stays in vector registers: per site and neuron one pre-activation, one
-// activation and one FMA, with no pass over memory in between (three passes over a
-// width x P block, which outgrows the L1 cache at P = 64, N = 100, ran at half the rate).
+// Sites are taken BLOCK at a time (8 when there are at most 8) and every neuron is
+// added into an accumulator that stays in vector registers: per site and neuron one
+// pre-activation, one activation and one FMA, with no pass over memory in between
+// (three passes over a width x P block, which outgrows the L1 cache at P = 64,
+// N = 100, ran at half the rate).
 #define BLOCK 16
 
 static inline __attribute__((always_inline)) double activation_of(int activation, double z, double variance) {
@@ -173,8 +149,4 @@ double nqft_quartic_change(const double *phi, const double *delta, int64_t n) {
         sum += b * b - a * a;
     }
     return sum;
-}
-
-void nqft_network_activation(int activation, double *z, const double *variance, int64_t n) {
-    activate(activation, z, variance, n, 1);
 }

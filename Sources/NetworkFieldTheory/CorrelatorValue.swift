@@ -11,24 +11,25 @@ public struct CorrelatorValue: Codable, Sendable, Equatable {
     public var deviation: Double { (value - exact) / error }
 
     /// The mean of independent samples y from the means of y, y^2, y^3, y^4 over
-    /// `count` samples: error sqrt(mu2/(M-1)) (mu_k central moments), and the
-    /// error of the error from Var(s^2) = (mu4 - mu2^2 (M-3)/(M-1))/M, halved
-    /// relative to s^2 (Cramér, Mathematical Methods of Statistics, 27.4).
+    /// `count` samples (`init(value:centralMoments:count:exact:)`).
     public init(rawMoments m: [Double], count: Int, exact: Double) {
-        let mean = m[0], n = Double(count)
+        let mean = m[0]
         let mu2 = max(0, m[1] - mean * mean)
         let mu4 = m[3] - 4 * m[2] * mean + 6 * m[1] * mean * mean - 3 * mean * mean * mean * mean
-        value = mean
+        self.init(value: mean, centralMoments: (mu2, mu4), count: count, exact: exact)
+    }
+
+    /// `value` with the error of a mean of `count` independent values (samples, or a
+    /// jackknife's pseudo-values) whose central moments are mu2, mu4: error
+    /// sqrt(mu2/(M-1)), and the error of the error from Var(s^2) = (mu4 - mu2^2
+    /// (M-3)/(M-1))/M, halved relative to s^2 (Cramér, Mathematical Methods of
+    /// Statistics, 27.4).
+    public init(value: Double, centralMoments: (mu2: Double, mu4: Double), count: Int, exact: Double) {
+        let (mu2, mu4) = centralMoments, n = Double(count)
+        self.value = value
         error = count > 1 ? (mu2 / (n - 1)).squareRoot() : .infinity
         let relativeVariance = mu2 > 0 ? max(0, (mu4 / (mu2 * mu2) - (n - 3) / (n - 1)) / n) : 0
         errorOfError = error * relativeVariance.squareRoot() / 2
-        self.exact = exact
-    }
-
-    public init(value: Double, error: Double, errorOfError: Double, exact: Double) {
-        self.value = value
-        self.error = error
-        self.errorOfError = errorOfError
         self.exact = exact
     }
 }

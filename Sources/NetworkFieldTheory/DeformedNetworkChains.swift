@@ -132,9 +132,7 @@ public struct DeformedNetworkChains: Sendable {
 
     private func evaluate(_ parameters: NetworkParameters) -> [Double] {
         var field = [Double](repeating: 0, count: prior.inputs.count)
-        field.withUnsafeMutableBufferPointer {
-            parameters.evaluate(prior.activation, at: prior.inputs, variance: prior.preactivationVariance, into: $0.baseAddress!)
-        }
+        field.withUnsafeMutableBufferPointer { prior.evaluate(parameters, into: $0.baseAddress!) }
         return field
     }
 }

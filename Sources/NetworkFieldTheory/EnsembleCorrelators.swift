@@ -28,7 +28,7 @@ public struct EnsembleCorrelators: Sendable {
     /// G4c = <abcd> - <ab><cd> - <ac><bd> - <ad><bc> for every quadruple (index P:
     /// M = sum phi, the value then divided by V), its error by a jackknife over the
     /// blocks (Quenouille 1956; Efron and Stein 1981), the error of the error from
-    /// the pseudo-values' fourth moment. `exact` is nil where no exact value exists.
+    /// the pseudo-values' fourth moment. `exact` gives NaN where no exact value exists.
     public func fourPoints(exact: ([Int]) -> Double) -> [(points: [Int], value: CorrelatorValue)] {
         let sums = EnsembleMoments.quadrupleSums
         let blocks = moments.blockSums.indices.filter { moments.blockNetworks[$0] > 0 }
@@ -50,9 +50,7 @@ public struct EnsembleCorrelators: Sendable {
             let mean = pseudo.reduce(0, +) / b
             let mu2 = pseudo.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / b
             let mu4 = pseudo.reduce(0) { $0 + pow4($1 - mean) } / b
-            let error = blocks.count > 1 ? (mu2 / (b - 1)).squareRoot() : .infinity
-            let relativeVariance = mu2 > 0 ? max(0, (mu4 / (mu2 * mu2) - (b - 3) / (b - 1)) / b) : 0
-            return (set, CorrelatorValue(value: full, error: error, errorOfError: error * relativeVariance.squareRoot() / 2, exact: exact(set)))
+            return (set, CorrelatorValue(value: full, centralMoments: (mu2, mu4), count: blocks.count, exact: exact(set)))
         }
     }
 

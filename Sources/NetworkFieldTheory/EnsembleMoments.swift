@@ -89,27 +89,26 @@ public struct EnsembleMoments: Codable, Sendable, Equatable {
                 fft.forward(f.baseAddress! + n * p, &spectrum)
                 for i in 0..<h {
                     let g = (spectrum[2 * i] * spectrum[2 * i] + spectrum[2 * i + 1] * spectrum[2 * i + 1]) / v
-                    var power = g
-                    for k in 0..<4 {
-                        momentum[k * h + i] += power
-                        power *= g
-                    }
+                    Self.addPowers(of: g, to: &momentum, at: i, stride: h)
                     spectrum[2 * i] = g / v
                     spectrum[2 * i + 1] = 0
                 }
                 // G_r = (1/V^2) sum_k e^{ikr} |phitilde_k|^2.
                 fft.backward(destroying: &spectrum, &position)
-                for r in 0..<p {
-                    var power = position[r]
-                    for k in 0..<4 {
-                        separation[k * p + r] += power
-                        power *= position[r]
-                    }
-                }
+                for r in 0..<p { Self.addPowers(of: position[r], to: &separation, at: r, stride: p) }
             }
         }
         momentumPowers = momentum
         positionPowers = separation
+    }
+
+    /// sums[k stride + index] += x^(k+1), k = 0 ..< 4.
+    private static func addPowers(of x: Double, to sums: inout [Double], at index: Int, stride: Int) {
+        var power = x
+        for k in 0..<4 {
+            sums[k * stride + index] += power
+            power *= x
+        }
     }
 
     /// Adds `other`'s sums (the same inputs and blocks) to these.

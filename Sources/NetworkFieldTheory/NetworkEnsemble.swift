@@ -13,6 +13,7 @@ public struct NetworkEnsemble: Sendable {
     public let batch: Int
     public let seed: UInt64
     public let quadruples: [[Int]]
+    public let batches: Int
     /// Jackknife blocks of the four-point function (fewer when there are fewer batches).
     public let blocks: Int
     /// FFT plans of a periodic lattice whose ensemble is translation invariant
@@ -29,12 +30,10 @@ public struct NetworkEnsemble: Sendable {
         self.batch = batch
         self.seed = seed
         self.quadruples = quadruples
-        let batches = (networks + batch - 1) / batch
+        batches = (networks + batch - 1) / batch
         blocks = max(1, min(128, batches))
         fft = translationInvariant ? prior.inputs.lattice.map { RealFFT(extent: $0.extent) } : nil
     }
-
-    public var batches: Int { (networks + batch - 1) / batch }
 
     /// Empty sums for this ensemble.
     public func emptyMoments() -> EnsembleMoments {
@@ -58,9 +57,7 @@ public struct NetworkEnsemble: Sendable {
             let n = min(Self.chunk, count - start)
             var parameters = NetworkParameters(networks: n, width: prior.width, dimension: prior.inputs.dimension)
             prior.draw(&parameters, &random)
-            fields.storage.withUnsafeMutableBufferPointer {
-                parameters.evaluate(prior.activation, at: prior.inputs, variance: prior.preactivationVariance, into: $0.baseAddress! + start * p)
-            }
+            fields.storage.withUnsafeMutableBufferPointer { prior.evaluate(parameters, into: $0.baseAddress! + start * p) }
             start += n
         }
         var moments = emptyMoments()

@@ -34,9 +34,4 @@ public struct NetworkInputs: Sendable, Equatable {
 
     /// x_p . x_q.
     public func dot(_ p: Int, _ q: Int) -> Double { zip(points[p], points[q]).reduce(0) { $0 + $1.0 * $1.1 } }
-
-    /// |x_p - x_q|^2.
-    public func distanceSquared(_ p: Int, _ q: Int) -> Double {
-        zip(points[p], points[q]).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }
-    }
 }

@@ -39,6 +39,11 @@ public protocol NetworkPrior: Sendable {
 }
 
 extension NetworkPrior {
+    /// The fields of `parameters`' networks at the inputs, `networks x P`, into `fields`.
+    public func evaluate(_ parameters: NetworkParameters, into fields: UnsafeMutablePointer<Double>) {
+        parameters.evaluate(activation, at: inputs, variance: preactivationVariance, into: fields)
+    }
+
     /// G2(x_p, x_q) of the ensemble.
     public func twoPoint(_ p: Int, _ q: Int) -> Double {
         offsetVariance + Double(width) * amplitudeVariance * neuronTwoPoint(p, q)

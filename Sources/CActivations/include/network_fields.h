@@ -19,14 +19,12 @@ void nqft_network_fields(int activation, int64_t networks, int64_t width, int64_
                          const double *biases, const double *amplitudes, const double *offsets, double *fields);
 
 /// One neuron alone: out[p] = amplitude sigma(bias + weight . x_p) (the deformed
-/// ensemble's moves, where the batched kernel's blocking does not pay).
+/// ensemble's moves, where the batched kernel's blocking does not pay; the tests
+/// check the activations through it, with x_p = z_p, weight 1, bias 0).
 void nqft_neuron_field(int activation, int64_t dimension, int64_t points, const double *coordinates,
                        const double *variance, const double *weight, double bias, double amplitude, double *out);
 
 /// sum_p ((phi[p] + delta[p])^4 - phi[p]^4), the change of sum phi^4 when phi moves by delta.
 double nqft_quartic_change(const double *phi, const double *delta, int64_t n);
-
-/// The activation alone, elementwise in place (the kernel's own approximations; for tests).
-void nqft_network_activation(int activation, double *z, const double *variance, int64_t n);
 
 #endif

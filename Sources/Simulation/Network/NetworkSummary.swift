@@ -135,11 +135,10 @@ struct NetworkSummary: Encodable {
         var pairs = CSVTable(header: ["width", "i", "j"] + CSVTable.columns("x_i", d) + CSVTable.columns("x_j", d) + Self.valueColumns)
         var four = CSVTable(header: ["width", "i", "j", "k", "l"] + Self.valueColumns + ["width_times_value"])
         var momentumTable: CSVTable?, positionTable: CSVTable?
-        if let lattice = inputs.lattice, run.configuration.theory != nil {
+        if inputs.lattice != nil, run.configuration.theory != nil {
             momentumTable = CSVTable(
                 header: ["width"] + CSVTable.columns("n", d) + CSVTable.columns("k", d) + ["khat2", "G", "G_err"] + Self.valueColumns)
             positionTable = CSVTable(header: ["width"] + CSVTable.columns("r", d) + ["G", "G_err"] + Self.valueColumns)
-            _ = lattice
         }
         // The exact four-point functions scale as 1/N at fixed sigma_w (or sigma_a):
         // computed once at N = 1 (quadrature for erf and relu) and divided by N.
@@ -187,7 +186,7 @@ struct NetworkSummary: Encodable {
             fourByWidth.append(entries)
             if let free, let lattice = inputs.lattice,
                 let momenta = correlators.momentumTwoPoints(exact: free.momentumTwoPoint),
-                let separations = correlators.positionTwoPoints(exact: { r in Self.freePropagator(lattice, m2: free.massSquared, separation: r) })
+                let separations = correlators.positionTwoPoints(exact: { r in free.twoPoint(r, 0) })
             {
                 for (i, value) in momenta.enumerated() {
                     momentumTable?.append(
@@ -228,19 +227,6 @@ struct NetworkSummary: Encodable {
 
     /// nil for a number JSON cannot hold (no error from one network, a deviation by a zero error).
     static func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
-
-    /// (1/V) sum_k cos(k.r)/(khat^2 + m2), the lattice free propagator at separation index r.
-    static func freePropagator(_ lattice: Lattice, m2: Double, separation r: Int) -> Double {
-        let n = lattice.coordinates(of: r)
-        var sum = 0.0
-        for i in 0..<lattice.volume {
-            let m = lattice.coordinates(of: i)
-            var phase = 0.0
-            for j in 0..<n.count { phase += 2 * Double.pi * Double((m[j] * n[j]) % lattice.extent[j]) / Double(lattice.extent[j]) }
-            sum += cos(phase) / (lattice.latticeMomentumSquared(i) + m2)
-        }
-        return sum / Double(lattice.volume)
-    }
 
     static let valueColumns = ["value", "error", "error_of_error", "exact", "deviation"]
 
