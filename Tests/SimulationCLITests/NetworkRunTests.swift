@@ -80,6 +80,35 @@ struct NetworkRunTests {
         }
     }
 
+    /// A stop during a deformed ensemble's measurement (one unit, discarded) leaves
+    /// the thermalised chains in the checkpoint; the printed command resumes, and
+    /// the observables equal an uninterrupted run's.
+    @Test func phiFourStopsInTheMeasurementAndResumes() throws {
+        let yaml = try config("""
+            mode: nnft
+            network: {activation: cos, width: 1000}
+            lattice: {extent: [8, 8]}
+            theory: {m2: 0.5, lambda: 6}
+            ensemble: {networks: 16384, chains: 16, thermalization: 100}
+            reference: {samples: 0}
+            """)
+        let stopped = try temporaryDirectory().appendingPathComponent("stopped")
+        let run = try BuiltBinary(["run", yaml.path, "--output", stopped.path])
+        #expect(run.waitFor("100/100"), "\(run.standardError)")
+        run.send(SIGTERM)
+        let (status, seconds) = run.wait()
+        #expect(status == 128 + SIGTERM && seconds < 3, "\(run.standardError)")
+        #expect(run.standardError.contains("during the measurement at N = 1000"), "\(run.standardError)")
+        let line = try #require(run.standardError.split(separator: "\n").first { $0.hasPrefix("resume with: ") })
+        let resumed = try BuiltBinary(["-c", String(line.dropFirst("resume with: ".count))], executable: "/bin/sh")
+        #expect(resumed.wait(seconds: 300).status == 0, "\(resumed.standardError)")
+        let straight = try temporaryDirectory().appendingPathComponent("straight")
+        #expect(try BuiltBinary.run(["run", yaml.path, "--output", straight.path]).status == 0)
+        let a = try String(contentsOf: stopped.appendingPathComponent("observables.csv"), encoding: .utf8)
+        let b = try String(contentsOf: straight.appendingPathComponent("observables.csv"), encoding: .utf8)
+        #expect(a == b)
+    }
+
     /// phi^4 from the cos-network on a 4 x 4 lattice: at N = 400 its <phi^2> and chi2
     /// agree with the HMC reference within 4.5 combined errors; the free-field
     /// network's correlator_k.csv holds G(k) = 1/(khat^2 + m2) within errors.
