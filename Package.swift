@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 // NeuralQFT: lattice scalar field theory ground states with neural-network
@@ -11,6 +11,9 @@ let package = Package(
         .executable(name: "nqft", targets: ["nqft"]),
         .library(name: "NeuralQFT", targets: ["Simulation", "SimulationCLI"]),
     ],
+    // `swift build --traits MPI` (scripts/setup.sh --mpi): ranks talk through Open
+    // MPI. Without it the same code runs as one process; nothing else changes.
+    traits: [.trait(name: "MPI", description: "Distribute runs over Open MPI ranks (needs libopenmpi-dev)")],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
@@ -27,18 +30,27 @@ let package = Package(
             name: "CLAPACKE", pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev"])]),
 
+        .systemLibrary(
+            name: "CMPI", pkgConfig: "ompi",
+            providers: [.apt(["libopenmpi-dev"])]),
+        // The one C file that includes mpi.h (Open MPI's handles are macros Swift
+        // cannot import); without the MPI trait it is a one-rank stand-in.
+        .target(
+            name: "CMPIShim", dependencies: [.target(name: "CMPI", condition: .when(traits: ["MPI"]))],
+            cSettings: [.define("NQFT_MPI", .when(traits: ["MPI"]))]),
+
         // MARK: Numerical wrappers (the only importers of the C modules)
         .target(name: "FourierTransform", dependencies: ["CFFTW"]),
-        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "CLAPACKE"]),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "CLAPACKE", "Parallelism"]),
 
         // MARK: Execution: threads, stop requests and deadlines; the one run loop
-        .target(name: "Parallelism"),
+        .target(name: "Parallelism", dependencies: ["CMPIShim", "CKernels"]),
         .target(name: "Execution"),
         .target(name: "RunEngine", dependencies: ["Execution", "Parallelism"]),
 
         // MARK: Physics building blocks
         .target(name: "Lattice", dependencies: ["LinearAlgebra", "FourierTransform", "CKernels"]),
-        .target(name: "Statistics"),
+        .target(name: "Statistics", dependencies: ["Parallelism"]),
         .target(name: "CKernels"),
         .target(name: "CActivations", dependencies: ["CKernels"]),
         .target(
@@ -119,7 +131,7 @@ let package = Package(
             ]),
         .testTarget(
             name: "SimulationCLITests",
-            dependencies: ["SimulationCLI", "Simulation", "SimulationConfig", "Lattice", "NeuralAnsatz", "FourierTransform", "LinearAlgebra", "VMC",
+            dependencies: ["SimulationCLI", "Simulation", "Parallelism", "SimulationConfig", "Lattice", "NeuralAnsatz", "FourierTransform", "LinearAlgebra", "VMC",
                 "Statistics", "TestSupport",
             ]),
     ]

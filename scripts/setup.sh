@@ -2,10 +2,25 @@
 # Installs the Debian packages NeuralQFT links against (when missing) and builds
 # the release binary .build/release/nqft. Safe to run again: it does only what is
 # missing, then an incremental build.
+#
+#   bash scripts/setup.sh            one process (threads)
+#   bash scripts/setup.sh --mpi      also Open MPI: the binary runs under mpirun/srun
+#   --no-build                       install only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+mpi=false
+build=true
+for argument in "$@"; do
+    case "$argument" in
+        --mpi) mpi=true ;;
+        --no-build) build=false ;;
+        *) echo "setup: unknown option $argument (expected --mpi, --no-build)" >&2; exit 2 ;;
+    esac
+done
+
 packages=(libfftw3-dev libopenblas-dev liblapacke-dev pkg-config)
+if $mpi; then packages+=(libopenmpi-dev openmpi-bin); fi
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -29,6 +44,10 @@ if ! command -v swift >/dev/null; then
     exit 1
 fi
 
-if [ "${1:-}" != "--no-build" ]; then
-    swift build -c release
+if $build; then
+    if $mpi; then
+        swift build -c release --traits MPI
+    else
+        swift build -c release
+    fi
 fi

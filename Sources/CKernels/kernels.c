@@ -112,3 +112,19 @@ double nqft_dot(const double *a, const double *b, int64_t n) {
     for (int64_t k = 0; k < n; k++) sum += a[k] * b[k];
     return sum;
 }
+
+MULTIVERSION
+void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *limbs) {
+    const double unit = 1099511627776.0;  // 2^40
+    for (int64_t i = 0; i < n; i++) {
+        double y = x[i] * scale;
+        double a = __builtin_trunc(y);
+        y = (y - a) * unit;
+        double b = __builtin_trunc(y);
+        y = (y - b) * unit;
+        double c = __builtin_trunc(y);
+        limbs[3 * i] += (int64_t)a;
+        limbs[3 * i + 1] += (int64_t)b;
+        limbs[3 * i + 2] += (int64_t)c;
+    }
+}

@@ -1,3 +1,5 @@
+import Parallelism
+
 /// A dense, row-major matrix of doubles: element (i, j) is `storage[i * columns + j]`.
 ///
 /// Row-major matches a batch of lattice fields stored sample after sample, so a
@@ -37,5 +39,18 @@ public struct Matrix: Sendable, Equatable {
     public subscript(row: Int, column: Int) -> Double {
         get { storage[row * columns + column] }
         set { storage[row * columns + column] = newValue }
+    }
+}
+
+extension Matrix: RankPackable {
+    public func pack(into words: inout PackedWords) {
+        words.append(UInt64(rows))
+        words.append(UInt64(columns))
+        storage.pack(into: &words)
+    }
+
+    public init(unpacking words: inout PackedWords.Reader) {
+        let (rows, columns) = (Int(words.next()), Int(words.next()))
+        self.init(rows: rows, columns: columns, storage: [Double](unpacking: &words))
     }
 }

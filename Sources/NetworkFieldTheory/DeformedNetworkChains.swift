@@ -21,7 +21,7 @@ public struct DeformedNetworkChains: Sendable {
     /// lambda of the quartic deformation.
     public let coupling: Double
 
-    public struct Chain: Codable, Sendable, Equatable {
+    public struct Chain: Codable, Sendable, Equatable, RankPackable {
         public var parameters: NetworkParameters
         /// phi_theta at the inputs.
         public var field: [Double]
@@ -30,6 +30,22 @@ public struct DeformedNetworkChains: Sendable {
         public var proposed = 0
         /// Sweeps done (the field is recomputed from the parameters every 16th).
         public var sweeps = 0
+
+        init(parameters: NetworkParameters, field: [Double], random: RandomSource) {
+            (self.parameters, self.field, self.random) = (parameters, field, random)
+        }
+
+        public func pack(into words: inout PackedWords) {
+            parameters.pack(into: &words)
+            field.pack(into: &words)
+            random.pack(into: &words)
+            for count in [accepted, proposed, sweeps] { count.pack(into: &words) }
+        }
+
+        public init(unpacking words: inout PackedWords.Reader) {
+            self.init(parameters: NetworkParameters(unpacking: &words), field: [Double](unpacking: &words), random: RandomSource(unpacking: &words))
+            (accepted, proposed, sweeps) = (Int(unpacking: &words), Int(unpacking: &words), Int(unpacking: &words))
+        }
     }
 
     public init(prior: any NetworkPrior, coupling: Double) {
@@ -47,34 +63,43 @@ public struct DeformedNetworkChains: Sendable {
         }
     }
 
-    /// Runs `records x every` sweeps on every chain (in parallel), returning each
-    /// chain's field after every `every`-th sweep (records x P per chain). Polls
-    /// `stop` between records; changes `chains` only when it returns.
+    /// Runs `records x every` sweeps on every chain (chains over threads and
+    /// ranks), returning each chain's field after every `every`-th sweep
+    /// (records x P per chain). Records are run in blocks of about
+    /// `movesPerBlock` neuron moves per chain, `stop` polled between blocks (a
+    /// collective check must not run inside the chains' work); changes
+    /// `chains` only when it returns.
     public func sample(_ chains: inout [Chain], records: Int, every: Int, stop: StopCheck, parallelism: Parallelism) throws -> [[Double]] {
-        let start = chains
-        let results = parallelism.map(start.count) { c -> Result<(Chain, [Double]), any Error> in
-            var chain = start[c]
-            var series = [Double]()
-            series.reserveCapacity(records * prior.inputs.count)
-            do {
-                for _ in 0..<records {
-                    try stop.check()
-                    for _ in 0..<every { sweep(&chain) }
-                    series += chain.field
-                }
-            } catch { return .failure(error) }
-            return .success((chain, series))
-        }
-        var series: [[Double]] = []
+        let perBlock = max(1, Self.movesPerBlock / max(1, every * prior.width * prior.inputs.count))
         var moved = chains
-        for (c, result) in results.enumerated() {
-            let (chain, fields) = try result.get()
-            moved[c] = chain
-            series.append(fields)
+        var series = [[Double]](repeating: [], count: chains.count)
+        var done = 0
+        while done < records {
+            try stop.check()
+            let count = min(perBlock, records - done)
+            let start = moved
+            let results = parallelism.distributedMap(start.count) { c -> RankPair<Chain, [Double]> in
+                var chain = start[c]
+                var fields = [Double]()
+                fields.reserveCapacity(count * prior.inputs.count)
+                for _ in 0..<count {
+                    for _ in 0..<every { sweep(&chain) }
+                    fields += chain.field
+                }
+                return RankPair(chain, fields)
+            }
+            for (c, result) in results.enumerated() {
+                moved[c] = result.first
+                series[c] += result.second
+            }
+            done += count
         }
         chains = moved
         return series
     }
+
+    /// Neuron moves times inputs per chain between stop checks: about a second of work.
+    static let movesPerBlock = 1 << 27
 
     /// Acceptance over every move of `chains` since their counters started.
     public static func acceptance(_ chains: [Chain]) -> Double {

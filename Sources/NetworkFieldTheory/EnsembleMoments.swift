@@ -1,5 +1,6 @@
 import FourierTransform
 import LinearAlgebra
+import Parallelism
 
 /// Sums over the networks of one ensemble, from which its correlators, their
 /// errors and the errors of the errors follow (`EnsembleCorrelators`). Networks
@@ -127,5 +128,29 @@ public struct EnsembleMoments: Codable, Sendable, Equatable {
     func pairMoments(_ p: Int, _ q: Int) -> [Double] {
         let (i, j) = p >= q ? (p, q) : (q, p)
         return (0..<4).map { pairPowers[$0 * points * points + i * points + j] / Double(networks) }
+    }
+}
+
+extension EnsembleMoments: RankPackable {
+    public func pack(into words: inout PackedWords) {
+        points.pack(into: &words)
+        quadruples.pack(into: &words)
+        networks.pack(into: &words)
+        pairPowers.pack(into: &words)
+        blockNetworks.pack(into: &words)
+        blockSums.pack(into: &words)
+        momentumPowers.pack(into: &words)
+        positionPowers.pack(into: &words)
+    }
+
+    public init(unpacking words: inout PackedWords.Reader) {
+        points = Int(unpacking: &words)
+        quadruples = [[Int]](unpacking: &words)
+        networks = Int(unpacking: &words)
+        pairPowers = [Double](unpacking: &words)
+        blockNetworks = [Int](unpacking: &words)
+        blockSums = [[Double]](unpacking: &words)
+        momentumPowers = [Double]?(unpacking: &words)
+        positionPowers = [Double]?(unpacking: &words)
     }
 }

@@ -40,9 +40,10 @@ public struct NetworkEnsemble: Sendable {
         EnsembleMoments(points: prior.inputs.count, quadruples: quadruples, blocks: blocks, spectrum: fft?.spectrum)
     }
 
-    /// Adds batches `range` to `moments`, computed on `parallelism`'s threads.
+    /// Adds batches `range` to `moments`, computed on `parallelism`'s threads
+    /// and ranks (each batch's sums gathered, then merged in batch order).
     public func add(batches range: Range<Int>, to moments: inout EnsembleMoments, parallelism: Parallelism) {
-        let partials = parallelism.map(range.count) { i in self.moments(ofBatch: range.lowerBound + i) }
+        let partials = parallelism.distributedMap(range.count) { i in self.moments(ofBatch: range.lowerBound + i) }
         for partial in partials { moments.merge(partial) }
     }
 

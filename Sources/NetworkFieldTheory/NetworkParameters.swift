@@ -1,4 +1,5 @@
 import CActivations
+import Parallelism
 
 /// The parameters of a batch of one-hidden-layer networks
 /// phi(x) = offset + sum_i amplitude_i sigma(weight_i . x + bias_i), stored flat
@@ -35,5 +36,22 @@ public struct NetworkParameters: Sendable, Codable, Equatable {
         nqft_network_fields(
             activation.kernelCode, Int64(networks), Int64(width), Int64(dimension), Int64(inputs.count), inputs.coordinates,
             variance, weights, biases, amplitudes, offsets, fields)
+    }
+}
+
+extension NetworkParameters: RankPackable {
+    public func pack(into words: inout PackedWords) {
+        for size in [networks, width, dimension] { size.pack(into: &words) }
+        for values in [weights, biases, amplitudes, offsets] { values.pack(into: &words) }
+    }
+
+    public init(unpacking words: inout PackedWords.Reader) {
+        networks = Int(unpacking: &words)
+        width = Int(unpacking: &words)
+        dimension = Int(unpacking: &words)
+        weights = [Double](unpacking: &words)
+        biases = [Double](unpacking: &words)
+        amplitudes = [Double](unpacking: &words)
+        offsets = [Double](unpacking: &words)
     }
 }

@@ -208,6 +208,28 @@ public struct ParameterJacobian: Sendable {
         /// 2015), `O_k^T O_k ~ (L^T L) (x) (Z'^T Z') / B`.
         case kronecker(left: Matrix, right: Matrix)
 
+        /// Every number of the statistics, in a fixed order (for sums across ranks).
+        public var flattened: [Double] {
+            switch self {
+            case .dense(let m): return m.storage
+            case .diagonal(let d): return d
+            case .kronecker(let left, let right): return left.storage + right.storage
+            }
+        }
+
+        /// The same layout holding `values` (as `flattened` orders them).
+        public func replacing(_ values: [Double]) -> GramBlock {
+            switch self {
+            case .dense(let m): return .dense(Matrix(rows: m.rows, columns: m.columns, storage: values))
+            case .diagonal: return .diagonal(values)
+            case .kronecker(let left, let right):
+                let split = left.storage.count
+                return .kronecker(
+                    left: Matrix(rows: left.rows, columns: left.columns, storage: Array(values[..<split])),
+                    right: Matrix(rows: right.rows, columns: right.columns, storage: Array(values[split...])))
+            }
+        }
+
         /// Elementwise sum of two statistics of the same block.
         public func adding(_ other: GramBlock) -> GramBlock {
             switch (self, other) {

@@ -66,9 +66,49 @@ public struct HybridMonteCarlo: Sendable {
     }
 
     /// The outcome of one trajectory.
-    public struct Trajectory: Sendable {
+    public struct Trajectory: Sendable, RankPackable {
         public var deltaH: Double
         public var accepted: Bool
+
+        public func pack(into words: inout PackedWords) {
+            deltaH.pack(into: &words)
+            accepted.pack(into: &words)
+        }
+
+        public init(deltaH: Double, accepted: Bool) {
+            self.deltaH = deltaH
+            self.accepted = accepted
+        }
+
+        public init(unpacking words: inout PackedWords.Reader) {
+            self.init(deltaH: Double(unpacking: &words), accepted: Bool(unpacking: &words))
+        }
+    }
+
+    /// What a block of trajectories did to one chain: its final field and
+    /// stream, the kept fields and every trajectory's outcome.
+    struct ChainBlock: RankPackable {
+        var field: [Double]
+        var random: RandomSource
+        var kept: [Double]
+        var outcomes: [Trajectory]
+
+        func pack(into words: inout PackedWords) {
+            field.pack(into: &words)
+            random.pack(into: &words)
+            kept.pack(into: &words)
+            outcomes.pack(into: &words)
+        }
+
+        init(field: [Double], random: RandomSource, kept: [Double], outcomes: [Trajectory]) {
+            (self.field, self.random, self.kept, self.outcomes) = (field, random, kept, outcomes)
+        }
+
+        init(unpacking words: inout PackedWords.Reader) {
+            self.init(
+                field: [Double](unpacking: &words), random: RandomSource(unpacking: &words), kept: [Double](unpacking: &words),
+                outcomes: [Trajectory](unpacking: &words))
+        }
     }
 
     /// Integrates `n` steps of size `eps` from `(phi, p)` in place (the workspace's
@@ -166,7 +206,7 @@ public struct HybridMonteCarlo: Sendable {
         let v = action.lattice.volume, chains = state.chains, eps = state.stepSize
         let fields = state.fields, random = state.random
         let kept = every.map { count / $0 } ?? 0
-        let parts = parallelism.map(chains) { c -> (field: [Double], random: RandomSource, kept: [Double], outcomes: [Trajectory]) in
+        let parts = parallelism.distributedMap(chains) { c -> ChainBlock in
             var phi = Array(fields.storage[(c * v)..<((c + 1) * v)])
             var rng = random[c]
             var w = makeWorkspace()
@@ -178,7 +218,7 @@ public struct HybridMonteCarlo: Sendable {
                 outcomes.append(outcome)
                 if let every, (t + 1) % every == 0 { keep += phi }
             }
-            return (phi, rng, keep, outcomes)
+            return ChainBlock(field: phi, random: rng, kept: keep, outcomes: outcomes)
         }
         for c in 0..<chains {
             state.fields.storage.replaceSubrange((c * v)..<((c + 1) * v), with: parts[c].field)

@@ -22,6 +22,17 @@ public struct MetropolisSettings: Sendable, Equatable {
         self.targetAcceptance = targetAcceptance
         self.parallelism = parallelism
     }
+
+    /// The fixed groups of chains that are advanced together (one batched log
+    /// density per proposal) and whose samples form a VMC step's blocks: at
+    /// least 16 chains each (the batch keeps gemm efficient), at most 8 (enough
+    /// for a workstation's threads). Fixed by `chains`, because a BLAS result
+    /// can depend on how many rows it is computed with: so the numbers do not
+    /// depend on the thread count, nor on the rank count while there are no
+    /// more ranks than groups (beyond that, one group per rank).
+    public var groups: [Range<Int>] {
+        evenSplit(chains, parts: max(min(8, max(1, chains / 16)), min(chains, parallelism.ranks.size)))
+    }
 }
 
 /// Metropolis–Hastings sampling, many chains in lock step, each with its own
@@ -82,6 +93,7 @@ extension MetropolisHastings {
                         part.stepSize[c] *= exp(gain * (rate - target))
                     }
                 }
+                return block.count
             }
             done = block.upperBound
         }
@@ -110,27 +122,54 @@ extension MetropolisHastings {
         }
     }
 
-    /// Sweeps between stop checks and between reassemblies of the chains.
-    public var stopInterval: Int { 16 }
-
-    /// Runs `body` on the chains split into `parallelism.threads` groups, joins
-    /// the groups back and returns their results in order. Chains are
-    /// independent (each has its own random stream), so nothing depends on the split.
-    @discardableResult
-    private func inParallel<Result: Sendable>(
-        _ state: inout SamplerState, _ body: @Sendable (inout SamplerState) -> Result
-    ) -> [Result] {
-        let parts = evenSplit(state.chains, parts: settings.parallelism.threads).map { state.chains($0) }
-        let done = settings.parallelism.map(parts.count) { k in
-            var part = parts[k]
-            let result = body(&part)
-            return (part, result)
+    /// Runs `sweeps` sweeps on every chain, each of `settings.groups` on the
+    /// rank and thread `Parallelism.localMap` gives it. Returns this rank's
+    /// groups' recorded fields, each group's as one batch (`sweeps x |group|`
+    /// rows, sweep-major: row `s |g| + c`), which stay on the rank; `state` ends
+    /// with every chain moved (the groups' final states are gathered: `chains x
+    /// V` values, not the samples).
+    public func sampleInGroups(
+        _ state: inout SamplerState, density: Density, sweeps: Int
+    ) -> [(index: Int, value: FieldBatch)] {
+        let start = state, groups = settings.groups
+        let done = settings.parallelism.distributedMap(groups.count) { g -> (shared: SamplerState, local: FieldBatch) in
+            var part = start.chains(groups[g])
+            var fields: [Double] = []
+            fields.reserveCapacity(sweeps * part.fields.storage.count)
+            for _ in 0..<sweeps {
+                _ = runSweep(&part, density: density)
+                fields += part.fields.storage
+            }
+            return (part, FieldBatch(rows: sweeps * part.chains, columns: part.fields.columns, storage: fields))
         }
         var joined = SamplerState.empty(sites: state.fields.columns)
         (joined.accepted, joined.proposed) = (state.accepted, state.proposed)
-        joined.join(done.map(\.0))
+        joined.join(done.shared)
         state = joined
-        return done.map(\.1)
+        return done.local
+    }
+
+    /// Sweeps between stop checks and between reassemblies of the chains.
+    public var stopInterval: Int { 16 }
+
+    /// Runs `body` on each of the chain `groups` (over threads and ranks),
+    /// joins the groups back (on every rank) and returns their results in order.
+    @discardableResult
+    private func inParallel<Result: RankPackable>(
+        _ state: inout SamplerState, _ body: @Sendable (inout SamplerState) -> Result
+    ) -> [Result] {
+        let parallelism = settings.parallelism
+        let parts = settings.groups.map { state.chains($0) }
+        let done = parallelism.distributedMap(parts.count) { k in
+            var part = parts[k]
+            let result = body(&part)
+            return RankPair(part, result)
+        }
+        var joined = SamplerState.empty(sites: state.fields.columns)
+        (joined.accepted, joined.proposed) = (state.accepted, state.proposed)
+        joined.join(done.map(\.first))
+        state = joined
+        return done.map(\.second)
     }
 
     /// `log u < log ratio` with `u` in (0, 1]: the Metropolis–Hastings test; a

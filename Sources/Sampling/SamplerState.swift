@@ -1,5 +1,6 @@
 import Lattice
 import LinearAlgebra
+import Parallelism
 import Statistics
 
 /// The mutable state of a set of Metropolis–Hastings chains: positions, their
@@ -76,5 +77,25 @@ public struct SamplerState: ChainState {
         accepted += parts.reduce(0) { $0 + $1.accepted }
         proposed += parts.reduce(0) { $0 + $1.proposed }
         siteCursor = parts.first?.siteCursor  // every part made the same proposals
+    }
+}
+
+extension SamplerState: RankPackable {
+    public func pack(into words: inout PackedWords) {
+        fields.pack(into: &words)
+        logDensity.pack(into: &words)
+        gradient.pack(into: &words)
+        stepSize.pack(into: &words)
+        random.pack(into: &words)
+        accepted.pack(into: &words)
+        proposed.pack(into: &words)
+        siteCursor.pack(into: &words)
+    }
+
+    public init(unpacking words: inout PackedWords.Reader) {
+        self.init(
+            fields: FieldBatch(unpacking: &words), logDensity: [Double](unpacking: &words), gradient: FieldBatch(unpacking: &words),
+            stepSize: [Double](unpacking: &words), random: [RandomSource](unpacking: &words), accepted: Int(unpacking: &words),
+            proposed: Int(unpacking: &words), siteCursor: Int?(unpacking: &words))
     }
 }

@@ -36,6 +36,10 @@ public struct BenchmarkWorkload: Sendable, Codable {
         w.singleSite = true
         return w
     }
+
+    /// Run only when named: L16s, a 16^3 lattice (the MPI scaling model's 3D
+    /// workload, BENCHMARKS.md), single-site proposals.
+    public static let large = [BenchmarkWorkload(name: "L16s", extent: [16, 16, 16], hidden: 32, samples: 1024, singleSite: true)]
 }
 
 /// What a benchmark run measured; times are medians over the timed steps.
@@ -44,6 +48,8 @@ public struct BenchmarkResult: Sendable, Codable {
     public var parameters: Int
     public var timedSteps: Int
     public var threads: Int
+    /// MPI ranks the step was split over.
+    public var ranks: Int
     public var secondsPerStep: Double
     public var sampling: Double
     public var localEnergy: Double
@@ -62,7 +68,7 @@ public struct BenchmarkResult: Sendable, Codable {
 
 public enum Benchmark {
     /// Runs `warmup` untimed and `steps` timed optimisation steps of `workload`.
-    public static func run(_ workload: BenchmarkWorkload, warmup: Int, steps: Int, threads: Int) throws -> BenchmarkResult {
+    public static func run(_ workload: BenchmarkWorkload, warmup: Int, steps: Int, parallelism: Parallelism) throws -> BenchmarkResult {
         let lattice = Lattice(extent: workload.extent)
         let v = lattice.volume
         let fft = RealFFT(extent: lattice.extent)
@@ -71,7 +77,7 @@ public enum Benchmark {
         let model = GaussianNetwork(
             base: GaussianAnsatz(lattice: lattice, fft: fft), network: network,
             networkParameters: network.initialParameters(random: &random, outputScale: 0.01), symmetrized: false)
-        let settings = MetropolisSettings(chains: workload.chains, sweep: v, parallelism: Parallelism(threads: threads))
+        let settings = MetropolisSettings(chains: workload.chains, sweep: v, parallelism: parallelism)
         let timings = workload.singleSite
             ? try time(model, SingleSiteSampler(settings), workload, warmup: warmup, steps: steps)
             : try time(model, RandomWalkSampler(settings), workload, warmup: warmup, steps: steps)
@@ -94,7 +100,7 @@ public enum Benchmark {
         let forward = median((0..<5).map { _ in timed { _ = network.value(fields, parameters: parameters) } })
         let perStep = median(timings.map(\.total))
         return BenchmarkResult(
-            workload: workload, parameters: model.parameterCount, timedSteps: steps, threads: threads,
+            workload: workload, parameters: model.parameterCount, timedSteps: steps, threads: parallelism.threads, ranks: parallelism.ranks.size,
             secondsPerStep: perStep, sampling: median(timings.map(\.sampling)),
             localEnergy: median(timings.map(\.localEnergy)),
             parameterGradient: median(timings.map(\.parameterGradient)), update: median(timings.map(\.update)),

@@ -20,6 +20,8 @@ public struct EuclideanBenchmark: Sendable, Codable {
     /// "trajectory" or "training step".
     public var unit: String
     public var threads: Int
+    /// MPI ranks the work was split over.
+    public var ranks: Int
     /// Median seconds per unit (per trajectory of one chain for HMC).
     public var secondsPerUnit: Double
     public var unitsPerSecond: Double
@@ -28,8 +30,8 @@ public struct EuclideanBenchmark: Sendable, Codable {
 
     public static let names = ["H32", "H64", "F8"]
 
-    public static func run(_ name: String, repeats: Int, threads: Int) throws -> EuclideanBenchmark {
-        let parallelism = Parallelism(threads: threads)
+    public static func run(_ name: String, repeats: Int, parallelism: Parallelism) throws -> EuclideanBenchmark {
+        let (threads, ranks) = (parallelism.threads, parallelism.ranks.size)
         switch name {
         case "H32", "H64":
             let l = name == "H32" ? 32 : 64
@@ -45,7 +47,7 @@ public struct EuclideanBenchmark: Sendable, Codable {
             }
             let t = Benchmark.median(times)
             return EuclideanBenchmark(
-                name: name, unit: "trajectory", threads: threads, secondsPerUnit: t, unitsPerSecond: 1 / t,
+                name: name, unit: "trajectory", threads: threads, ranks: ranks, secondsPerUnit: t, unitsPerSecond: 1 / t,
                 stepsPerTrajectory: hmc.schedule(stepSize: state.stepSize, jitterDraw: 0.5).steps)
         default:
             let mapped = ActionConvention.flow.mapped(first: -4, lam: 8, dimension: 2)
@@ -63,7 +65,7 @@ public struct EuclideanBenchmark: Sendable, Codable {
                 }
             }.dropFirst(2)
             let t = Benchmark.median(Array(times))
-            return EuclideanBenchmark(name: name, unit: "training step", threads: threads, secondsPerUnit: t, unitsPerSecond: 1 / t)
+            return EuclideanBenchmark(name: name, unit: "training step", threads: threads, ranks: ranks, secondsPerUnit: t, unitsPerSecond: 1 / t)
         }
     }
 }

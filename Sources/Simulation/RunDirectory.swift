@@ -53,13 +53,24 @@ public struct RunDirectory: Sendable {
     ///
     /// - Throws: `FileError` naming the file when it cannot be read or decoded.
     public func readCheckpoint<State: Decodable>(_ type: State.Type) throws -> State {
+        try decodeCheckpoint(type, from: checkpointData())
+    }
+
+    /// The checkpoint file's bytes (what the first rank of a job hands the others).
+    public func checkpointData() throws -> Data {
         let file = url.appendingPathComponent(Self.checkpointFile)
         guard let data = FileManager.default.contents(atPath: file.path) else {
             throw FileError(path: file.path, reason: "cannot be read")
         }
+        return data
+    }
+
+    /// A checkpoint of this directory from its bytes.
+    public func decodeCheckpoint<State: Decodable>(_ type: State.Type, from data: Data) throws -> State {
         do {
             return try JSONOutput.decode(type, from: data)
         } catch {
+            let file = url.appendingPathComponent(Self.checkpointFile)
             throw FileError(path: file.path, reason: "is not a checkpoint of this nqft (\(error))")
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Output
+import Parallelism
 import Simulation
 
 struct BenchCommand: ParsableCommand {
@@ -11,7 +12,8 @@ struct BenchCommand: ParsableCommand {
             Workloads (phi^4, m2 = 1, lambda = 24; Gaussian x one-layer tanh network; Metropolis \
             with V proposals per sample, each moving every site; SR): W1 L=32 H=64 4096 samples; \
             W2 8x8 H=128 4096; W3 L=8 H=16 4096; W4 6x6x6 H=64 1024. W1s-W4s: the same with \
-            single-site proposals (O(H) per proposal instead of O(V H)). Each step's time is split into sampling, \
+            single-site proposals (O(H) per proposal instead of O(V H)); L16s, when named: 16^3, H=32, 1024 \
+            samples, single-site. Under mpirun the step is split over the ranks (rank 0 prints). Each step's time is split into sampling, \
             local energy, parameter gradients and the SR update; the FFTW correlator cost of \
             one step's samples, the machine's dgemm rate and the network's FLOP rate are \
             measured beside it. Times are medians over the timed steps. Euclidean workloads, at \
@@ -20,7 +22,7 @@ struct BenchCommand: ParsableCommand {
             F8, one training step of the tutorial's flow (L = 8, 16 couplings 1-8-8-2, batch 64).
             """)
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Workloads to run (W1 ... W4, W1s ... W4s; H32, H64, F8 when named; default: the VMC ones).")
+    @Option(name: .long, parsing: .upToNextOption, help: "Workloads to run (W1 ... W4, W1s ... W4s; L16s, H32, H64, F8 when named; default: W1 ... W4s).")
     var workload: [String] = BenchmarkWorkload.all.map(\.name)
 
     @Option(name: .long, help: "Untimed warm-up steps.")
@@ -36,11 +38,16 @@ struct BenchCommand: ParsableCommand {
     var json: String?
 
     func validate() throws {
-        let known = Set(BenchmarkWorkload.all.map(\.name) + EuclideanBenchmark.names)
+        let known = Set((BenchmarkWorkload.all + BenchmarkWorkload.large).map(\.name) + EuclideanBenchmark.names)
         for w in workload where !known.contains(w) {
             throw ValidationError("unknown workload '\(w)'; allowed: \(known.sorted().joined(separator: ", "))")
         }
         guard warmup >= 0, steps >= 1, threads >= 1 else { throw ValidationError("--warmup >= 0, --steps >= 1, --threads >= 1") }
+    }
+
+    /// A line of the table: rank 0's only (every rank times the same steps).
+    private func report(_ line: String) {
+        if Job.isLeader { print(line) }
     }
 
     func run() throws {
@@ -53,13 +60,15 @@ struct BenchCommand: ParsableCommand {
                 throw ExitCode(2)
             }
         }
+        let parallelism = Parallelism(threads: threads, ranks: Job.start())
         var results: [BenchmarkResult] = []
-        if workload.contains(where: { w in BenchmarkWorkload.all.contains { $0.name == w } }) {
-            print("workload  params  s/step   sampling  E_loc    grad     SR       corr     samples/s  MiB    dgemm GF/s  net GF/s")
-        for w in BenchmarkWorkload.all where workload.contains(w.name) {
-            let r = try Benchmark.run(w, warmup: warmup, steps: steps, threads: threads)
+        let vmc = (BenchmarkWorkload.all + BenchmarkWorkload.large).filter { workload.contains($0.name) }
+        if !vmc.isEmpty {
+            report("workload  params  s/step   sampling  E_loc    grad     SR       corr     samples/s  MiB    dgemm GF/s  net GF/s")
+        for w in vmc {
+            let r = try Benchmark.run(w, warmup: warmup, steps: steps, parallelism: parallelism)
             results.append(r)
-            print(String(
+            report(String(
                 format: "%-8@  %6d  %7.4f  %7.4f  %7.4f  %7.4f  %7.4f  %7.4f  %9.0f  %5.0f  %10.1f  %8.1f",
                 w.name, r.parameters, r.secondsPerStep, r.sampling, r.localEnergy, r.parameterGradient, r.update,
                 r.correlators, r.samplesPerSecond, r.peakMemoryMiB, r.dgemmGFLOPS, r.networkGFLOPS))
@@ -67,14 +76,14 @@ struct BenchCommand: ParsableCommand {
         }
         var euclidean: [EuclideanBenchmark] = []
         let names = EuclideanBenchmark.names.filter(workload.contains)
-        if !names.isEmpty { print("\nworkload  unit            s/unit     units/s  MD steps") }
+        if !names.isEmpty { report("\nworkload  unit            s/unit     units/s  MD steps") }
         for name in names {
-            let r = try EuclideanBenchmark.run(name, repeats: steps, threads: threads)
+            let r = try EuclideanBenchmark.run(name, repeats: steps, parallelism: parallelism)
             euclidean.append(r)
-            print(String(format: "%-8@  %-14@  %9.3e  %9.1f  %@", name, r.unit, r.secondsPerUnit, r.unitsPerSecond,
+            report(String(format: "%-8@  %-14@  %9.3e  %9.1f  %@", name, r.unit, r.secondsPerUnit, r.unitsPerSecond,
                          r.stepsPerTrajectory.map { "\($0)" } ?? "-"))
         }
-        if let json {
+        if let json, Job.isLeader {
             let url = URL(fileURLWithPath: json)
             if euclidean.isEmpty {
                 try AtomicFile.write(JSONOutput.encode(results), to: url)

@@ -55,8 +55,10 @@ extension NQFT {
             if !(error is ExitCode) {
                 printError(fullMessage(for: error))
             }
+            Job.finish()
             Foundation.exit(status)
         }
+        Job.finish()
         Foundation.exit(0)
     }
 }

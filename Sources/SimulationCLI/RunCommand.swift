@@ -17,11 +17,13 @@ struct RunCommand: ParsableCommand {
             checkpoint.json and energy.csv also every output.checkpoint_every steps. A \
             directory that already holds files is refused (exit 2) unless --force (which \
             removes the old run's files, never others) or --resume; so is a directory \
-            another run is using, or one that cannot be written. SIGINT, SIGTERM, SIGHUP \
-            and SIGQUIT stop any phase within about a second of work, save the \
+            another run is using, or one that cannot be written. SIGINT, SIGTERM, SIGHUP, \
+            SIGQUIT and SIGUSR1 stop any phase within about a second of work, save the \
             checkpoint, print the command that resumes and exit with 128 + the signal; \
             --resume continues with the same numbers, from wherever the directory is now. \
-            A run that diverges stops with exit 1, keeping the last good checkpoint.
+            A run that diverges stops with exit 1, keeping the last good checkpoint. \
+            Under mpirun or srun (the MPI build: scripts/setup.sh --mpi) the run is split \
+            over the ranks; rank 0 writes the directory (README: Runs over MPI ranks).
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -51,11 +53,18 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        _ = Job.start()
         switch try options.loadAny() {
         case .groundState(var configuration):
             if let output { configuration.output.directory = output }
             if let seed { configuration.seed = seed }
             _ = try options.checkMemory(configuration)
+            let ranks = Job.world.size
+            if configuration.sampler.chains < ranks {
+                // Each rank advances whole groups of chains; one without any would idle in every reduction.
+                printError("nqft run: sampler.chains = \(configuration.sampler.chains) is fewer than the \(ranks) MPI ranks; use at least \(ranks) chains (16 per rank keeps every rank's numbers equal to one process's), or fewer ranks")
+                throw ExitCode(2)
+            }
             StopSignal.install()
             try execute(Simulation(configuration: configuration), checkpointEvery: configuration.output.checkpointEvery,
                         directory: RunDirectory(path: configuration.output.directory))
@@ -75,50 +84,73 @@ struct RunCommand: ParsableCommand {
     }
 
     /// Runs any kind of run in `directory`: lock, start or resume, progress,
-    /// checkpoints, stop signals, divergence, the files at the end.
+    /// checkpoints, stop signals, divergence, the files at the end. In a job of
+    /// several ranks every rank runs this; rank 0 alone locks and writes the
+    /// directory and hands the others its decision and the checkpoint's bytes.
     private func execute<Kind: RunKind>(_ kind: Kind, checkpointEvery: Int, directory: RunDirectory) throws {
-        let lock: RunLock
-        do {
-            lock = try directory.prepareAndLock()
-        } catch {
-            printError("nqft run: \(error)")
-            throw ExitCode(2)
+        let world = Job.world
+        var lock: RunLock?
+        var status: Int32 = 0
+        var checkpoint: [UInt8] = []
+        if world.rank == 0 {
+            do {
+                lock = try directory.prepareAndLock()
+                checkpoint = try startingPoint(kind, in: directory).map(Array.init) ?? []
+            } catch let error as ExitCode {
+                status = error.rawValue
+            } catch {
+                printError("nqft run: \(error)")
+                status = 2
+            }
         }
-        defer { lock.release() }
+        defer { lock?.release() }
+        status = Int32(world.maximum(Int(status)))
+        if status != 0 { throw ExitCode(status) }
         var control = RunControl<Kind.State>()
-        do {
-            control.resume = try startingPoint(kind, in: directory)
-        } catch let error as ExitCode {
-            throw error
-        } catch {
-            printError("nqft run: \(error)")
-            throw ExitCode(2)
-        }
+        let shared = world.broadcast(bytes: checkpoint)
+        if !shared.isEmpty { control.resume = try directory.decodeCheckpoint(Kind.State.self, from: Data(shared)) }
 
         let progress = ProgressPrinter()
-        if !quiet { control.progress = progress.report }
+        if !quiet && world.rank == 0 { control.progress = progress.report }
+        let watchdog = CheckpointWatchdog(resumeHint: "; resume with: \(resumeCommand(directory))")
+        if let resumed = control.resume { watchdog.saved(kind.position(resumed), in: directory.path) }
         control.checkpointEvery = checkpointEvery
-        control.saveCheckpoint = { try kind.writePartial($0, to: directory.url) }
-        control.stop = StopSignal.check
-        control.parallelism = Parallelism(threads: threads ?? min(2, ProcessInfo.processInfo.activeProcessorCount))
+        control.saveCheckpoint = { state in
+            guard world.rank == 0 else { return }
+            do {
+                try kind.writePartial(state, to: directory.url)
+            } catch where world.size > 1 {
+                // The other ranks are already in the next unit: end the job.
+                world.abort(1, "nqft run: rank 0 cannot save the checkpoint: \(error); ending the job")
+            }
+            watchdog.saved(kind.position(state), in: directory.path)
+        }
+        control.stop = Job.stopCheck(world)
+        control.parallelism = Parallelism(threads: threads ?? Job.defaultThreads(world), ranks: world)
+        if world.size > 1 && world.rank == 0 { watchdog.start() }
+        if let note = Job.sigkillNote(world) { printError(note) }
         do {
             let final = try kind.execute(control)
             progress.finish()
+            guard world.rank == 0 else { return }
             let (report, warnings) = try kind.writeComplete(final, to: directory.url)
             for warning in warnings { printError("warning: \(warning)") }
             print(report)
         } catch RunStopped<Kind.State>.interrupted(let state) {
+            // Every rank is here: the stop check is collective.
             progress.finish()
-            try save(state, of: kind, in: directory)
-            let signal = StopSignal.received
-            printError(
-                "\nnqft run: stopped by signal \(signal) \(kind.position(state)); its checkpoint"
-                    + " is in \(directory.path)\nresume with: \(resumeCommand(directory))")
+            let signal = Job.agreedSignal(world)
+            if world.rank == 0 {
+                try save(state, of: kind, in: directory)
+                printError(
+                    "\nnqft run: stopped by signal \(signal) \(kind.position(state)); its checkpoint"
+                        + " is in \(directory.path)\nresume with: \(resumeCommand(directory))")
+            }
             throw ExitCode(128 + signal)
         } catch RunStopped<Kind.State>.diverged(let stage, let detail, let lastGood) {
             progress.finish()
             printError("nqft run: the \(stage) stage diverged (\(kind.position(lastGood))): \(detail)")
-            try save(lastGood, of: kind, in: directory)
+            if world.rank == 0 { try save(lastGood, of: kind, in: directory) }
             printError("nqft run: the last good state is in \(directory.path)/checkpoint.json")
             throw ExitCode(1)
         } catch let error as SimulationError {
@@ -133,20 +165,21 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    /// The checkpoint to resume from, or nil for a fresh run; refuses (exit 2) a
-    /// directory that holds files unless --force (which removes the old run's).
-    /// Either way summary.json goes first: it marks a complete directory only.
-    private func startingPoint<Kind: RunKind>(_ kind: Kind, in directory: RunDirectory) throws -> Kind.State? {
+    /// The checkpoint's bytes to resume from (checked against this run), or nil
+    /// for a fresh run; refuses (exit 2) a directory that holds files unless
+    /// --force (which removes the old run's). Either way summary.json goes
+    /// first: it marks a complete directory only.
+    private func startingPoint<Kind: RunKind>(_ kind: Kind, in directory: RunDirectory) throws -> Data? {
         let existing = directory.contents()
         if resume {
             guard existing.contains(RunDirectory.checkpointFile) else {
                 printError("nqft run: --resume needs \(directory.path)/\(RunDirectory.checkpointFile), which does not exist")
                 throw ExitCode(2)
             }
-            let checkpoint = try directory.readCheckpoint(Kind.State.self)
-            try kind.checkResume(checkpoint)  // a mismatch leaves the directory as it is
+            let data = try directory.checkpointData()
+            try kind.checkResume(directory.decodeCheckpoint(Kind.State.self, from: data))  // a mismatch leaves the directory as it is
             try directory.remove("summary.json")
-            return checkpoint
+            return data
         }
         if !existing.isEmpty && !force {
             printError(
@@ -172,7 +205,8 @@ struct RunCommand: ParsableCommand {
     /// The command that continues this run, shell-quoted, with absolute paths
     /// (it works from any working directory).
     private func resumeCommand(_ directory: RunDirectory) -> String {
-        var words = [executablePath(), "run", URL(fileURLWithPath: options.config).standardizedFileURL.path,
+        let launcher = Job.world.size > 1 ? ["mpirun", "-np", "\(Job.world.size)"] : []
+        var words = launcher + [executablePath(), "run", URL(fileURLWithPath: options.config).standardizedFileURL.path,
                      "--output", directory.path, "--resume"]
         if let seed { words += ["--seed", "\(seed)"] }
         return words.map(shellQuoted).joined(separator: " ")

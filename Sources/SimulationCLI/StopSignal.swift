@@ -6,13 +6,15 @@ import Synchronization
 /// polls it between units of work and inside long ones (`StopCheck`).
 private let stopSignal = Atomic<Int32>(0)
 
-/// How `nqft` treats signals: SIGINT, SIGTERM, SIGHUP (a closed terminal) and
-/// SIGQUIT ask the run to stop — it saves its checkpoint and exits with 128 +
-/// the signal; a second stop signal ends the process at once. SIGPIPE is
-/// ignored: a progress line written to a closed pipe fails quietly instead of
-/// killing the run.
+/// How `nqft` treats signals: SIGINT, SIGTERM, SIGHUP (a closed terminal),
+/// SIGQUIT and SIGUSR1 ask the run to stop — it saves its checkpoint and exits
+/// with 128 + the signal; a second stop signal ends the process at once.
+/// SIGUSR1 is the clusters' checkpoint signal: mpirun passes it to every rank at
+/// once (SIGTERM only after odls_base_sigkill_timeout), and Slurm sends it ahead
+/// of a time limit (`#SBATCH --signal=USR1@300`). SIGPIPE is ignored: a progress
+/// line written to a closed pipe fails quietly instead of killing the run.
 enum StopSignal {
-    static let handled = [SIGINT, SIGTERM, SIGHUP, SIGQUIT]
+    static let handled = [SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1]
 
     static var received: Int32 { stopSignal.load(ordering: .relaxed) }
 
@@ -37,7 +39,9 @@ enum StopSignal {
 }
 
 /// Writes a line to standard error; a closed stream is ignored (never fatal).
+/// Ranks other than 0 of an MPI job stay silent (they would repeat rank 0).
 func printError(_ message: String) {
+    guard Job.isLeader else { return }
     writeStandardError(message + "\n")
 }
 

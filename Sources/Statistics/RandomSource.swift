@@ -1,4 +1,5 @@
 import Foundation
+import Parallelism
 
 /// A seeded, reproducible stream of random numbers: xoshiro256** (Blackman and
 /// Vigna, "Scrambled linear pseudorandom number generators", ACM TOMS 47 (2021)),
@@ -113,5 +114,16 @@ private struct SplitMix64 {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension RandomSource: RankPackable {
+    public func pack(into words: inout PackedWords) {
+        for word in [s0, s1, s2, s3] { words.append(word) }
+    }
+
+    public init(unpacking words: inout PackedWords.Reader) {
+        self.init(seed: 0)
+        (s0, s1, s2, s3) = (words.next(), words.next(), words.next(), words.next())
     }
 }

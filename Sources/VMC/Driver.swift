@@ -41,7 +41,8 @@ public struct StepTimings: Sendable, Equatable {
 /// 1. sample `phi ~ |psi_theta|^2`,
 /// 2. evaluate the local energies `E_loc(phi)` and log-derivatives `O(phi)`,
 /// 3. let the optimizer turn `(O, E_loc)` into a new `theta`.
-public struct VMCDriver<Model: WavefunctionModel, Chains: Sampler<BornDensity<Model>>, Update: Optimizer>: Sendable {
+public struct VMCDriver<Model: WavefunctionModel, Chains: MetropolisHastings, Update: Optimizer>: Sendable
+where Chains.Density == BornDensity<Model> {
     public let theory: ScalarTheory
     public var model: Model
     public let sampler: Chains
@@ -91,29 +92,33 @@ public struct VMCDriver<Model: WavefunctionModel, Chains: Sampler<BornDensity<Mo
             return Double(d.seconds) + Double(d.attoseconds) * 1e-18
         }
 
-        // 1. Sample |psi|^2; fields in record order (sweep-major, then chain).
+        // 1. Sample |psi|^2, each fixed group of chains on its rank and thread;
+        // its samples stay there.
         try thermalize(sweeps: discardSweeps)
         let density = BornDensity(model)
         samplerState.resetCounters()
-        var fields: [Double] = []
-        fields.reserveCapacity(sweepsPerStep * samplerState.fields.storage.count)
-        sampler.sample(&samplerState, density: density, sweeps: sweepsPerStep) { batch, _ in
-            fields.append(contentsOf: batch.storage)
-        }
-        let batch = FieldBatch(rows: sweepsPerStep * sampler.chains, columns: theory.lattice.volume, storage: fields)
+        let recorded = sampler.sampleInGroups(&samplerState, density: density, sweeps: sweepsPerStep)
         timings.sampling = lap()
-        // 2. Local energies and log-derivatives, the samples split over threads.
+        // 2. Local energies (gathered: 8 bytes a sample) and log-derivatives
+        // (kept) of each group's blocks; samples are numbered group-major.
         let (current, theory) = (model, self.theory)
-        let energies = Array(inBlocks(batch, parallelism) { localEnergies(current, theory, $0) }.joined())
+        let layout = StepBlocks(groups: sampler.settings.groups, sweeps: sweepsPerStep, parallelism: parallelism)
+        let energies = Array(parallelism.distributedMap(layout.blocks.count, share: layout.share) { k -> [Double] in
+            VMC.localEnergies(current, theory, layout.fields(of: k, in: recorded))
+        }.joined())
         timings.localEnergy = lap()
+        let jacobians = parallelism.localMap(layout.blocks.count, share: layout.share) {
+            current.parameterJacobian(layout.fields(of: $0, in: recorded))
+        }
         let logDerivatives = LogDerivatives(
-            blocks: inBlocks(batch, parallelism) { current.parameterJacobian($0) }, parallelism: parallelism)
+            rowBlocks: layout.blocks.map(\.rows), share: layout.share, blocks: jacobians.map(\.value),
+            columns: current.parameterCount, parallelism: parallelism)
         timings.parameterGradient = lap()
         // 3. The update.
         let learningRate = optimizer.learningRate
         try optimizer.update(&model.parameters, from: EnergySamples(logDerivatives: logDerivatives, localEnergies: energies))
         timings.update = lap()
-        let series = ReplicaSeries(chains: sampler.chains, observables: 1, values: energies)
+        let series = ReplicaSeries(chains: sampler.chains, observables: 1, values: layout.recordOrder(energies))
         return StepReport(
             energy: gamma.estimate(series), acceptance: samplerState.acceptance, learningRate: learningRate,
             timings: timings)
@@ -128,15 +133,14 @@ public struct VMCDriver<Model: WavefunctionModel, Chains: Sampler<BornDensity<Mo
         samplerState.resetCounters()
         let (model, theory, parallelism) = (self.model, self.theory, self.parallelism)
         try sampler.sample(&samplerState, density: density, sweeps: sweeps) { batch, _ in
-            try observe(batch, Array(inBlocks(batch, parallelism) { localEnergies(model, theory, $0) }.joined()))
+            try observe(batch, Self.localEnergies(model, theory, batch, parallelism))
         }
     }
-}
 
-/// `body` on consecutive row blocks of `batch` (`workBlocks`), concurrently.
-private func inBlocks<T: Sendable>(
-    _ batch: FieldBatch, _ parallelism: Parallelism, _ body: @Sendable (FieldBatch) -> T
-) -> [T] {
-    let ranges = workBlocks(batch.rows)
-    return parallelism.map(ranges.count) { body(batch.rows(ranges[$0])) }
+    /// The local energies of `batch`, its row blocks computed over threads and
+    /// ranks, on every rank.
+    private static func localEnergies(_ model: Model, _ theory: ScalarTheory, _ batch: FieldBatch, _ parallelism: Parallelism) -> [Double] {
+        let blocks = parallelism.blocks(batch.rows)
+        return Array(parallelism.distributedMap(blocks.count) { VMC.localEnergies(model, theory, batch.rows(blocks[$0])) }.joined())
+    }
 }

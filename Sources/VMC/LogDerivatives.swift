@@ -3,54 +3,80 @@ import NeuralAnsatz
 import Parallelism
 
 /// The log-derivatives `O_{b,p} = d log psi(phi_b) / d theta_p` of a step's `N`
-/// samples, held as consecutive row blocks (`workBlocks`, each a factored
-/// `ParameterJacobian`), so the products SR needs run on the threads in parallel:
-/// `O v` block by block, `O^T u` as a sum of the blocks' parts, added in block
-/// order (the result does not depend on the number of threads).
+/// samples, held as row blocks (each a factored `ParameterJacobian`; in a VMC
+/// step, the samples of one fixed group of chains). Each rank holds its share
+/// of the blocks only, and they never leave it: every product SR needs is a sum
+/// over blocks of what each block gives, computed on the block's rank and
+/// thread and added exactly (`Parallelism.sum`), so results do not depend on
+/// the number of threads or ranks, and a rank sends `3 P` integers per product
+/// whatever the number of samples.
 public struct LogDerivatives: Sendable {
+    /// The rows of every block, on every rank, in order.
+    public let rowBlocks: [Range<Int>]
+    /// Which blocks this rank holds (the ranks' shares are contiguous, in rank order).
+    public let share: Range<Int>
+    /// This rank's blocks: `rowBlocks[share]`.
     public let blocks: [ParameterJacobian]
     /// `N`.
     public let rows: Int
     /// `P`.
     public let columns: Int
-    /// Threads the blocks are split over.
+    /// Threads and ranks the blocks are split over.
     public let parallelism: Parallelism
 
-    public init(blocks: [ParameterJacobian], parallelism: Parallelism = .serial) {
-        precondition(!blocks.isEmpty && blocks.allSatisfy { $0.columns == blocks[0].columns })
+    /// `blocks` are this rank's blocks `share` of the blocks `rowBlocks`.
+    public init(rowBlocks: [Range<Int>], share: Range<Int>, blocks: [ParameterJacobian], columns: Int, parallelism: Parallelism) {
+        precondition(blocks.count == share.count)
+        precondition(blocks.allSatisfy { $0.columns == columns })
+        self.rowBlocks = rowBlocks
+        self.share = share
         self.blocks = blocks
         self.parallelism = parallelism
-        rows = blocks.reduce(0) { $0 + $1.rows }
-        columns = blocks[0].columns
+        rows = rowBlocks.reduce(0) { $0 + $1.count }
+        self.columns = columns
+    }
+
+    /// Every block on this one process, their rows in order.
+    public init(blocks: [ParameterJacobian], parallelism: Parallelism = .serial) {
+        precondition(!blocks.isEmpty && parallelism.ranks.size == 1)
+        let rowBlocks = blocks.reduce(into: [Range<Int>]()) { ranges, block in
+            let start = ranges.last?.upperBound ?? 0
+            ranges.append(start..<(start + block.rows))
+        }
+        self.init(rowBlocks: rowBlocks, share: 0..<blocks.count, blocks: blocks, columns: blocks[0].columns, parallelism: parallelism)
     }
 
     public init(dense: Matrix) { self.init(blocks: [ParameterJacobian(dense: dense)]) }
 
-    /// The first row of each block, and `N` at the end.
-    private var offsets: [Int] { blocks.reduce(into: [0]) { $0.append($0.last! + $1.rows) } }
-
-    /// `f(block)` for every block, concurrently.
-    private func eachBlock<T: Sendable>(_ f: @Sendable (Int, ParameterJacobian) -> T) -> [T] {
-        let blocks = self.blocks
-        return parallelism.map(blocks.count) { f($0, blocks[$0]) }
+    /// This rank's block `k` (of all blocks).
+    private func block(_ k: Int) -> ParameterJacobian {
+        blocks[k - share.lowerBound]
     }
 
-    /// Adds the blocks' vectors in block order.
-    private func sum(_ parts: [[Double]]) -> [Double] {
-        var total = parts[0]
-        for part in parts.dropFirst() { for q in total.indices { total[q] += part[q] } }
-        return total
+    /// `f(rows, block)` for every block, each computed on the rank holding the
+    /// block, all results on every rank in block order (a gather: for what
+    /// must be whole on every rank, such as MinSR's `N x N` kernel).
+    public func mapBlocks<T: RankPackable>(_ f: @Sendable (Range<Int>, ParameterJacobian) -> T) -> [T] {
+        let rowBlocks = self.rowBlocks
+        return parallelism.distributedMap(rowBlocks.count, share: share) { k in f(rowBlocks[k], block(k)) }
     }
 
-    /// `O v` (`N` values).
-    public func apply(_ v: [Double]) -> [Double] {
-        eachBlock { _, block in block.apply(v) }.flatMap { $0 }
+    /// `sum_k f(rows_k, O_k)` over the blocks, each term computed where its
+    /// block is, added exactly (a vector of `length`, the same on every rank).
+    public func sumOverBlocks(length: Int, _ f: @Sendable (Range<Int>, ParameterJacobian) -> [Double]) -> [Double] {
+        let rowBlocks = self.rowBlocks
+        return parallelism.sum(rowBlocks.count, length: length, share: share) { k in f(rowBlocks[k], block(k)) }
     }
 
-    /// `O^T u` (`P` values).
+    /// `O^T u` (`P` values); `u` is indexed by sample (`rowBlocks`).
     public func applyTranspose(_ u: [Double]) -> [Double] {
-        let offsets = self.offsets
-        return sum(eachBlock { k, block in block.applyTranspose(Array(u[offsets[k]..<offsets[k + 1]])) })
+        sumOverBlocks(length: columns) { rows, block in block.applyTranspose(Array(u[rows])) }
+    }
+
+    /// `O^T (O v - c 1)`: the Gram product of SR's matrix-free solves, with
+    /// `O v` kept on each block's rank (only the `P`-vector is summed).
+    public func gramApply(_ v: [Double], shift c: Double) -> [Double] {
+        sumOverBlocks(length: columns) { _, block in block.applyTranspose(block.apply(v).map { $0 - c }) }
     }
 
     /// `<O_p>`.
@@ -59,8 +85,19 @@ public struct LogDerivatives: Sendable {
     }
 
     /// The blocks' Gram statistics summed over all rows (`ParameterJacobian.gramBlocks`).
+    /// Every rank holds at least one block (the VMC driver gives each rank a
+    /// group of chains), whose statistics also give the layout.
     public func gramBlocks(denseLimit: Int) -> [ParameterJacobian.GramBlock] {
-        let parts = eachBlock { _, block in block.gramBlocks(denseLimit: denseLimit) }
-        return parts.dropFirst().reduce(parts[0]) { sum, part in zip(sum, part).map { $0.adding($1) } }
+        precondition(!blocks.isEmpty, "LogDerivatives: a rank without a block")
+        let blocks = self.blocks
+        let local = parallelism.map(blocks.count) { blocks[$0].gramBlocks(denseLimit: denseLimit) }
+        let layout = local[0]
+        let total = parallelism.sum(local.map { $0.flatMap(\.flattened) }, length: layout.reduce(0) { $0 + $1.flattened.count })
+        var offset = 0
+        return layout.map { gram in
+            let count = gram.flattened.count
+            defer { offset += count }
+            return gram.replacing(Array(total[offset..<(offset + count)]))
+        }
     }
 }

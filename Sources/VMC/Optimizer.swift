@@ -1,4 +1,6 @@
 import LinearAlgebra
+import NeuralAnsatz
+import Parallelism
 
 /// What an optimizer sees of one VMC step: the log-derivatives
 /// `O_{b,p} = d log psi(phi_b)/d theta_p` and local energies `E_b` of `N` samples
@@ -20,25 +22,33 @@ public struct EnergySamples: Sendable {
     /// `N` samples.
     public var count: Int { localEnergies.count }
 
-    /// `O - <O>`, the centred log-derivatives, as explicit matrices, one per
-    /// block of `logDerivatives` (computed concurrently).
-    public var centredLogDerivativeBlocks: [Matrix] {
-        let mean = logDerivatives.columnMeans
-        let blocks = logDerivatives.blocks
-        return logDerivatives.parallelism.map(blocks.count) { k in
-            var centred = blocks[k].dense
-            let p = centred.columns
-            centred.storage.withUnsafeMutableBufferPointer { o in
-                for b in 0..<blocks[k].rows { for q in 0..<p { o[b * p + q] -= mean[q] } }
-            }
-            return centred
+    /// `O_k - <O>` of a block of log-derivatives.
+    private static func centred(_ block: ParameterJacobian, _ mean: [Double]) -> Matrix {
+        var centred = block.dense
+        let p = centred.columns
+        centred.storage.withUnsafeMutableBufferPointer { o in
+            for b in 0..<block.rows { for q in 0..<p { o[b * p + q] -= mean[q] } }
         }
+        return centred
     }
 
-    /// `O - <O>` as one `N x P` matrix.
+    /// `f(O_k - <O>)` for every row block `k` of the centred log-derivatives,
+    /// each on the rank holding the block, all results on every rank in block order.
+    public func mapCentredBlocks<T: RankPackable>(_ f: @Sendable @escaping (Matrix) -> T) -> [T] {
+        let mean = logDerivatives.columnMeans
+        return logDerivatives.mapBlocks { _, block in f(Self.centred(block, mean)) }
+    }
+
+    /// `sum_k f(O_k - <O>)` over the row blocks, each term where its block is, added exactly.
+    public func sumOverCentredBlocks(length: Int, _ f: @Sendable @escaping (Matrix) -> [Double]) -> [Double] {
+        let mean = logDerivatives.columnMeans
+        return logDerivatives.sumOverBlocks(length: length) { _, block in f(Self.centred(block, mean)) }
+    }
+
+    /// `O - <O>` as one `N x P` matrix (on every rank).
     public var centredLogDerivatives: Matrix {
-        let blocks = centredLogDerivativeBlocks
-        return Matrix(rows: count, columns: blocks[0].columns, storage: blocks.flatMap(\.storage))
+        let blocks = mapCentredBlocks { $0 }
+        return Matrix(rows: count, columns: logDerivatives.columns, storage: blocks.flatMap(\.storage))
     }
 
     /// `E - <E>`, divided by `N`.

@@ -82,14 +82,13 @@ public struct StochasticReconfiguration: Optimizer, Codable {
         }
         if p <= n {
             // S = sum over sample blocks of Oc_k^T Oc_k / N, the blocks' products
-            // concurrent, lower triangles only (all dposv reads).
-            let centred = samples.centredLogDerivativeBlocks
-            let parts = samples.logDerivatives.parallelism.map(centred.count) { k in
+            // concurrent (threads and ranks), lower triangles only (all dposv
+            // reads), added exactly.
+            var s = Matrix(rows: p, columns: p, storage: samples.sumOverCentredBlocks(length: p * p) { centred in
                 var part = Matrix(rows: p, columns: p)
-                syrkLower(.none, centred[k], into: &part)
-                return part
-            }
-            var s = parts.dropFirst().reduce(parts[0], +)
+                syrkLower(.none, centred, into: &part)
+                return part.storage
+            })
             for i in s.storage.indices { s.storage[i] /= Double(n) }
             for q in 0..<p { s[q, q] += diagonalShift }
             return try choleskySolve(s, samples.force)
@@ -110,7 +109,8 @@ public struct StochasticReconfiguration: Optimizer, Codable {
     /// `Oc v = O v - (<O> . v) 1`, and `Oc^T w = O^T w` for that `w`, whose
     /// entries sum to zero. With the factored Jacobian of a dense network this is
     /// four small gemm per iteration (see `ParameterJacobian`), split over
-    /// threads by sample blocks (`LogDerivatives`).
+    /// threads and ranks by sample blocks, one exact `P`-vector sum per iteration
+    /// (`LogDerivatives.gramApply`).
     private func conjugateGradient(_ samples: EnergySamples, start: [Double]) throws -> [Double] {
         let o = samples.logDerivatives
         let n = Double(samples.count), p = o.columns
@@ -118,9 +118,7 @@ public struct StochasticReconfiguration: Optimizer, Codable {
         let mean = o.columnMeans
         let preconditioner = try BlockPreconditioner(o, mean: mean, shift: shift)
         func apply(_ v: [Double]) -> [Double] {
-            let offset = dot(mean, v)
-            let w = o.apply(v).map { ($0 - offset) / n }
-            return zip(o.applyTranspose(w), v).map { $0 + shift * $1 }
+            zip(o.gramApply(v, shift: dot(mean, v)), v).map { $0 / n + shift * $1 }
         }
         func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
         let f = samples.force

@@ -19,6 +19,8 @@ import Testing
         }
         // Work blocks depend on the size alone: at least 128 rows, at most 8 blocks.
         #expect(workBlocks(100).count == 1 && workBlocks(1024).count == 8 && workBlocks(300).count == 2)
+        // The blocks of a computation do not change with the thread count.
+        #expect(Parallelism(threads: 3).blocks(1024) == workBlocks(1024))
     }
 
     @Test func threadCountIsAtLeastOne() {

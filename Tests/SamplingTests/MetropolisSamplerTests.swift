@@ -90,6 +90,32 @@ extension DiagonalGaussian: SiteLocalDensity {
         #expect(try run(threads: 1) == run(threads: 3))
     }
 
+    /// Sampling in groups (a VMC step's way) moves every chain as the whole-batch
+    /// sampling does when the groups are the same, records each group's sweeps
+    /// sweep-major, and the state crosses ranks packed without a bit changing.
+    @Test func groupSamplingRecordsEachGroupsSweeps() throws {
+        let settings = MetropolisSettings(chains: 40, sweep: 3, parallelism: Parallelism(threads: 2))
+        let sampler = RandomWalkSampler<DiagonalGaussian>(settings)
+        #expect(settings.groups == [0..<20, 20..<40])
+        var start = sampler.initialState(sites: 4, seed: 9)
+        sampler.refresh(&start, density: density)
+        var whole = start, grouped = start
+        var records: [FieldBatch] = []
+        sampler.sample(&whole, density: density, sweeps: 6) { fields, _ in records.append(fields) }
+        let blocks = sampler.sampleInGroups(&grouped, density: density, sweeps: 6)
+        #expect(grouped == whole)
+        #expect(blocks.map(\.index) == [0, 1])
+        for (g, block) in blocks {
+            let group = settings.groups[g]
+            #expect(block.rows == 6 * group.count)
+            for s in 0..<6 { #expect(block.rows(s * group.count..<((s + 1) * group.count)) == records[s].rows(group)) }
+        }
+        var words = PackedWords()
+        grouped.pack(into: &words)
+        var reader = PackedWords.Reader(words.storage)
+        #expect(SamplerState(unpacking: &reader) == grouped && reader.isAtEnd)
+    }
+
     @Test func adaptationReachesTheTargetAcceptance() throws {
         for target in [0.3, 0.6] {
             let sampler = RandomWalkSampler<DiagonalGaussian>(MetropolisSettings(chains: 8, sweep: 20, targetAcceptance: target))

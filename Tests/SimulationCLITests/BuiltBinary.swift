@@ -13,12 +13,14 @@ final class BuiltBinary {
     let errorFile: URL
     private var signalledAt: Date?
 
-    /// Starts `nqft arguments...` in `directory` (default: a temporary one).
-    init(_ arguments: [String], in directory: URL? = nil, executable: String = BuiltBinary.path) throws {
+    /// Starts `nqft arguments...` in `directory` (default: a temporary one),
+    /// with `environment` added to this process's.
+    init(_ arguments: [String], in directory: URL? = nil, executable: String = BuiltBinary.path, environment: [String: String] = [:]) throws {
         errorFile = try temporaryDirectory().appendingPathComponent("stderr.txt")
         _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         process.currentDirectoryURL = try directory ?? temporaryDirectory()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = try FileHandle(forWritingTo: errorFile)

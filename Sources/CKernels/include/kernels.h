@@ -16,6 +16,12 @@
 void nqft_kick(double *p, const double *phi, double h, double diagonal, double cubic, const double *weights,
                const int64_t *extent, int64_t d);
 
+/// Adds x[i] (|x[i]| < 2^E, `scale` = 2^(40 - E)) to limbs[3i..3i+2] as the
+/// integers of its three 40-bit fixed-point digits below 2^E, truncated toward
+/// zero (Parallelism's ExactSum): limbs[3i] += trunc(x 2^(40-E)), then the next
+/// 40 bits of the remainder, and the next. Every operation is exact.
+void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *limbs);
+
 /// Keeps freed heap blocks in the process (glibc: no mmap below 256 MiB, no trim
 /// below 1 GiB). Training and sampling free and reallocate the same large arrays
 /// every step; by default each step faulted in and zeroed fresh pages (15% of a
@@ -47,6 +53,12 @@ void nqft_moments(const double *phi, int64_t n, double *moments);
 /// F_x = -(diagonal + cubic phi_x^2) phi_x + sum_mu weights[mu] (phi_{x+mu} + phi_{x-mu}).
 void nqft_kick(double *p, const double *phi, double h, double diagonal, double cubic, const double *weights,
                const int64_t *extent, int64_t d);
+
+/// Adds x[i] (|x[i]| < 2^E, `scale` = 2^(40 - E)) to limbs[3i..3i+2] as the
+/// integers of its three 40-bit fixed-point digits below 2^E, truncated toward
+/// zero (Parallelism's ExactSum): limbs[3i] += trunc(x 2^(40-E)), then the next
+/// 40 bits of the remainder, and the next. Every operation is exact.
+void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *limbs);
 
 /// Keeps freed heap blocks in the process (glibc: no mmap below 256 MiB, no trim
 /// below 1 GiB). Training and sampling free and reallocate the same large arrays

@@ -190,17 +190,26 @@ public struct AffineCouplingFlow: Sendable {
         public var gradient: [Double]
     }
 
+    /// Rows of the blocks a batch is split into over threads and ranks
+    /// (`Parallelism.blocks`): fixed by the batch size, so a training step's
+    /// sums do not depend on the thread or rank count.
+    static let blockRows = 16
+
     /// The loss and its gradient over prior draws `z` (`B x V`), the batch split
-    /// into blocks of samples over threads and the blocks' gradients added in order.
+    /// into blocks of samples over threads and ranks (data-parallel training):
+    /// the blocks' gradients are added exactly across ranks (`Parallelism.sum`,
+    /// an all-reduce of 3 P integers), their `log q` and `-S` gathered.
     public func lossAndGradient(_ z: Matrix, action: EuclideanAction, parallelism: Parallelism) -> Batch {
         let b = z.rows
-        let blocks = evenSplit(b, parts: min(b, max(1, parallelism.threads)))
-        let parts = parallelism.map(blocks.count) { i in
+        let blocks = parallelism.blocks(b, minimumRows: Self.blockRows)
+        let local = parallelism.localMap(blocks.count) { i in
             blockLossAndGradient(z.rows(blocks[i]), action: action, batch: b)
         }
-        var gradient = [Double](repeating: 0, count: parameters.count)
-        for part in parts { for j in gradient.indices { gradient[j] += part.gradient[j] } }
-        let logQ = parts.flatMap(\.logQ), logP = parts.flatMap(\.logP)
+        let gradient = parallelism.sum(local.map(\.value.gradient), length: parameters.count)
+        let densities = parallelism.distributedMap(blocks.count) { i in
+            RankPair(local[i - local[0].index].value.logQ, local[i - local[0].index].value.logP)
+        }
+        let logQ = densities.flatMap(\.first), logP = densities.flatMap(\.second)
         let loss = zip(logQ, logP).reduce(0) { $0 + $1.0 - $1.1 } / Double(b)
         return Batch(loss: loss, logQ: logQ, logP: logP, gradient: gradient)
     }

@@ -1,0 +1,88 @@
+import CKernels
+import Foundation
+
+/// Sums of vectors that do not depend on how the terms are grouped or ordered:
+/// over threads, ranks, or blocks, the result is the same to the last bit.
+///
+/// Each term is cut into fixed-point integers below a power of two `2^E` common
+/// to all terms of the sum (a Kulisch accumulator, Kulisch and Miranker,
+/// Computer Arithmetic in Theory and Practice, 1981, in the small): three
+/// 40-bit limbs, `x = 2^E (a0 2^-40 + a1 2^-80 + a2 2^-120) + r` with `|r| <
+/// 2^(E-120)` dropped (truncated toward zero), so every bit of a term within
+/// 2^67 of the largest is kept. Integer addition is exact and associative, so
+/// the limbs add up identically in any order — on one rank, or across ranks by
+/// `MPI_Allreduce(MPI_SUM)` on int64 — and the total is turned back into
+/// doubles once. With at most 2^23 terms per element the 64-bit limbs cannot
+/// overflow. A non-finite term makes every element of the sum NaN.
+///
+/// Costs two all-reduces (the common exponent, then 3 L integers for L
+/// elements) instead of a gather of every term: what lets a step's sums scale
+/// to many ranks and still equal the single process's.
+enum ExactSum {
+    static let limbBits = 40
+    static let limbs = 3
+    static let maximumTerms = 1 << 23
+
+    /// The elementwise sum of `local` (this rank's terms, each of `length`)
+    /// and every other rank's, on every rank.
+    static func sum(_ local: [[Double]], length: Int, over ranks: Communicator) -> [Double] {
+        var largest = 0.0
+        var finite = true
+        for term in local {
+            precondition(term.count == length, "ExactSum: a term of \(term.count) elements, not \(length)")
+            for x in term {
+                if !x.isFinite { finite = false }
+                largest = max(largest, abs(x))
+            }
+        }
+        let largestExponent = finite && largest > 0 ? Int64(largest.exponent) + 1 : Int64.min
+        let agreed = ranks.maxima([largestExponent, finite ? 0 : 1, Int64(local.count)])
+        if agreed[1] != 0 { return [Double](repeating: .nan, count: length) }
+        if agreed[0] == Int64.min { return [Double](repeating: 0, count: length) }
+        precondition(agreed[2] * Int64(ranks.size) < maximumTerms, "ExactSum: too many terms for 64-bit limbs")
+        let exponent = Int(agreed[0])
+        var accumulator = [Int64](repeating: 0, count: limbs * length)
+        accumulator.withUnsafeMutableBufferPointer { a in
+            for term in local {
+                term.withUnsafeBufferPointer { x in
+                    if exponent - limbBits > -1000 && exponent - limbBits < 1000 {
+                        // 2^(40 - E) is a normal double: the C loop scales exactly.
+                        nqft_exact_accumulate(x.baseAddress, Int64(length), scalbn(1.0, limbBits - exponent), a.baseAddress)
+                    } else {
+                        // Near the ends of the double range: scale in two exact steps.
+                        let scaled = x.map { scalbn($0, -exponent) }
+                        nqft_exact_accumulate(scaled, Int64(length), scalbn(1.0, limbBits), a.baseAddress)
+                    }
+                }
+            }
+        }
+        let total = ranks.sums(accumulator)
+        return (0..<length).map { i in
+            // Carries upward, so the lower limbs lie in [0, 2^40), then one rounding per step.
+            var l = Array(total[(limbs * i)..<(limbs * i + limbs)])
+            for k in stride(from: limbs - 1, to: 0, by: -1) {
+                let carry = l[k] >> limbBits
+                l[k] -= carry << limbBits
+                l[k - 1] += carry
+            }
+            var value = 0.0
+            for k in stride(from: limbs - 1, through: 0, by: -1) { value = scalbn(value, -limbBits) + Double(l[k]) }
+            return scalbn(value, exponent - limbBits)
+        }
+    }
+}
+
+extension Parallelism {
+    /// `sum_k part(k)` for `k` in `0..<n`, each part computed where
+    /// `localMap` puts it (its rank, on its threads), added exactly
+    /// (`ExactSum`): the same vector on every rank for any rank and thread count.
+    /// A collective: every rank calls it with the same `n` and `length`.
+    public func sum(_ n: Int, length: Int, share: Range<Int>? = nil, _ part: @Sendable (Int) -> [Double]) -> [Double] {
+        ExactSum.sum(localMap(n, share: share, part).map(\.value), length: length, over: ranks)
+    }
+
+    /// The exact elementwise sum of this rank's `terms` and every other rank's (a collective).
+    public func sum(_ terms: [[Double]], length: Int) -> [Double] {
+        ExactSum.sum(terms, length: length, over: ranks)
+    }
+}
