@@ -1,5 +1,6 @@
 import CMPIShim
 import Foundation
+import Synchronization
 
 /// The ranks of a job (MPI_COMM_WORLD) as a value handed down with `Parallelism`:
 /// which rank this process is, how many there are, and the few collective
@@ -49,12 +50,28 @@ public struct Communicator: Sendable, Equatable {
         (rank * n / size)..<((rank + 1) * n / size)
     }
 
+    /// Collectives called and 8-byte words they moved (an all-gather: every
+    /// word gathered; an all-reduce or broadcast: its vector), since the start:
+    /// what `nqft bench` reports per step, for the scaling model.
+    public static var traffic: (collectives: Int, words: Int) {
+        (collectiveCount.load(ordering: .relaxed), wordCount.load(ordering: .relaxed))
+    }
+
+    private static let collectiveCount = Atomic<Int>(0)
+    private static let wordCount = Atomic<Int>(0)
+
+    private func count(_ words: Int) {
+        Self.collectiveCount.add(1, ordering: .relaxed)
+        Self.wordCount.add(words, ordering: .relaxed)
+    }
+
     /// Every rank's `words`, in rank order, on every rank.
     public func allGather(_ words: [UInt64]) -> [[UInt64]] {
         if size == 1 { return [words] }
         var counts = [Int64](repeating: 0, count: size)
         check(nqft_mpi_allgather_count(Int64(words.count), &counts), "MPI_Allgather")
         var all = [UInt64](repeating: 0, count: Int(counts.reduce(0, +)))
+        count(all.count + size)
         check(counts.withUnsafeBufferPointer { c in
             all.withUnsafeMutableBufferPointer { nqft_mpi_allgatherv_words(words, c.baseAddress, $0.baseAddress) }
         }, "MPI_Allgatherv")
@@ -70,6 +87,7 @@ public struct Communicator: Sendable, Equatable {
     /// Whether `flag` is true on any rank (an all-reduce; every rank gets the answer).
     public func any(_ flag: Bool) -> Bool {
         if size == 1 { return flag }
+        count(1)
         var result: Int32 = 0
         check(nqft_mpi_any(flag ? 1 : 0, &result), "MPI_Allreduce")
         return result != 0
@@ -78,10 +96,11 @@ public struct Communicator: Sendable, Equatable {
     /// Rank 0's `words` on every rank (others pass anything; their length is ignored).
     public func broadcast(_ words: [UInt64]) -> [UInt64] {
         if size == 1 { return words }
-        var count = [Int64(words.count)]
-        check(count.withUnsafeMutableBytes { nqft_mpi_broadcast_words($0.baseAddress!.assumingMemoryBound(to: UInt64.self), 1, 0) }, "MPI_Bcast")
-        var buffer = rank == 0 ? words : [UInt64](repeating: 0, count: Int(count[0]))
-        check(buffer.withUnsafeMutableBufferPointer { nqft_mpi_broadcast_words($0.baseAddress, count[0], 0) }, "MPI_Bcast")
+        var length = [Int64(words.count)]
+        check(length.withUnsafeMutableBytes { nqft_mpi_broadcast_words($0.baseAddress!.assumingMemoryBound(to: UInt64.self), 1, 0) }, "MPI_Bcast")
+        var buffer = rank == 0 ? words : [UInt64](repeating: 0, count: Int(length[0]))
+        check(buffer.withUnsafeMutableBufferPointer { nqft_mpi_broadcast_words($0.baseAddress, length[0], 0) }, "MPI_Bcast")
+        count(buffer.count + 1)
         return buffer
     }
 
@@ -103,6 +122,7 @@ public struct Communicator: Sendable, Equatable {
     /// Elementwise maxima over the ranks (MPI_Allreduce, MPI_MAX: exact, so in any order).
     public func maxima(_ values: [Int64]) -> [Int64] {
         if size == 1 { return values }
+        count(values.count)
         var result = values
         check(result.withUnsafeMutableBufferPointer { nqft_mpi_max_int64($0.baseAddress, Int64($0.count)) }, "MPI_Allreduce")
         return result
@@ -112,6 +132,7 @@ public struct Communicator: Sendable, Equatable {
     /// so the result does not depend on the order Open MPI adds in).
     public func sums(_ values: [Int64]) -> [Int64] {
         if size == 1 { return values }
+        count(values.count)
         var result = values
         check(result.withUnsafeMutableBufferPointer { nqft_mpi_sum_int64($0.baseAddress, Int64($0.count)) }, "MPI_Allreduce")
         return result

@@ -26,38 +26,57 @@ enum ExactSum {
     /// The elementwise sum of `local` (this rank's terms, each of `length`)
     /// and every other rank's, on every rank.
     static func sum(_ local: [[Double]], length: Int, over ranks: Communicator) -> [Double] {
+        for term in local { precondition(term.count == length, "ExactSum: a term of \(term.count) elements, not \(length)") }
+        return combine(local, results: length, terms: local.count, over: ranks) { _, x, scale, limbs in
+            nqft_exact_accumulate(x, Int64(length), scale, limbs)
+        }
+    }
+
+    /// The total of each of `groups` (all its elements) with the same group of
+    /// every other rank, on every rank: a sum over the samples that lie on
+    /// several ranks (an autocovariance's products).
+    static func totals(_ groups: [[Double]], over ranks: Communicator) -> [Double] {
+        combine(groups, results: groups.count, terms: groups.map(\.count).max() ?? 0, over: ranks) { j, x, scale, limbs in
+            nqft_exact_total(x, Int64(groups[j].count), scale, limbs + Self.limbs * j)
+        }
+    }
+
+    /// The common part of `sum` and `totals`: agree on the exponent `E` of the
+    /// largest term, let `accumulate(j, x, 2^(40-E), limbs)` add array `j`
+    /// (scaled) into the limbs, add the limbs over the ranks, round once.
+    private static func combine(
+        _ arrays: [[Double]], results: Int, terms: Int, over ranks: Communicator,
+        accumulate: (Int, UnsafePointer<Double>?, Double, UnsafeMutablePointer<Int64>) -> Void
+    ) -> [Double] {
         var largest = 0.0
         var finite = true
-        for term in local {
-            precondition(term.count == length, "ExactSum: a term of \(term.count) elements, not \(length)")
-            for x in term {
+        for array in arrays {
+            for x in array {
                 if !x.isFinite { finite = false }
                 largest = max(largest, abs(x))
             }
         }
         let largestExponent = finite && largest > 0 ? Int64(largest.exponent) + 1 : Int64.min
-        let agreed = ranks.maxima([largestExponent, finite ? 0 : 1, Int64(local.count)])
-        if agreed[1] != 0 { return [Double](repeating: .nan, count: length) }
-        if agreed[0] == Int64.min { return [Double](repeating: 0, count: length) }
+        let agreed = ranks.maxima([largestExponent, finite ? 0 : 1, Int64(terms)])
+        if agreed[1] != 0 { return [Double](repeating: .nan, count: results) }
+        if agreed[0] == Int64.min { return [Double](repeating: 0, count: results) }
         precondition(agreed[2] * Int64(ranks.size) < maximumTerms, "ExactSum: too many terms for 64-bit limbs")
         let exponent = Int(agreed[0])
-        var accumulator = [Int64](repeating: 0, count: limbs * length)
+        var accumulator = [Int64](repeating: 0, count: limbs * results)
         accumulator.withUnsafeMutableBufferPointer { a in
-            for term in local {
-                term.withUnsafeBufferPointer { x in
-                    if exponent - limbBits > -1000 && exponent - limbBits < 1000 {
-                        // 2^(40 - E) is a normal double: the C loop scales exactly.
-                        nqft_exact_accumulate(x.baseAddress, Int64(length), scalbn(1.0, limbBits - exponent), a.baseAddress)
-                    } else {
-                        // Near the ends of the double range: scale in two exact steps.
-                        let scaled = x.map { scalbn($0, -exponent) }
-                        nqft_exact_accumulate(scaled, Int64(length), scalbn(1.0, limbBits), a.baseAddress)
-                    }
+            for (j, array) in arrays.enumerated() {
+                if exponent - limbBits > -1000 && exponent - limbBits < 1000 {
+                    // 2^(40 - E) is a normal double: the C loop scales exactly.
+                    array.withUnsafeBufferPointer { accumulate(j, $0.baseAddress, scalbn(1.0, limbBits - exponent), a.baseAddress!) }
+                } else {
+                    // Near the ends of the double range: scale in two exact steps.
+                    let scaled = array.map { scalbn($0, -exponent) }
+                    scaled.withUnsafeBufferPointer { accumulate(j, $0.baseAddress, scalbn(1.0, limbBits), a.baseAddress!) }
                 }
             }
         }
         let total = ranks.sums(accumulator)
-        return (0..<length).map { i in
+        return (0..<results).map { i in
             // Carries upward, so the lower limbs lie in [0, 2^40), then one rounding per step.
             var l = Array(total[(limbs * i)..<(limbs * i + limbs)])
             for k in stride(from: limbs - 1, to: 0, by: -1) {
@@ -84,5 +103,11 @@ extension Parallelism {
     /// The exact elementwise sum of this rank's `terms` and every other rank's (a collective).
     public func sum(_ terms: [[Double]], length: Int) -> [Double] {
         ExactSum.sum(terms, length: length, over: ranks)
+    }
+
+    /// For each of `groups`, the exact total of its elements on every rank (a
+    /// collective: every rank passes the same number of groups).
+    public func totals(_ groups: [[Double]]) -> [Double] {
+        ExactSum.totals(groups, over: ranks)
     }
 }

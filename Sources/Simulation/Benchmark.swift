@@ -50,6 +50,10 @@ public struct BenchmarkResult: Sendable, Codable {
     public var threads: Int
     /// MPI ranks the step was split over.
     public var ranks: Int
+    /// Per timed step: collectives, and megabytes they moved (gathered, or
+    /// reduced vectors), counted on rank 0 (`Communicator.traffic`).
+    public var collectivesPerStep: Double
+    public var communicatedMBPerStep: Double
     public var secondsPerStep: Double
     public var sampling: Double
     public var localEnergy: Double
@@ -78,7 +82,7 @@ public enum Benchmark {
             base: GaussianAnsatz(lattice: lattice, fft: fft), network: network,
             networkParameters: network.initialParameters(random: &random, outputScale: 0.01), symmetrized: false)
         let settings = MetropolisSettings(chains: workload.chains, sweep: v, parallelism: parallelism)
-        let timings = workload.singleSite
+        let (timings, traffic) = workload.singleSite
             ? try time(model, SingleSiteSampler(settings), workload, warmup: warmup, steps: steps)
             : try time(model, RandomWalkSampler(settings), workload, warmup: warmup, steps: steps)
 
@@ -101,6 +105,7 @@ public enum Benchmark {
         let perStep = median(timings.map(\.total))
         return BenchmarkResult(
             workload: workload, parameters: model.parameterCount, timedSteps: steps, threads: parallelism.threads, ranks: parallelism.ranks.size,
+            collectivesPerStep: Double(traffic.collectives) / Double(steps), communicatedMBPerStep: Double(traffic.words) * 8e-6 / Double(steps),
             secondsPerStep: perStep, sampling: median(timings.map(\.sampling)),
             localEnergy: median(timings.map(\.localEnergy)),
             parameterGradient: median(timings.map(\.parameterGradient)), update: median(timings.map(\.update)),
@@ -108,10 +113,11 @@ public enum Benchmark {
             peakMemoryMiB: peakMemoryMiB(), dgemmGFLOPS: dgemmRate(), networkGFLOPS: flops / forward / 1e9)
     }
 
-    /// The timings of `steps` SR steps after `warmup` untimed ones.
+    /// The timings of `steps` SR steps after `warmup` untimed ones, and the
+    /// collectives and words the timed steps moved.
     private static func time<Model: WavefunctionModel, Chains: MetropolisHastings>(
         _ model: Model, _ sampler: Chains, _ workload: BenchmarkWorkload, warmup: Int, steps: Int
-    ) throws -> [StepTimings] where Chains.Density == BornDensity<Model> {
+    ) throws -> ([StepTimings], (collectives: Int, words: Int)) where Chains.Density == BornDensity<Model> {
         var driver = VMCDriver(
             theory: ScalarTheory(lattice: model.lattice, massSquared: 1, coupling: 24), model: model, sampler: sampler,
             samplerState: sampler.initialState(sites: model.lattice.volume, seed: 1),
@@ -120,7 +126,10 @@ public enum Benchmark {
             parallelism: sampler.settings.parallelism)
         try driver.thermalize(sweeps: 20)
         for _ in 0..<warmup { _ = try driver.step() }
-        return try (0..<steps).map { _ in try driver.step().timings }
+        let before = Communicator.traffic
+        let timings = try (0..<steps).map { _ in try driver.step().timings }
+        let after = Communicator.traffic
+        return (timings, (after.collectives - before.collectives, after.words - before.words))
     }
 
     /// GFLOP/s of a 1024 x 1024 x 1024 dgemm (median of 5).

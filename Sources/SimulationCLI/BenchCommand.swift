@@ -64,15 +64,18 @@ struct BenchCommand: ParsableCommand {
         var results: [BenchmarkResult] = []
         let vmc = (BenchmarkWorkload.all + BenchmarkWorkload.large).filter { workload.contains($0.name) }
         if !vmc.isEmpty {
-            report("workload  params  s/step   sampling  E_loc    grad     SR       corr     samples/s  MiB    dgemm GF/s  net GF/s")
-        for w in vmc {
-            let r = try Benchmark.run(w, warmup: warmup, steps: steps, parallelism: parallelism)
-            results.append(r)
-            report(String(
-                format: "%-8@  %6d  %7.4f  %7.4f  %7.4f  %7.4f  %7.4f  %7.4f  %9.0f  %5.0f  %10.1f  %8.1f",
-                w.name, r.parameters, r.secondsPerStep, r.sampling, r.localEnergy, r.parameterGradient, r.update,
-                r.correlators, r.samplesPerSecond, r.peakMemoryMiB, r.dgemmGFLOPS, r.networkGFLOPS))
-        }
+            let ranks = parallelism.ranks.size > 1
+            report("workload  params  s/step   sampling  E_loc    grad     SR       corr     samples/s  MiB    dgemm GF/s  net GF/s"
+                + (ranks ? "  MPI coll/step  MB/step" : ""))
+            for w in vmc {
+                let r = try Benchmark.run(w, warmup: warmup, steps: steps, parallelism: parallelism)
+                results.append(r)
+                report(String(
+                    format: "%-8@  %6d  %7.4f  %7.4f  %7.4f  %7.4f  %7.4f  %7.4f  %9.0f  %5.0f  %10.1f  %8.1f",
+                    w.name, r.parameters, r.secondsPerStep, r.sampling, r.localEnergy, r.parameterGradient, r.update,
+                    r.correlators, r.samplesPerSecond, r.peakMemoryMiB, r.dgemmGFLOPS, r.networkGFLOPS)
+                    + (ranks ? String(format: "  %13.0f  %7.3f", r.collectivesPerStep, r.communicatedMBPerStep) : ""))
+            }
         }
         var euclidean: [EuclideanBenchmark] = []
         let names = EuclideanBenchmark.names.filter(workload.contains)

@@ -48,60 +48,16 @@ public struct GammaMethod: Sendable {
 
         // Gamma(lag) for every observable whose window is still open, extending
         // the lag until every window is found (or the series runs out).
-        var gamma = [[Double]](repeating: [], count: m)
-        var window = [Int?](repeating: nil, count: m)
-        var cumulative = [Double](repeating: 0, count: m)  // sum_{1..lag} Gamma / Gamma0
-        let maxLag = max(0, t / 2)
-        var open = Array(0..<m)
-        var atLimit = [Bool](repeating: false, count: m)
+        var searches = (0..<m).map { _ in WindowSearch(samples: n, records: t, windowFactor: windowFactor) }
         var lag = 0
+        var open = Array(0..<m)
         while !open.isEmpty {
             let g = autocovariance(delta, chains: r, observables: m, records: t, lag: lag, of: open)
-            for (slot, j) in open.enumerated() { gamma[j].append(g[slot]) }
-            if lag == 0 {
-                for j in open where !(gamma[j][0] > 0) { window[j] = 0 }  // constant series
-            } else {
-                for j in open {
-                    cumulative[j] += gamma[j][lag] / gamma[j][0]
-                    let tauInt = 0.5 + cumulative[j]
-                    let tau = tauInt > 0.5
-                        ? windowFactor / log((2 * tauInt + 1) / (2 * tauInt - 1))
-                        : Double.leastNormalMagnitude
-                    let criterion = exp(-Double(lag) / tau) - tau / (Double(lag) * Double(n)).squareRoot()
-                    if criterion < 0 { window[j] = lag }
-                }
-            }
-            // Series too short for the criterion: the window stops at its limit.
-            if lag >= maxLag {
-                for j in open where window[j] == nil {
-                    window[j] = lag
-                    atLimit[j] = true
-                }
-            }
-            open.removeAll { window[$0] != nil }
+            for (slot, j) in open.enumerated() { searches[j].add(g[slot]) }
+            open.removeAll { searches[$0].window != nil }
             lag += 1
         }
-
-        return (0..<m).map { j in
-            let w = window[j]!
-            let gamma0 = gamma[j][0]
-            guard gamma0 > 0 else {
-                return Estimate(
-                    mean: mean[j], error: 0, variance: 0, tauInt: 0.5, count: n, windowAtLimit: n < 2 ? true : nil)
-            }
-            // C(W) = Gamma(0) + 2 sum_{t=1}^W Gamma(t), with Wolff's bias correction
-            // Gamma(t) -> Gamma(t) + C(W)/N applied once.
-            var c = gamma0
-            for l in stride(from: 1, through: w, by: 1) { c += 2 * gamma[j][l] }
-            let correctedC = c * (1 + Double(2 * w + 1) / Double(n))
-            let correctedGamma0 = gamma0 + c / Double(n)
-            let tauInt = max(0.5, correctedC / (2 * correctedGamma0))
-            let variance = gamma0 * Double(n) / Double(max(1, n - 1))
-            let error = (2 * tauInt * correctedGamma0 / Double(n)).squareRoot()
-            return Estimate(
-                mean: mean[j], error: error, variance: variance, tauInt: tauInt, count: n,
-                windowAtLimit: atLimit[j] ? true : nil)
-        }
+        return (0..<m).map { searches[$0].estimate(mean: mean[$0]) }
     }
 
     /// The estimate of a single observable recorded as one value per chain per record.
@@ -133,5 +89,68 @@ public struct GammaMethod: Sendable {
         }
         let pairs = Double(r * (t - lag))
         return g.map { $0 / pairs }
+    }
+}
+
+/// Wolff's automatic window, fed `Gamma(0), Gamma(1), ...` one lag at a time,
+/// and the estimate once the window is found: the part of the Gamma method
+/// after the autocovariances, shared by one process's and the ranks' estimates.
+struct WindowSearch {
+    /// `N` samples, `T` records per chain.
+    let samples: Int
+    let records: Int
+    let windowFactor: Double
+    private(set) var gamma: [Double] = []
+    private var cumulative = 0.0  // sum_{1..lag} Gamma / Gamma0
+    private(set) var window: Int?
+    private var atLimit = false
+
+    init(samples: Int, records: Int, windowFactor: Double) {
+        self.samples = samples
+        self.records = records
+        self.windowFactor = windowFactor
+    }
+
+    /// The lag up to which a window may be looked for: half the series.
+    var maxLag: Int { max(0, records / 2) }
+
+    /// Takes `Gamma(lag)` for the next lag; sets `window` once it is found.
+    mutating func add(_ g: Double) {
+        let lag = gamma.count
+        gamma.append(g)
+        if lag == 0 {
+            if !(g > 0) { window = 0 }  // constant series
+        } else {
+            cumulative += g / gamma[0]
+            let tauInt = 0.5 + cumulative
+            let tau = tauInt > 0.5 ? windowFactor / log((2 * tauInt + 1) / (2 * tauInt - 1)) : Double.leastNormalMagnitude
+            let criterion = exp(-Double(lag) / tau) - tau / (Double(lag) * Double(samples)).squareRoot()
+            if criterion < 0 { window = lag }
+        }
+        // Series too short for the criterion: the window stops at its limit.
+        if window == nil && lag >= maxLag {
+            window = lag
+            atLimit = true
+        }
+    }
+
+    /// The estimate with the window found.
+    func estimate(mean: Double) -> Estimate {
+        let n = samples, w = window ?? 0
+        let gamma0 = gamma[0]
+        guard gamma0 > 0 else {
+            return Estimate(mean: mean, error: 0, variance: 0, tauInt: 0.5, count: n, windowAtLimit: n < 2 ? true : nil)
+        }
+        // C(W) = Gamma(0) + 2 sum_{t=1}^W Gamma(t), with Wolff's bias correction
+        // Gamma(t) -> Gamma(t) + C(W)/N applied once.
+        var c = gamma0
+        for l in stride(from: 1, through: w, by: 1) { c += 2 * gamma[l] }
+        let correctedC = c * (1 + Double(2 * w + 1) / Double(n))
+        let correctedGamma0 = gamma0 + c / Double(n)
+        let tauInt = max(0.5, correctedC / (2 * correctedGamma0))
+        let variance = gamma0 * Double(n) / Double(max(1, n - 1))
+        let error = (2 * tauInt * correctedGamma0 / Double(n)).squareRoot()
+        return Estimate(
+            mean: mean, error: error, variance: variance, tauInt: tauInt, count: n, windowAtLimit: atLimit ? true : nil)
     }
 }

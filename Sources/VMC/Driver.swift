@@ -99,13 +99,13 @@ where Chains.Density == BornDensity<Model> {
         samplerState.resetCounters()
         let recorded = sampler.sampleInGroups(&samplerState, density: density, sweeps: sweepsPerStep)
         timings.sampling = lap()
-        // 2. Local energies (gathered: 8 bytes a sample) and log-derivatives
-        // (kept) of each group's blocks; samples are numbered group-major.
+        // 2. Local energies and log-derivatives of each group's blocks, on the
+        // rank that sampled them (samples are numbered group-major).
         let (current, theory) = (model, self.theory)
         let layout = StepBlocks(groups: sampler.settings.groups, sweeps: sweepsPerStep, parallelism: parallelism)
-        let energies = Array(parallelism.distributedMap(layout.blocks.count, share: layout.share) { k -> [Double] in
+        let energies = Array(parallelism.localMap(layout.blocks.count, share: layout.share) { k -> [Double] in
             VMC.localEnergies(current, theory, layout.fields(of: k, in: recorded))
-        }.joined())
+        }.map(\.value).joined())
         timings.localEnergy = lap()
         let jacobians = parallelism.localMap(layout.blocks.count, share: layout.share) {
             current.parameterJacobian(layout.fields(of: $0, in: recorded))
@@ -114,14 +114,13 @@ where Chains.Density == BornDensity<Model> {
             rowBlocks: layout.blocks.map(\.rows), share: layout.share, blocks: jacobians.map(\.value),
             columns: current.parameterCount, parallelism: parallelism)
         timings.parameterGradient = lap()
-        // 3. The update.
+        // 3. The update; the energy's statistics are reduced over the ranks.
         let learningRate = optimizer.learningRate
         try optimizer.update(&model.parameters, from: EnergySamples(logDerivatives: logDerivatives, localEnergies: energies))
         timings.update = lap()
-        let series = ReplicaSeries(chains: sampler.chains, observables: 1, values: layout.recordOrder(energies))
-        return StepReport(
-            energy: gamma.estimate(series), acceptance: samplerState.acceptance, learningRate: learningRate,
-            timings: timings)
+        let (chains, values) = layout.localRecordOrder(energies)
+        let energy = gamma.estimate(localValues: values, localChains: chains, records: sweepsPerStep, parallelism: parallelism)
+        return StepReport(energy: energy, acceptance: samplerState.acceptance, learningRate: learningRate, timings: timings)
     }
 
     /// Samples `|psi|^2` for `sweeps` sweeps at fixed parameters and widths, calling

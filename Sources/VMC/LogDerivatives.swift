@@ -53,6 +53,21 @@ public struct LogDerivatives: Sendable {
         blocks[k - share.lowerBound]
     }
 
+    /// This rank's samples: its blocks' rows.
+    public var localRows: Int { blocks.reduce(0) { $0 + $1.rows } }
+
+    /// Where block `k` of this rank lies in a vector over this rank's samples.
+    private func localSlice(_ k: Int) -> Range<Int> {
+        let start = rowBlocks[share.lowerBound..<k].reduce(0) { $0 + $1.count }
+        return start..<(start + rowBlocks[k].count)
+    }
+
+    /// `f(slice)` for each block with the block's slice of a vector over this
+    /// rank's samples, gathered onto every rank in block order.
+    public func mapLocalSlices<T: RankPackable>(_ f: @Sendable (Range<Int>) -> T) -> [T] {
+        parallelism.distributedMap(rowBlocks.count, share: share) { k in f(localSlice(k)) }
+    }
+
     /// `f(rows, block)` for every block, each computed on the rank holding the
     /// block, all results on every rank in block order (a gather: for what
     /// must be whole on every rank, such as MinSR's `N x N` kernel).
@@ -68,9 +83,13 @@ public struct LogDerivatives: Sendable {
         return parallelism.sum(rowBlocks.count, length: length, share: share) { k in f(rowBlocks[k], block(k)) }
     }
 
-    /// `O^T u` (`P` values); `u` is indexed by sample (`rowBlocks`).
+    /// `O^T u` (`P` values, on every rank); `u` holds this rank's samples' values, block after block.
     public func applyTranspose(_ u: [Double]) -> [Double] {
-        sumOverBlocks(length: columns) { rows, block in block.applyTranspose(Array(u[rows])) }
+        precondition(u.count == localRows)
+        let rowBlocks = self.rowBlocks
+        return parallelism.sum(rowBlocks.count, length: columns, share: share) { k in
+            block(k).applyTranspose(Array(u[localSlice(k)]))
+        }
     }
 
     /// `O^T (O v - c 1)`: the Gram product of SR's matrix-free solves, with
@@ -81,7 +100,7 @@ public struct LogDerivatives: Sendable {
 
     /// `<O_p>`.
     public var columnMeans: [Double] {
-        applyTranspose([Double](repeating: 1 / Double(rows), count: rows))
+        applyTranspose([Double](repeating: 1 / Double(rows), count: localRows))
     }
 
     /// The blocks' Gram statistics summed over all rows (`ParameterJacobian.gramBlocks`).

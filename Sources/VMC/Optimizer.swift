@@ -4,23 +4,29 @@ import Parallelism
 
 /// What an optimizer sees of one VMC step: the log-derivatives
 /// `O_{b,p} = d log psi(phi_b)/d theta_p` and local energies `E_b` of `N` samples
-/// drawn from `|psi|^2`.
+/// drawn from `|psi|^2`. Over MPI ranks, each rank holds its own blocks'
+/// samples only (`LogDerivatives.share`): their log-derivatives and local energies.
 public struct EnergySamples: Sendable {
     public let logDerivatives: LogDerivatives
+    /// This rank's samples' local energies, block after block (all `N` in one process).
     public let localEnergies: [Double]
+    /// `N` samples over all ranks.
+    public let count: Int
+    /// `<E>` over all ranks (an exact sum).
+    public let meanEnergy: Double
 
+    /// A collective over `logDerivatives.parallelism`'s ranks.
     public init(logDerivatives: LogDerivatives, localEnergies: [Double]) {
-        precondition(logDerivatives.rows == localEnergies.count)
+        precondition(logDerivatives.localRows == localEnergies.count)
         self.logDerivatives = logDerivatives
         self.localEnergies = localEnergies
+        count = logDerivatives.rows
+        meanEnergy = logDerivatives.parallelism.totals([localEnergies])[0] / Double(count)
     }
 
     public init(logDerivatives: Matrix, localEnergies: [Double]) {
         self.init(logDerivatives: LogDerivatives(dense: logDerivatives), localEnergies: localEnergies)
     }
-
-    /// `N` samples.
-    public var count: Int { localEnergies.count }
 
     /// `O_k - <O>` of a block of log-derivatives.
     private static func centred(_ block: ParameterJacobian, _ mean: [Double]) -> Matrix {
@@ -51,11 +57,17 @@ public struct EnergySamples: Sendable {
         return Matrix(rows: count, columns: logDerivatives.columns, storage: blocks.flatMap(\.storage))
     }
 
-    /// `E - <E>`, divided by `N`.
+    /// `(E - <E>) / N` of this rank's samples.
     public var energyDeviations: [Double] {
-        let n = Double(count)
-        let meanEnergy = localEnergies.reduce(0, +) / n
-        return localEnergies.map { ($0 - meanEnergy) / n }
+        let (n, mean) = (Double(count), meanEnergy)
+        return localEnergies.map { ($0 - mean) / n }
+    }
+
+    /// `(E - <E>) / N` of all `N` samples, on every rank (a gather, for the
+    /// sample-space solve).
+    public var allEnergyDeviations: [Double] {
+        let deviations = energyDeviations
+        return logDerivatives.mapLocalSlices { Array(deviations[$0]) }.flatMap { $0 }
     }
 
     /// The force `F_p = <(O_p - <O_p>) (E - <E>)> = O^T (E - <E>) / N` (the

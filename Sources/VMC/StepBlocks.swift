@@ -49,18 +49,22 @@ struct StepBlocks: Sendable {
         return group.value.rows(block.rowsInGroup)
     }
 
-    /// Values numbered group-major in record order (sweep, then chain), as
-    /// `ReplicaSeries` reads them.
-    func recordOrder(_ values: [Double]) -> [Double] {
-        let chains = groups.last?.upperBound ?? 0
+    /// This rank's values (its blocks', in order: its groups, group-major) in
+    /// record order over its chains (sweep, then chain), as `GammaMethod` reads
+    /// them; with the number of its chains.
+    func localRecordOrder(_ values: [Double]) -> (chains: Int, values: [Double]) {
+        let mine = share.isEmpty ? [] : Array(groups[blocks[share.lowerBound].group...blocks[share.upperBound - 1].group])
+        let chains = mine.reduce(0) { $0 + $1.count }
+        precondition(values.count == chains * sweeps)
         var ordered = [Double](repeating: 0, count: values.count)
-        var offset = 0
-        for group in groups {
+        var offset = 0, first = 0
+        for group in mine {
             for s in 0..<sweeps {
-                for (i, c) in group.enumerated() { ordered[s * chains + c] = values[offset + s * group.count + i] }
+                for i in 0..<group.count { ordered[s * chains + first + i] = values[offset + s * group.count + i] }
             }
             offset += sweeps * group.count
+            first += group.count
         }
-        return ordered
+        return (chains, ordered)
     }
 }

@@ -97,7 +97,7 @@ public struct StochasticReconfiguration: Optimizer, Codable {
         var t = Matrix(rows: n, columns: n)
         syrkLower(.transpose, centred, alpha: 1 / Double(n), into: &t)
         for b in 0..<n { t[b, b] += diagonalShift }
-        let y = try choleskySolve(t, samples.energyDeviations)
+        let y = try choleskySolve(t, samples.allEnergyDeviations)
         var direction = [Double](repeating: 0, count: p)
         gemv(.transpose, centred, y, into: &direction)
         return direction

@@ -22,6 +22,9 @@ void nqft_kick(double *p, const double *phi, double h, double diagonal, double c
 /// 40 bits of the remainder, and the next. Every operation is exact.
 void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *limbs);
 
+/// The same digits of every x[i], i < n, added into limbs[0..2] (one total).
+void nqft_exact_total(const double *x, int64_t n, double scale, int64_t *limbs);
+
 /// Keeps freed heap blocks in the process (glibc: no mmap below 256 MiB, no trim
 /// below 1 GiB). Training and sampling free and reallocate the same large arrays
 /// every step; by default each step faulted in and zeroed fresh pages (15% of a
@@ -59,6 +62,9 @@ void nqft_kick(double *p, const double *phi, double h, double diagonal, double c
 /// zero (Parallelism's ExactSum): limbs[3i] += trunc(x 2^(40-E)), then the next
 /// 40 bits of the remainder, and the next. Every operation is exact.
 void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *limbs);
+
+/// The same digits of every x[i], i < n, added into limbs[0..2] (one total).
+void nqft_exact_total(const double *x, int64_t n, double scale, int64_t *limbs);
 
 /// Keeps freed heap blocks in the process (glibc: no mmap below 256 MiB, no trim
 /// below 1 GiB). Training and sampling free and reallocate the same large arrays
