@@ -76,17 +76,18 @@ enum ExactSum {
             }
         }
         let total = ranks.sums(accumulator)
-        return (0..<results).map { i in
-            // Carries upward, so the lower limbs lie in [0, 2^40), then one rounding per step.
-            var l = Array(total[(limbs * i)..<(limbs * i + limbs)])
-            for k in stride(from: limbs - 1, to: 0, by: -1) {
-                let carry = l[k] >> limbBits
-                l[k] -= carry << limbBits
-                l[k - 1] += carry
+        let unit = scalbn(1.0, -limbBits)
+        return total.withUnsafeBufferPointer { t in
+            (0..<results).map { i in
+                // Carries upward, so the lower limbs lie in [0, 2^40); then the
+                // limbs from the lowest, one rounding each (same integers, same double).
+                var (l0, l1, l2) = (t[limbs * i], t[limbs * i + 1], t[limbs * i + 2])
+                l1 += l2 >> limbBits
+                l2 &= (1 << limbBits) - 1
+                l0 += l1 >> limbBits
+                l1 &= (1 << limbBits) - 1
+                return scalbn(Double(l0) + (Double(l1) + Double(l2) * unit) * unit, exponent - limbBits)
             }
-            var value = 0.0
-            for k in stride(from: limbs - 1, through: 0, by: -1) { value = scalbn(value, -limbBits) + Double(l[k]) }
-            return scalbn(value, exponent - limbBits)
         }
     }
 }
