@@ -114,7 +114,7 @@ double nqft_dot(const double *a, const double *b, int64_t n) {
 }
 
 MULTIVERSION
-void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *limbs) {
+void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *limbs, int64_t step) {
     const double unit = 1099511627776.0;  // 2^40
     for (int64_t i = 0; i < n; i++) {
         double y = x[i] * scale;
@@ -122,28 +122,9 @@ void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *li
         y = (y - a) * unit;
         double b = __builtin_trunc(y);
         y = (y - b) * unit;
-        double c = __builtin_trunc(y);
-        limbs[3 * i] += (int64_t)a;
-        limbs[3 * i + 1] += (int64_t)b;
-        limbs[3 * i + 2] += (int64_t)c;
+        int64_t *l = limbs + step * i;
+        l[0] += (int64_t)a;
+        l[1] += (int64_t)b;
+        l[2] += (int64_t)__builtin_trunc(y);
     }
-}
-
-MULTIVERSION
-void nqft_exact_total(const double *x, int64_t n, double scale, int64_t *limbs) {
-    const double unit = 1099511627776.0;  // 2^40
-    int64_t a0 = 0, a1 = 0, a2 = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double y = x[i] * scale;
-        double a = __builtin_trunc(y);
-        y = (y - a) * unit;
-        double b = __builtin_trunc(y);
-        y = (y - b) * unit;
-        a0 += (int64_t)a;
-        a1 += (int64_t)b;
-        a2 += (int64_t)__builtin_trunc(y);
-    }
-    limbs[0] += a0;
-    limbs[1] += a1;
-    limbs[2] += a2;
 }

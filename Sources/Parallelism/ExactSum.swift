@@ -28,7 +28,7 @@ enum ExactSum {
     static func sum(_ local: [[Double]], length: Int, over ranks: Communicator) -> [Double] {
         for term in local { precondition(term.count == length, "ExactSum: a term of \(term.count) elements, not \(length)") }
         return combine(local, results: length, terms: local.count, over: ranks) { _, x, scale, limbs in
-            nqft_exact_accumulate(x, Int64(length), scale, limbs)
+            nqft_exact_accumulate(x, Int64(length), scale, limbs, Int64(Self.limbs))
         }
     }
 
@@ -37,7 +37,7 @@ enum ExactSum {
     /// several ranks (an autocovariance's products).
     static func totals(_ groups: [[Double]], over ranks: Communicator) -> [Double] {
         combine(groups, results: groups.count, terms: groups.map(\.count).max() ?? 0, over: ranks) { j, x, scale, limbs in
-            nqft_exact_total(x, Int64(groups[j].count), scale, limbs + Self.limbs * j)
+            nqft_exact_accumulate(x, Int64(groups[j].count), scale, limbs + Self.limbs * j, 0)
         }
     }
 

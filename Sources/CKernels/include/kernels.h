@@ -10,27 +10,6 @@
 #define MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define MULTIVERSION
-/// The HMC kick p += h F(phi) in one pass, F = -dS/dphi of the (anisotropic)
-/// phi^4 action on a periodic row-major lattice of d <= 4 dimensions:
-/// F_x = -(diagonal + cubic phi_x^2) phi_x + sum_mu weights[mu] (phi_{x+mu} + phi_{x-mu}).
-void nqft_kick(double *p, const double *phi, double h, double diagonal, double cubic, const double *weights,
-               const int64_t *extent, int64_t d);
-
-/// Adds x[i] (|x[i]| < 2^E, `scale` = 2^(40 - E)) to limbs[3i..3i+2] as the
-/// integers of its three 40-bit fixed-point digits below 2^E, truncated toward
-/// zero (Parallelism's ExactSum): limbs[3i] += trunc(x 2^(40-E)), then the next
-/// 40 bits of the remainder, and the next. Every operation is exact.
-void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *limbs);
-
-/// The same digits of every x[i], i < n, added into limbs[0..2] (one total).
-void nqft_exact_total(const double *x, int64_t n, double scale, int64_t *limbs);
-
-/// Keeps freed heap blocks in the process (glibc: no mmap below 256 MiB, no trim
-/// below 1 GiB). Training and sampling free and reallocate the same large arrays
-/// every step; by default each step faulted in and zeroed fresh pages (15% of a
-/// flow training step, measured with perf). Peak memory is unchanged.
-void nqft_keep_freed_memory(void);
-
 #endif
 
 /// Unit-stride loops of the lattice stencils (Lattice.EuclideanAction), in C
@@ -57,14 +36,12 @@ void nqft_moments(const double *phi, int64_t n, double *moments);
 void nqft_kick(double *p, const double *phi, double h, double diagonal, double cubic, const double *weights,
                const int64_t *extent, int64_t d);
 
-/// Adds x[i] (|x[i]| < 2^E, `scale` = 2^(40 - E)) to limbs[3i..3i+2] as the
-/// integers of its three 40-bit fixed-point digits below 2^E, truncated toward
-/// zero (Parallelism's ExactSum): limbs[3i] += trunc(x 2^(40-E)), then the next
-/// 40 bits of the remainder, and the next. Every operation is exact.
-void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *limbs);
-
-/// The same digits of every x[i], i < n, added into limbs[0..2] (one total).
-void nqft_exact_total(const double *x, int64_t n, double scale, int64_t *limbs);
+/// Adds x[i] (|x[i]| < 2^E, `scale` = 2^(40 - E)) to limbs[step i .. step i + 2] as
+/// the integers of its three 40-bit fixed-point digits below 2^E, truncated toward
+/// zero (Parallelism's ExactSum): trunc(x 2^(40-E)), then the next 40 bits of the
+/// remainder, and the next. Every operation is exact. `step` 3: a sum per
+/// element; 0: one total of all.
+void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *limbs, int64_t step);
 
 /// Keeps freed heap blocks in the process (glibc: no mmap below 256 MiB, no trim
 /// below 1 GiB). Training and sampling free and reallocate the same large arrays
