@@ -24,10 +24,10 @@ import math
 
 WORKLOADS = {
     # W2: 2D 8x8, H = 128, 4096 samples, 64 chains; 1 rank x 1 thread here:
-    # 0.65 s/step (nqft bench --workload W2 --threads 1, Run 12 table).
+    # 0.70 s/step (nqft bench --workload W2 --threads 1, Run 12 table).
     # SR by conjugate gradients, 50 iterations (the cap) + the first residual,
     # <O>, F: 53 sums of P = 8482; the K-FAC statistics: 38 340 numbers.
-    "W2": dict(compute=0.65, parameters=8482, psums=53, gram=38340, chains=64, words_per_chain=70),
+    "W2": dict(compute=0.70, parameters=8482, psums=53, gram=38340, chains=64, words_per_chain=70),
     # L16s: 3D 16^3, H = 32, 1024 samples, 64 chains, single-site proposals:
     # 60.0 s/step (nqft bench --workload L16s --threads 1). P = 133 188; the
     # K-FAC right factor alone is (V+1)^2 = 16 785 409 numbers.

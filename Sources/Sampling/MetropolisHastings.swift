@@ -25,13 +25,13 @@ public struct MetropolisSettings: Sendable, Equatable {
 
     /// The fixed groups of chains that are advanced together (one batched log
     /// density per proposal) and whose samples form a VMC step's blocks: at
-    /// least 16 chains each (the batch keeps gemm efficient), at most 8 (enough
+    /// least 8 chains each (the batch keeps gemm efficient), at most 8 (enough
     /// for a workstation's threads). Fixed by `chains`, because a BLAS result
     /// can depend on how many rows it is computed with: so the numbers do not
     /// depend on the thread count, nor on the rank count while there are no
     /// more ranks than groups (beyond that, one group per rank).
     public var groups: [Range<Int>] {
-        evenSplit(chains, parts: max(min(8, max(1, chains / 16)), min(chains, parallelism.ranks.size)))
+        evenSplit(chains, parts: max(min(8, max(1, chains / 8)), min(chains, parallelism.ranks.size)))
     }
 }
 

@@ -62,7 +62,7 @@ struct RunCommand: ParsableCommand {
             let ranks = Job.world.size
             if configuration.sampler.chains < ranks {
                 // Each rank advances whole groups of chains; one without any would idle in every reduction.
-                printError("nqft run: sampler.chains = \(configuration.sampler.chains) is fewer than the \(ranks) MPI ranks; use at least \(ranks) chains (16 per rank keeps every rank's numbers equal to one process's), or fewer ranks")
+                printError("nqft run: sampler.chains = \(configuration.sampler.chains) is fewer than the \(ranks) MPI ranks; use at least \(ranks) chains (8 per rank keeps the numbers equal to one process's), or fewer ranks")
                 throw ExitCode(2)
             }
             StopSignal.install()

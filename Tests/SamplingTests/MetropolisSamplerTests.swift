@@ -94,9 +94,9 @@ extension DiagonalGaussian: SiteLocalDensity {
     /// sampling does when the groups are the same, records each group's sweeps
     /// sweep-major, and the state crosses ranks packed without a bit changing.
     @Test func groupSamplingRecordsEachGroupsSweeps() throws {
-        let settings = MetropolisSettings(chains: 40, sweep: 3, parallelism: Parallelism(threads: 2))
+        let settings = MetropolisSettings(chains: 20, sweep: 3, parallelism: Parallelism(threads: 2))
         let sampler = RandomWalkSampler<DiagonalGaussian>(settings)
-        #expect(settings.groups == [0..<20, 20..<40])
+        #expect(settings.groups == [0..<10, 10..<20])
         var start = sampler.initialState(sites: 4, seed: 9)
         sampler.refresh(&start, density: density)
         var whole = start, grouped = start

@@ -15,7 +15,7 @@ import TestSupport
     .serialized)
 struct MPIRunTests {
     /// Tiny configs of every mode (seconds each). The ground states have 48
-    /// chains: three groups of 16, so up to 3 ranks give one process's numbers.
+    /// chains: six groups of 8, so up to 6 ranks give one process's numbers.
     static let configs: [String: String] = [
         "ground-state-sr": """
             seed: 2
