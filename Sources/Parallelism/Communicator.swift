@@ -120,21 +120,21 @@ public struct Communicator: Sendable, Equatable {
     }
 
     /// Elementwise maxima over the ranks (MPI_Allreduce, MPI_MAX: exact, so in any order).
-    public func maxima(_ values: [Int64]) -> [Int64] {
-        if size == 1 { return values }
-        count(values.count)
-        var result = values
-        check(result.withUnsafeMutableBufferPointer { nqft_mpi_max_int64($0.baseAddress, Int64($0.count)) }, "MPI_Allreduce")
-        return result
-    }
+    public func maxima(_ values: [Int64]) -> [Int64] { allReduce(values, sum: false) }
 
     /// Elementwise sums over the ranks (MPI_Allreduce, MPI_SUM on integers: exact,
     /// so the result does not depend on the order Open MPI adds in).
-    public func sums(_ values: [Int64]) -> [Int64] {
+    public func sums(_ values: [Int64]) -> [Int64] { allReduce(values, sum: true) }
+
+    /// MPI_Allreduce of `values`, MPI_SUM or MPI_MAX, in place on a copy.
+    private func allReduce(_ values: [Int64], sum: Bool) -> [Int64] {
         if size == 1 { return values }
         count(values.count)
         var result = values
-        check(result.withUnsafeMutableBufferPointer { nqft_mpi_sum_int64($0.baseAddress, Int64($0.count)) }, "MPI_Allreduce")
+        let error = result.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            sum ? nqft_mpi_sum_int64(buffer.baseAddress, Int64(buffer.count)) : nqft_mpi_max_int64(buffer.baseAddress, Int64(buffer.count))
+        }
+        check(error, "MPI_Allreduce")
         return result
     }
 

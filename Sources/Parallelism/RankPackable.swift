@@ -67,11 +67,6 @@ extension Int: RankPackable {
     public init(unpacking words: inout PackedWords.Reader) { self = Int(Int64(bitPattern: words.next())) }
 }
 
-extension UInt64: RankPackable {
-    public func pack(into words: inout PackedWords) { words.append(self) }
-    public init(unpacking words: inout PackedWords.Reader) { self = words.next() }
-}
-
 extension Bool: RankPackable {
     public func pack(into words: inout PackedWords) { words.append(self ? 1 : 0) }
     public init(unpacking words: inout PackedWords.Reader) { self = words.next() != 0 }

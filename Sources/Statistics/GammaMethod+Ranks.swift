@@ -12,7 +12,7 @@ extension GammaMethod {
     /// A collective: every rank calls it, with the same `records`.
     public func estimate(localValues values: [Double], localChains r: Int, records t: Int, parallelism: Parallelism) -> Estimate {
         precondition(values.count == r * t)
-        let counts = parallelism.totals([values, [Double](repeating: 1, count: values.count)])
+        let counts = parallelism.totals([values, [Double(values.count)]])
         let n = Int(counts[1])
         precondition(n >= 1, "no records")
         let mean = counts[0] / Double(n)
