@@ -2,18 +2,16 @@ import Lattice
 import Output
 import Statistics
 
-/// The standard observables of Euclidean field configurations (docs/CONVENTIONS.md §1),
-/// with `M = sum_x phi_x` over the V sites:
+/// The standard observables of Euclidean field configurations (docs/CONVENTIONS.md §1):
+/// the order parameter's `abs_magnetization`, `chi2` and `binder` (`OrderParameter`) and
 ///
-///     abs_magnetization = <|M|>/V,  chi2 = <M^2>/V,  binder = 1 - <M^4>/(3 <M^2>^2),
 ///     phi2 = <phi_x^2>,  link = (1/D) sum_mu <phi_x phi_{x+mu}>,  action = <S>/V,
 ///
-/// each with its Gamma-method error and tau_int; the Binder cumulant, a function
-/// of two means, through the projected series (`GammaMethod.estimate(of:gradient:series:)`).
-/// Fields must be in the project's convention (the action's).
+/// each with its Gamma-method error and tau_int. Fields must be in the project's
+/// convention (the action's).
 public struct ConfigurationObservables: Measurement {
     public let action: EuclideanAction
-    /// Per record and chain: `|M|/V, M^2/V, M^4/V^2, phi2, link, S/V`.
+    /// Per record and chain: `OrderParameter.moments`, then `phi2, link, S/V`.
     public private(set) var series: ReplicaSeries
 
     public static let names = ["abs_magnetization", "chi2", "binder", "phi2", "link", "action"]
@@ -34,16 +32,11 @@ public struct ConfigurationObservables: Measurement {
             fields.storage.withUnsafeBufferPointer { all in
                 for c in 0..<fields.sampleCount {
                     let phi = all.baseAddress! + c * v
-                    var m = 0.0
-                    for x in 0..<v { m += phi[x] }
+                    let row = out.baseAddress! + c * 6
+                    OrderParameter.moments(phi, sites: v, into: row)
                     let terms = action.terms(phi)
                     // sum_x sum_mu phi_x phi_{x+mu} = D sum_x phi_x^2 - (1/2) sum_x sum_mu (phi_{x+mu} - phi_x)^2.
                     let links = dimension * terms.phi2 - 0.5 * (terms.temporal + terms.spatial)
-                    let m2 = m * m / volume
-                    let row = out.baseAddress! + c * 6
-                    row[0] = abs(m) / volume
-                    row[1] = m2
-                    row[2] = m2 * m2
                     row[3] = terms.phi2 / volume
                     row[4] = links / (dimension * volume)
                     row[5] = action.action(terms) / volume
@@ -59,13 +52,7 @@ public struct ConfigurationObservables: Measurement {
     /// The six estimates by name.
     public func estimates(gamma: GammaMethod = GammaMethod()) -> [String: Estimate] {
         let primary = gamma.estimates(series)
-        // U4 = 1 - <m4>/(3 <m2>^2) with m2 = M^2/V, m4 = M^4/V^2 (the V's cancel).
-        let a = primary[1].mean, b = primary[2].mean
-        let binder = gamma.estimate(
-            of: 1 - b / (3 * a * a), gradient: [0, 2 * b / (3 * a * a * a), -1 / (3 * a * a), 0, 0, 0], series: series)
-        return [
-            "abs_magnetization": primary[0], "chi2": primary[1], "binder": binder, "phi2": primary[3],
-            "link": primary[4], "action": primary[5],
-        ]
+        return OrderParameter.estimates(primary: primary, series: series, offset: 0, gamma: gamma).merging(
+            ["phi2": primary[3], "link": primary[4], "action": primary[5]]) { a, _ in a }
     }
 }

@@ -14,7 +14,10 @@ public struct EnergyMeasurement: Measurement {
         series.append(record: sweep.localEnergies)
     }
 
+    /// The energy's estimate from the records so far.
+    public func estimate(gamma: GammaMethod) -> Estimate { gamma.estimate(series) }
+
     public func results(gamma: GammaMethod) -> MeasurementResults {
-        MeasurementResults(estimates: [Self.name: gamma.estimate(series)])
+        MeasurementResults(estimates: [Self.name: estimate(gamma: gamma)])
     }
 }

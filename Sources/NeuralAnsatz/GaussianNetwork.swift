@@ -2,58 +2,127 @@ import Foundation
 import Lattice
 import LinearAlgebra
 
+/// How a network is made symmetric under `phi -> -phi` (the Z2 symmetry of
+/// phi^4, which the ground state of a finite lattice always has).
+public enum NetworkSymmetry: Sendable, Equatable {
+    /// `f(phi)` as it is.
+    case none
+    /// `f(phi) + f(-phi)`: `log psi` even, each factor of the product even (the
+    /// symmetric phase).
+    case even
+    /// `psi = exp(F(phi)) + exp(F(-phi))` with `F = b M + f` (`M = sum_x phi_x`):
+    /// a superposition of a state and its mirror image, each free to sit in one
+    /// well (the double well and the broken phase, where the ground state is a
+    /// cat state that no product of even local factors represents well). One
+    /// parameter more, the shift `b`, which moves the even base's centre to
+    /// `v = b/a_0` in every site.
+    case superposition
+}
+
 /// A base wavefunction (the Gaussian, or the Gaussian with a quartic tail)
-/// times the exponential of a network:
+/// times the exponential of a network, made symmetric by `symmetry`:
 ///
-///     log psi(phi) = log psi_base(phi) + f(phi),
+///     none:           log psi = log psi_base + f(phi)
+///     even:           log psi = log psi_base + f(phi) + f(-phi)
+///     superposition:  log psi = log psi_base + log(e^u + e^w),  u = b M + f(phi),  w = -b M + f(-phi),
 ///
 /// with `f` a `FieldNetwork` (`MultilayerPerceptron`: kind gaussian-mlp;
-/// `TranslationInvariantNetwork`: kind symmetric), or with `symmetrized`,
-/// `f(phi) + f(-phi)` so that `psi(-phi) = psi(phi)` exactly (the phi -> -phi
-/// symmetry of the ground state in the symmetric phase). Parameters: the
-/// base's first, then the network's.
+/// `TranslationInvariantNetwork`: kind symmetric) and the base even. For the
+/// superposition, with `p = 1/(1 + e^{w - u})` the share of the first state,
+///
+///     d log psi/d phi     = d log psi_base/d phi + p du/dphi + (1 - p) dw/dphi,
+///     laplacian           = base + p lap(u) + (1 - p) lap(w) + p (1 - p) |du/dphi - dw/dphi|^2,
+///     d log psi/d theta   = p du/dtheta + (1 - p) dw/dtheta,
+///
+/// and `du/dphi = b + f'(phi)`, `dw/dphi = -b - f'(-phi)`, `du/db = M = -dw/db`.
+/// Parameters: the base's, then the network's, then (superposition) `b`.
 ///
 /// Batches are processed in chunks of `chunkSize` fields, bounding the memory of
 /// the forward-mode Jacobians (`n_1 x chunk x V` doubles).
 public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: WavefunctionModel {
     public var base: Base
     public let network: Network
-    public let symmetrized: Bool
+    public let symmetry: NetworkSymmetry
     public var networkParameters: [Double]
+    /// `b` of the superposition (0 otherwise, and not a parameter).
+    public var shift = 0.0
     public var chunkSize = 256
 
-    public init(base: Base, network: Network, networkParameters: [Double], symmetrized: Bool) {
+    public init(base: Base, network: Network, networkParameters: [Double], symmetry: NetworkSymmetry) {
         precondition(networkParameters.count == network.parameterCount)
         self.base = base
         self.network = network
         self.networkParameters = networkParameters
-        self.symmetrized = symmetrized
+        self.symmetry = symmetry
     }
 
     public var lattice: Lattice { base.lattice }
 
     public var parameters: [Double] {
-        get { base.parameters + networkParameters }
+        get { base.parameters + networkParameters + (symmetry == .superposition ? [shift] : []) }
         set {
-            let g = base.parameterCount
+            let g = base.parameterCount, n = network.parameterCount
             base.parameters = Array(newValue[..<g])
-            networkParameters = Array(newValue[g...])
+            networkParameters = Array(newValue[g..<(g + n)])
+            if symmetry == .superposition { shift = newValue[g + n] }
         }
+    }
+
+    /// The network's terms on one chunk: `f(phi)` and, when symmetric, `f(-phi)`
+    /// with its gradient's sign turned back to `phi`; for the superposition the
+    /// shift is added, making them `u` and `w`.
+    private func terms(_ chunk: FieldBatch, _ evaluate: (FieldBatch) -> LogPsiDerivatives) -> [LogPsiDerivatives] {
+        var parts = [evaluate(chunk)]
+        guard symmetry != .none else { return parts }
+        var mirrored = evaluate(negated(chunk))
+        for i in mirrored.gradient.storage.indices { mirrored.gradient.storage[i] = -mirrored.gradient.storage[i] }
+        parts.append(mirrored)
+        if symmetry == .superposition {
+            let v = chunk.columns
+            for (k, sign) in [1.0, -1.0].enumerated() {
+                for b in 0..<chunk.rows {
+                    var m = 0.0
+                    for x in 0..<v { m += chunk[b, x] }
+                    parts[k].value[b] += sign * shift * m
+                    for x in 0..<v { parts[k].gradient[b, x] += sign * shift }
+                }
+            }
+        }
+        return parts
+    }
+
+    /// `p = 1/(1 + e^{w - u})` and `log(e^u + e^w)` without overflow.
+    static func shares(_ u: Double, _ w: Double) -> (p: Double, logSum: Double) {
+        let d = w - u
+        return d > 0
+            ? (exp(-d) / (1 + exp(-d)), w + log1p(exp(-d)))
+            : (1 / (1 + exp(d)), u + log1p(exp(d)))
     }
 
     public func logPsi(_ fields: FieldBatch) -> [Double] {
         var value = base.logPsi(fields)
         forEachChunk(fields) { range, chunk in
             let f = network.value(chunk, parameters: networkParameters)
-            let g = symmetrized ? network.value(negated(chunk), parameters: networkParameters) : nil
-            for (i, b) in range.enumerated() { value[b] += f[i] + (g?[i] ?? 0) }
+            guard symmetry != .none else {
+                for (i, b) in range.enumerated() { value[b] += f[i] }
+                return
+            }
+            let g = network.value(negated(chunk), parameters: networkParameters)
+            for (i, b) in range.enumerated() {
+                if symmetry == .even {
+                    value[b] += f[i] + g[i]
+                } else {
+                    let m = (0..<chunk.columns).reduce(0) { $0 + chunk[i, $1] }
+                    value[b] += Self.shares(f[i] + shift * m, g[i] - shift * m).logSum
+                }
+            }
         }
         return value
     }
 
     public func logPsiDerivatives(_ fields: FieldBatch) -> LogPsiDerivatives {
         var total = base.logPsiDerivatives(fields)
-        addNetwork(to: &total, fields) { network.derivatives($0, parameters: networkParameters) }
+        addNetwork(to: &total, fields, laplacian: true) { network.derivatives($0, parameters: networkParameters) }
         return total
     }
 
@@ -61,29 +130,42 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
         let (value, gradient) = base.logPsiAndGradient(fields)
         let zeros = [Double](repeating: 0, count: fields.rows)
         var total = LogPsiDerivatives(value: value, gradient: gradient, laplacian: zeros)
-        addNetwork(to: &total, fields) { chunk in
+        addNetwork(to: &total, fields, laplacian: false) { chunk in
             let (v, g) = network.valueAndGradient(chunk, parameters: networkParameters)
             return LogPsiDerivatives(value: v, gradient: g, laplacian: [Double](repeating: 0, count: chunk.rows))
         }
         return (total.value, total.gradient)
     }
 
-    /// Adds the network term `f(phi)` (plus `f(-phi)` when symmetrized), as
-    /// `evaluate` computes it chunk by chunk, to `total`. The gradient of
-    /// `f(-phi)` is `-f'(-phi)`; its value and Laplacian keep their sign.
+    /// Adds the network's terms (`terms`), combined as `symmetry` says, to `total`.
     private func addNetwork(
-        to total: inout LogPsiDerivatives, _ fields: FieldBatch, evaluate: (FieldBatch) -> LogPsiDerivatives
+        to total: inout LogPsiDerivatives, _ fields: FieldBatch, laplacian: Bool,
+        evaluate: (FieldBatch) -> LogPsiDerivatives
     ) {
         let v = lattice.volume
         forEachChunk(fields) { range, chunk in
-            var parts = [(1.0, evaluate(chunk))]
-            if symmetrized { parts.append((-1.0, evaluate(negated(chunk)))) }
-            for (sign, part) in parts {
-                for (i, b) in range.enumerated() {
-                    total.value[b] += part.value[i]
-                    total.laplacian[b] += part.laplacian[i]
-                    for x in 0..<v { total.gradient[b, x] += sign * part.gradient[i, x] }
+            let parts = terms(chunk, evaluate)
+            guard symmetry == .superposition else {
+                for part in parts {
+                    for (i, b) in range.enumerated() {
+                        total.value[b] += part.value[i]
+                        total.laplacian[b] += part.laplacian[i]
+                        for x in 0..<v { total.gradient[b, x] += part.gradient[i, x] }
+                    }
                 }
+                return
+            }
+            let (u, w) = (parts[0], parts[1])
+            for (i, b) in range.enumerated() {
+                let (p, logSum) = Self.shares(u.value[i], w.value[i])
+                total.value[b] += logSum
+                var spread = 0.0
+                for x in 0..<v {
+                    let (gu, gw) = (u.gradient[i, x], w.gradient[i, x])
+                    total.gradient[b, x] += p * gu + (1 - p) * gw
+                    spread += (gu - gw) * (gu - gw)
+                }
+                if laplacian { total.laplacian[b] += p * u.laplacian[i] + (1 - p) * w.laplacian[i] + p * (1 - p) * spread }
             }
         }
     }
@@ -91,11 +173,26 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
     public func parameterJacobian(_ fields: FieldBatch) -> ParameterJacobian {
         var o = base.parameterJacobian(fields)
         var chunks: [ParameterJacobian] = []
+        var shiftColumn: [Double] = []
         forEachChunk(fields) { _, chunk in
             let n = network.parameterJacobian(chunk, parameters: networkParameters)
-            chunks.append(symmetrized ? n.adding(network.parameterJacobian(negated(chunk), parameters: networkParameters)) : n)
+            switch symmetry {
+            case .none: chunks.append(n)
+            case .even: chunks.append(n.adding(network.parameterJacobian(negated(chunk), parameters: networkParameters)))
+            case .superposition:
+                let f = network.value(chunk, parameters: networkParameters)
+                let g = network.value(negated(chunk), parameters: networkParameters)
+                let m = (0..<chunk.rows).map { i in (0..<chunk.columns).reduce(0) { $0 + chunk[i, $1] } }
+                let p = (0..<chunk.rows).map { Self.shares(f[$0] + shift * m[$0], g[$0] - shift * m[$0]).p }
+                let mirrored = network.parameterJacobian(negated(chunk), parameters: networkParameters)
+                chunks.append(n.scalingRows(by: p).adding(mirrored.scalingRows(by: p.map { 1 - $0 })))
+                shiftColumn += zip(p, m).map { (2 * $0 - 1) * $1 }
+            }
         }
         o.append(contentsOf: ParameterJacobian(stacking: chunks))
+        if symmetry == .superposition {
+            o.append(.dense(Matrix(rows: fields.rows, columns: 1, storage: shiftColumn)))
+        }
         return o
     }
 

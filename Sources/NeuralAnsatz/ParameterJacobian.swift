@@ -117,6 +117,23 @@ public struct ParameterJacobian: Sendable {
         return sum
     }
 
+    /// Row `b` times `weights[b]`: the halves of a superposition weighted by
+    /// their shares (`GaussianNetwork`, `NetworkSymmetry.superposition`).
+    public func scalingRows(by weights: [Double]) -> ParameterJacobian {
+        precondition(weights.count == rows)
+        var scaled = ParameterJacobian(rows: rows)
+        for block in blocks {
+            switch block {
+            case .dense(let m): scaled.append(.dense(m.scalingRows(by: weights)))
+            case .layer(let terms):
+                scaled.append(.layer(terms.map {
+                    OuterTerm(left: $0.left.scalingRows(by: weights), augmentedRight: $0.augmentedRight)
+                }))
+            }
+        }
+        return scaled
+    }
+
     /// The Jacobians of consecutive sub-batches, as one (rows stacked).
     public init(stacking parts: [ParameterJacobian]) {
         precondition(!parts.isEmpty)

@@ -202,32 +202,50 @@ extension TranslationInvariantNetwork: SiteLocalNetwork {
     }
 }
 
-/// A network's caches for `phi` and, when symmetrised, for `-phi`.
+/// A network's caches for `phi` and, when symmetrised, for `-phi`; for a
+/// superposition also `u` and `w` of each field and the last proposal's.
 public struct NetworkSiteCache<BaseCache: Sendable, Cache: Sendable>: Sendable {
     var base: BaseCache
     var network: [Cache]
+    var halves: [[Double]] = []
+    var proposedHalves: [[Double]] = []
 }
 
 extension GaussianNetwork: SiteLocalWavefunction where Base: SiteLocalWavefunction, Network: SiteLocalNetwork {
-    private var signs: [Double] { symmetrized ? [1, -1] : [1] }
+    private var signs: [Double] { symmetry == .none ? [1] : [1, -1] }
 
     public func siteCache(_ fields: FieldBatch) -> NetworkSiteCache<Base.SiteCache, Network.SiteCache> {
-        NetworkSiteCache(
+        var cache = NetworkSiteCache(
             base: base.siteCache(fields),
             network: signs.map { network.siteCache($0 > 0 ? fields : negated(fields), parameters: networkParameters) })
+        if symmetry == .superposition {
+            let m = (0..<fields.rows).map { b in (0..<fields.columns).reduce(0) { $0 + fields[b, $1] } }
+            let f = network.value(fields, parameters: networkParameters)
+            let g = network.value(negated(fields), parameters: networkParameters)
+            cache.halves = [zip(f, m).map { $0 + shift * $1 }, zip(g, m).map { $0 - shift * $1 }]
+        }
+        return cache
     }
 
-    /// The base's change plus the network's at `phi` (and at `-phi`, which moves by `-delta`).
+    /// The base's change plus the network's at `phi` (and at `-phi`, which moves
+    /// by `-delta`): summed (even), or through `log(e^u + e^w)` (superposition).
     public func proposeSiteChange(
         _ cache: inout NetworkSiteCache<Base.SiteCache, Network.SiteCache>, fields: FieldBatch, site: Int,
         deltas: [Double]
     ) -> [Double] {
         var change = base.proposeSiteChange(&cache.base, fields: fields, site: site, deltas: deltas)
-        for (s, sign) in signs.enumerated() {
-            let part = network.proposeSiteChange(
-                &cache.network[s], site: site, deltas: deltas.map { sign * $0 }, parameters: networkParameters)
-            for c in change.indices { change[c] += part[c] }
+        let parts = signs.enumerated().map { s, sign in
+            network.proposeSiteChange(&cache.network[s], site: site, deltas: deltas.map { sign * $0 }, parameters: networkParameters)
         }
+        guard symmetry == .superposition else {
+            for part in parts { for c in change.indices { change[c] += part[c] } }
+            return change
+        }
+        let u = cache.halves[0], w = cache.halves[1]
+        let newU = deltas.indices.map { u[$0] + parts[0][$0] + shift * deltas[$0] }
+        let newW = deltas.indices.map { w[$0] + parts[1][$0] - shift * deltas[$0] }
+        for c in change.indices { change[c] += Self.shares(newU[c], newW[c]).logSum - Self.shares(u[c], w[c]).logSum }
+        cache.proposedHalves = [newU, newW]
         return change
     }
 
@@ -237,5 +255,6 @@ extension GaussianNetwork: SiteLocalWavefunction where Base: SiteLocalWavefuncti
     ) {
         base.acceptSiteChange(&cache.base, site: site, deltas: deltas, accepted: accepted)
         for s in cache.network.indices { network.acceptSiteChange(&cache.network[s], accepted: accepted) }
+        for k in cache.halves.indices { for c in accepted.indices where accepted[c] { cache.halves[k][c] = cache.proposedHalves[k][c] } }
     }
 }

@@ -80,7 +80,7 @@ public enum Benchmark {
         var random = RandomSource(seed: 1, stream: 1 << 40)
         let model = GaussianNetwork(
             base: GaussianAnsatz(lattice: lattice, fft: fft), network: network,
-            networkParameters: network.initialParameters(random: &random, outputScale: 0.01), symmetrized: false)
+            networkParameters: network.initialParameters(random: &random, outputScale: 0.01), symmetry: .none)
         let settings = MetropolisSettings(chains: workload.chains, sweep: v, parallelism: parallelism)
         let (timings, traffic) = workload.singleSite
             ? try time(model, SingleSiteSampler(settings), workload, warmup: warmup, steps: steps)

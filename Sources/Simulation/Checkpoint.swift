@@ -86,6 +86,17 @@ public struct OptimizationProgress: Sendable, Codable {
     public var parametersMoved: Bool
     /// Wall time spent in this optimisation so far.
     public var seconds: Double
+    /// The steps done when `optimizer.target_variance` was reached (the
+    /// optimisation ends there); nil before, or without a target.
+    public var targetReachedAtStep: Int?
+
+    /// The local energy's variance per site averaged over the last
+    /// `OptimizerSection.targetWindow` steps; nil before that many.
+    public func recentVariancePerSite(sites: Int) -> Double? {
+        let window = RunConfiguration.OptimizerSection.targetWindow
+        guard history.count >= window else { return nil }
+        return history.suffix(window).reduce(0) { $0 + $1.energy.variance } / Double(window * sites)
+    }
 }
 
 /// The fixed-parameter evaluation's results.
@@ -94,6 +105,8 @@ public struct EvaluationOutcome: Sendable, Codable {
     public var measurements: MeasurementResults
     public var acceptance: Double
     public var seconds: Double
+    /// How an evaluation with an error target ended; nil without a target.
+    public var precision: EvaluationPrecision?
 }
 
 /// The exact reference stage's result: the reference, or why there is none.

@@ -42,10 +42,11 @@ public struct MemoryEstimate: Sendable {
         let chains = Double(c.sampler.chains)
         func chainCopies(sweeps: Double) -> Double { chains * v * (3 + min(16, sweeps)) }
         let optimization = n * v + logDerivatives + srSystem + chunk * perSampleScratch + chainCopies(sweeps: n / chains)
-        // Evaluation: the Monte Carlo series of |phitilde_k|^2, phibar and g(r),
-        // with the Gamma method's copy of their fluctuations, and of E_loc.
-        let samples = Double(c.evaluation.samples)
-        let evaluation = samples * (2 * (half + v + 1) + 1) + chains * perSampleScratch
+        // Evaluation: the Monte Carlo series of |phitilde_k|^2, phibar, g(r) and
+        // the order parameter's three moments, with the Gamma method's copy of
+        // their fluctuations, and of E_loc; with an error target, up to its cap.
+        let samples = Double(c.evaluation.sampleCap)
+        let evaluation = samples * (2 * (half + v + 1 + 3) + 1) + chains * perSampleScratch
             + chainCopies(sweeps: samples / chains)
         // The checkpoint beside either: the chains' fields (and MALA's gradients)
         // and the parameters with an optimiser's moments, while they are encoded.

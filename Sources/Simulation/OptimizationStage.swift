@@ -11,7 +11,9 @@ import VMC
 /// chains, then each unit is one VMC step (`VMCDriver.step`). A step whose
 /// energy, parameters or SR solve is not finite throws `Divergence`; the loop
 /// retries it from the state before, this stage halving the learning rate on
-/// each retry (`0.5^attempt`).
+/// each retry (`0.5^attempt`). With `optimizer.target_variance` the main
+/// optimisation ends at the first step where the variance per site, averaged
+/// over the last `OptimizerSection.targetWindow` steps, is at most the target.
 ///
 /// The same stage serves the main optimisation and a neural run's plain-Gaussian
 /// warm start: that one ends with a measurement of the Gaussian (the baseline
@@ -41,7 +43,7 @@ where Chains.Density == BornDensity<Model> {
 
     func isComplete(_ state: Checkpoint) -> Bool {
         guard let p = progress(state) else { return true }
-        return role == .main && p.thermalized && p.history.count >= steps
+        return role == .main && p.thermalized && (p.history.count >= steps || p.targetReachedAtStep != nil)
     }
 
     func advance(_ state: inout Checkpoint, _ context: StageContext) throws -> (UnitReport, StepRecord?) {
@@ -89,7 +91,14 @@ where Chains.Density == BornDensity<Model> {
 
     func append(_ record: StepRecord?, to state: inout Checkpoint) {
         guard let record else { return }
-        update(&state) { $0.history.append(record) }
+        let sites = setup.theory.lattice.volume
+        let target = role == .main ? setup.configuration.optimizer.targetVariance : nil
+        update(&state) {
+            $0.history.append(record)
+            if let target, let variance = $0.recentVariancePerSite(sites: sites), variance <= target {
+                $0.targetReachedAtStep = $0.history.count
+            }
+        }
     }
 
     /// The warm start's end: the Gaussian measured on a quarter of the

@@ -12,6 +12,14 @@ struct RunReport {
             "energy      \(e.mean) +- \(e.error)  (variance \(e.variance), tau_int \(String(format: "%.2f", e.tauInt)), \(e.count) samples)",
             "acceptance  \(String(format: "%.3f", result.acceptance))",
         ]
+        if let p = result.precision {
+            lines.append(String(
+                format: "target      error %.3g %@", p.target,
+                p.reached ? "reached" : "not reached (stopped at \(p.limit?.rawValue ?? "a cap"))"))
+        }
+        if let m2 = result.orderParameter["chi2"], let binder = result.orderParameter["binder"] {
+            lines.append("order       <M^2>/V = \(m2.mean) +- \(m2.error), Binder = \(binder.mean) +- \(binder.error)")
+        }
         if let baseline = result.gaussianBaseline {
             let g = baseline.energy
             lines.append("gaussian    \(g.mean) +- \(g.error)  (variance \(g.variance); the network gains \(g.mean - e.mean))")

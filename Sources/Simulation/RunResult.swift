@@ -34,6 +34,12 @@ public struct RunResult: Sendable {
     public var acceptance: Double
     /// The evaluation's CSV tables by file name (correlator_k.csv, correlator_r.csv).
     public var tables: [String: CSVTable]
+    /// The order parameter of |psi|^2 (`OrderParameter`: abs_magnetization, chi2, binder).
+    public var orderParameter: [String: Estimate]
+    /// How an evaluation with an error target ended; nil without one.
+    public var precision: EvaluationPrecision?
+    /// The step at which `optimizer.target_variance` was reached; nil otherwise.
+    public var targetVarianceStep: Int?
     public var reference: EnergyReference?
     /// The Gaussian stage of a neural run; nil when not measured.
     public var gaussianBaseline: GaussianBaseline?

@@ -23,7 +23,13 @@ public struct Simulation: RunKind, Sendable {
     /// One FFT plan pair for the lattice shape, shared by the ansatz and the correlators.
     public let fft: RealFFT
 
+    /// `configuration` with its automatic choices resolved (`sampler.kind: auto`),
+    /// as the summary and the checkpoint record it.
     public init(configuration: RunConfiguration) {
+        var configuration = configuration
+        if configuration.sampler.kind == .auto {
+            configuration.sampler.kind = configuration.ansatz.kind.factory.supportsSingleSite ? .singleSite : .metropolis
+        }
         self.configuration = configuration
         lattice = Lattice(extent: configuration.lattice.extent)
         theory = ScalarTheory(
@@ -102,7 +108,8 @@ public struct Simulation: RunKind, Sendable {
                 return try simulation.plan(
                     model, LangevinSampler<BornDensity<Model>>(settings),
                     warmStart: LangevinSampler<BornDensity<GaussianAnsatz>>(settings), checkpoint, parallelism)
-            case .singleSite:
+            case .singleSite, .auto:
+                // `auto` is resolved in `init`; single-site is refused by `capabilityIssues`.
                 throw SimulationError.unsupported("`sampler.kind: single-site` needs an ansatz with single-site updates")
             }
         }
@@ -171,9 +178,27 @@ public struct Simulation: RunKind, Sendable {
                 "the parameters never moved in \(configuration.optimizer.steps) optimisation steps: the result is the "
                     + "starting ansatz (check optimizer.learning_rate and optimizer.max_step)")
         }
+        if let p = evaluation.precision, !p.reached {
+            let cap = p.limit == .maxSeconds
+                ? String(format: "evaluation.max_seconds = %g", configuration.evaluation.maxSeconds ?? 0)
+                : "evaluation.max_samples = \(configuration.evaluation.sampleCap)"
+            warnings.append(
+                String(format: "the energy's error %.3g did not reach the target %.3g", energy.error, p.target)
+                    + ": the evaluation stopped at \(cap) after \(energy.count) samples (the target needs about \(p.samplesNeeded))")
+        }
+        if let target = configuration.optimizer.targetVariance, final.optimization.targetReachedAtStep == nil,
+            configuration.optimizer.steps > 0
+        {
+            warnings.append(String(
+                format: "the local energy's variance per site did not reach optimizer.target_variance = %g in %d steps "
+                    + "(last %d steps' mean: %.3g)", target, configuration.optimizer.steps, RunConfiguration.OptimizerSection.targetWindow,
+                final.optimization.recentVariancePerSite(sites: lattice.volume) ?? .nan))
+        }
+        let orderParameter = evaluation.measurements.estimates.filter { OrderParameter.names.contains($0.key) }
         return RunResult(
             history: final.history, energy: energy, acceptance: evaluation.acceptance,
-            tables: evaluation.measurements.tables, reference: final.reference?.reference,
+            tables: evaluation.measurements.tables, orderParameter: orderParameter, precision: evaluation.precision,
+            targetVarianceStep: final.optimization.targetReachedAtStep, reference: final.reference?.reference,
             gaussianBaseline: final.gaussianBaseline, optimizationSeconds: final.optimization.seconds,
             evaluationSeconds: evaluation.seconds, referenceSeconds: final.reference?.seconds ?? 0, warnings: warnings,
             notes: final.reference?.note.map { [$0] } ?? [], checkpoint: final)

@@ -17,9 +17,36 @@ struct Summary: Encodable {
         var perSiteError: Double
         var tauInt: Double
         var samples: Int
+        /// With `evaluation.target_error` or `target_relative_error`: the absolute
+        /// target and whether the error reached it (else `limit` says which cap stopped it).
+        var targetError: Double?
+        var targetReached: Bool?
+        var limit: String?
         enum CodingKeys: String, CodingKey {
-            case mean, error, variance, samples
+            case mean, error, variance, samples, limit
             case perSite = "per_site", perSiteError = "per_site_error", tauInt = "tau_int"
+            case targetError = "target_error", targetReached = "target_reached"
+        }
+    }
+    /// One estimate of an observable.
+    struct ValueInfo: Encodable {
+        var mean, error, tauInt: Double
+        init(_ e: Estimate) { (mean, error, tauInt) = (e.mean, e.error, e.tauInt) }
+        enum CodingKeys: String, CodingKey {
+            case mean, error
+            case tauInt = "tau_int"
+        }
+    }
+    /// The optimisation's length and, with `optimizer.target_variance`, where it was reached.
+    struct OptimizationInfo: Encodable {
+        var steps: Int
+        var targetVariance: Double?
+        var targetReachedAtStep: Int?
+        var finalVariancePerSite: Double?
+        enum CodingKeys: String, CodingKey {
+            case steps
+            case targetVariance = "target_variance", targetReachedAtStep = "target_reached_at_step"
+            case finalVariancePerSite = "final_variance_per_site"
         }
     }
     struct ReferenceInfo: Encodable {
@@ -69,6 +96,10 @@ struct Summary: Encodable {
     var config: RunConfiguration
     var lattice: LatticeInfo
     var energy: EnergyInfo
+    /// `OrderParameter` of the ground state's |psi|^2: abs_magnetization = <|M|>/V,
+    /// chi2 = <M^2>/V, binder = 1 - <M^4>/(3 <M^2>^2).
+    var orderParameter: [String: ValueInfo]
+    var optimization: OptimizationInfo
     var reference: ReferenceInfo?
     var quality: QualityInfo
     var sampler: SamplerInfo
@@ -79,7 +110,8 @@ struct Summary: Encodable {
     var notes: [String]
 
     enum CodingKeys: String, CodingKey {
-        case name, version, seed, config, lattice, energy, reference, quality, sampler, timing, warnings, notes
+        case name, version, seed, config, lattice, energy, optimization, reference, quality, sampler, timing, warnings, notes
+        case orderParameter = "order_parameter"
     }
 
     /// `reference` is written as `null` when there is none, never left out.
@@ -91,6 +123,8 @@ struct Summary: Encodable {
         try c.encode(config, forKey: .config)
         try c.encode(lattice, forKey: .lattice)
         try c.encode(energy, forKey: .energy)
+        try c.encode(orderParameter, forKey: .orderParameter)
+        try c.encode(optimization, forKey: .optimization)
         if let reference { try c.encode(reference, forKey: .reference) } else { try c.encodeNil(forKey: .reference) }
         try c.encode(quality, forKey: .quality)
         try c.encode(sampler, forKey: .sampler)
@@ -109,7 +143,14 @@ struct Summary: Encodable {
         lattice = LatticeInfo(extent: configuration.lattice.extent, sites: volume)
         energy = EnergyInfo(
             mean: e.mean, error: e.error, variance: e.variance, perSite: e.mean / Double(volume),
-            perSiteError: e.error / Double(volume), tauInt: e.tauInt, samples: e.count)
+            perSiteError: e.error / Double(volume), tauInt: e.tauInt, samples: e.count,
+            targetError: result.precision?.target, targetReached: result.precision?.reached,
+            limit: result.precision?.limit?.rawValue)
+        orderParameter = result.orderParameter.mapValues(ValueInfo.init)
+        optimization = OptimizationInfo(
+            steps: result.history.count, targetVariance: configuration.optimizer.targetVariance,
+            targetReachedAtStep: result.targetVarianceStep,
+            finalVariancePerSite: result.checkpoint.optimization.recentVariancePerSite(sites: volume))
         reference = result.reference.map { ref in
             ReferenceInfo(
                 energy: ref.energy, method: ref.method, relativeError: (e.mean - ref.energy) / abs(ref.energy),

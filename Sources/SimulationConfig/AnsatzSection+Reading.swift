@@ -25,7 +25,12 @@ extension RunConfiguration.AnsatzSection {
             }
         }
         section.activation = r.choice(ansatz["activation"], path: "ansatz.activation", as: ActivationKind.self) ?? .tanh
-        section.symmetrize = r.boolean(ansatz["symmetrize"], path: "ansatz.symmetrize") ?? true
+        if case .scalar(let s)? = ansatz["symmetrize"], s.style == .plain, s.string == "superposition" {
+            section.symmetrize = .superposition
+        } else {
+            let flag = r.boolean(ansatz["symmetrize"], path: "ansatz.symmetrize", orAlso: ["superposition"]) ?? true
+            section.symmetrize = flag ? .even : Symmetrization.none
+        }
         section.outputScale = r.number(ansatz["output_scale"], path: "ansatz.output_scale", where: { $0 >= 0 }, ">= 0") ?? 0.01
         if kind == .symmetric {
             section.kernel = r.integer(ansatz["kernel"], path: "ansatz.kernel", in: 1...64) ?? 3

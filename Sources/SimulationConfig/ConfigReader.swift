@@ -116,12 +116,14 @@ final class ConfigReader {
         return !digits.isEmpty && digits.allSatisfy(\.isASCIIDigit)
     }
 
-    func boolean(_ node: Node?, path: String) -> Bool? {
+    /// `true` or `false`; `alternatives` are the key's other (non-boolean) values, for the message.
+    func boolean(_ node: Node?, path: String, orAlso alternatives: [String] = []) -> Bool? {
         guard let node else { return nil }
         guard case .scalar(let scalar) = node, scalar.style == .plain, scalar.tag.rawValue != Tag.Name.str.rawValue,
             ["true", "false"].contains(scalar.string)
         else {
-            report(path, node, "\(describe(node)) is not allowed; expected true or false")
+            let expected = alternatives.isEmpty ? "true or false" : "true, false or " + alternatives.joined(separator: ", ")
+            report(path, node, "\(describe(node)) is not allowed; expected \(expected)")
             return nil
         }
         return scalar.string == "true"

@@ -3,7 +3,7 @@ import Yams
 extension RunConfiguration.OptimizerSection {
     static let keys = [
         "kind", "steps", "samples", "learning_rate", "learning_rate_final", "diag_shift", "diag_shift_final",
-        "gaussian_steps", "max_step",
+        "gaussian_steps", "max_step", "target_variance",
     ]
 
     /// `optimizer`: SR or Adam, steps, samples per step (a multiple of the
@@ -49,6 +49,8 @@ extension RunConfiguration.OptimizerSection {
                 r.report("optimizer.\(key)", optimizer[key], "is only for `optimizer.kind: sr`; remove it for \(kind.rawValue)")
             }
         }
+        section.targetVariance = r.number(
+            optimizer["target_variance"], path: "optimizer.target_variance", where: { $0 > 0 }, "> 0 (the local energy's variance per site)")
         RunConfiguration.checkMultiple(section.samples, of: chains, path: "optimizer.samples", node: optimizer["samples"], r)
         if ansatz.kind.isNeural {
             section.gaussianSteps = r.integer(

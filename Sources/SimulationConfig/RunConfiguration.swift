@@ -33,7 +33,7 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         public var hidden: [Int]?
         public var activation: ActivationKind?
         /// Whether log psi is made exactly even under phi -> -phi (neural kinds only).
-        public var symmetrize: Bool?
+        public var symmetrize: Symmetrization?
         /// Scale of the network's initial output weights (neural kinds only).
         public var outputScale: Double?
         /// Convolution kernel size per direction (symmetric only).
@@ -82,6 +82,14 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
         public var gaussianSteps: Int?
         /// SR's trust region: the largest change of one parameter in one step (nil for Adam).
         public var maxStep: Double?
+        /// Stop the optimisation once the local energy's variance per site, averaged
+        /// over the last `OptimizerSection.targetWindow` steps, is at most this.
+        public var targetVariance: Double?
+
+        /// Steps whose variances are averaged for `targetVariance`: one step's
+        /// sample variance fluctuates by ~sqrt(2 tau / samples) of itself, and a heavy
+        /// tail more; ten steps make a chance early stop unlikely.
+        public static let targetWindow = 10
 
         enum CodingKeys: String, CodingKey {
             case kind, steps, samples
@@ -91,12 +99,46 @@ public struct RunConfiguration: Sendable, Equatable, Codable {
             case diagShiftFinal = "diag_shift_final"
             case gaussianSteps = "gaussian_steps"
             case maxStep = "max_step"
+            case targetVariance = "target_variance"
         }
     }
 
     public struct EvaluationSection: Sendable, Equatable, Codable {
-        /// Samples for the final fixed-parameter estimates (a multiple of `sampler.chains`).
+        /// Samples for the final fixed-parameter estimates (a multiple of `sampler.chains`);
+        /// with a target, the first round's.
         public var samples: Int
+        /// Keep sampling until the energy's error is at most this (absolute).
+        public var targetError: Double?
+        /// Keep sampling until the energy's error is at most this times |E|.
+        public var targetRelativeError: Double?
+        /// With a target: the most samples to take (a multiple of `sampler.chains`).
+        public var maxSamples: Int?
+        /// With a target: the longest the evaluation may run, in seconds.
+        public var maxSeconds: Double?
+
+        public init(
+            samples: Int, targetError: Double? = nil, targetRelativeError: Double? = nil, maxSamples: Int? = nil,
+            maxSeconds: Double? = nil
+        ) {
+            self.samples = samples
+            self.targetError = targetError
+            self.targetRelativeError = targetRelativeError
+            self.maxSamples = maxSamples
+            self.maxSeconds = maxSeconds
+        }
+
+        /// Whether the evaluation runs until an error target (or a cap).
+        public var hasTarget: Bool { targetError != nil || targetRelativeError != nil }
+        /// The most samples the evaluation can take.
+        public var sampleCap: Int { hasTarget ? maxSamples ?? samples : samples }
+
+        enum CodingKeys: String, CodingKey {
+            case samples
+            case targetError = "target_error"
+            case targetRelativeError = "target_relative_error"
+            case maxSamples = "max_samples"
+            case maxSeconds = "max_seconds"
+        }
     }
 
     public struct OutputSection: Sendable, Equatable, Codable {
@@ -120,6 +162,33 @@ public enum AnsatzKind: String, Sendable, Codable, CaseIterable {
     public var isNeural: Bool { self != .gaussian }
 }
 
+/// `ansatz.symmetrize`: how the network respects phi -> -phi. Written as
+/// `false`, `true` (`f(phi) + f(-phi)`) or `superposition`
+/// (`psi = e^{F(phi)} + e^{F(-phi)}`, for double wells and the broken phase).
+public enum Symmetrization: Sendable, Equatable, Codable {
+    case none, even, superposition
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let flag = try? c.decode(Bool.self) {
+            self = flag ? .even : .none
+        } else if try c.decode(String.self) == "superposition" {
+            self = .superposition
+        } else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected true, false or superposition")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .none: try c.encode(false)
+        case .even: try c.encode(true)
+        case .superposition: try c.encode("superposition")
+        }
+    }
+}
+
 public enum ActivationKind: String, Sendable, Codable, CaseIterable {
     case tanh, softplus, silu
 }
@@ -129,6 +198,10 @@ public enum SamplerKind: String, Sendable, Codable, CaseIterable {
     case mala
     /// Metropolis moving one site per proposal.
     case singleSite = "single-site"
+    /// single-site where the ansatz has single-site updates (O(K H) per proposal,
+    /// so a sweep of V proposals costs O(V) where an all-site one costs O(V^2)),
+    /// else metropolis; resolved when the run is built (`Simulation.init`).
+    case auto
 }
 
 public enum OptimizerKind: String, Sendable, Codable, CaseIterable {

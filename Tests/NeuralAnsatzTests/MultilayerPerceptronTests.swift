@@ -59,15 +59,17 @@ import TestSupport
         }
     }
 
-    /// The composite model: Gaussian plus (symmetrized) network.
-    @Test(arguments: [false, true])
-    func gaussianMLPDerivativesMatchFiniteDifferences(symmetrized: Bool) {
+    /// The composite model: Gaussian plus network, as it is, even or superposed
+    /// (with a shift b = 0.3 and a network whose two halves differ).
+    @Test(arguments: [.none, .even, .superposition] as [NetworkSymmetry])
+    func gaussianMLPDerivativesMatchFiniteDifferences(symmetry: NetworkSymmetry) {
         let lattice = Lattice(extent: [3, 2])
         let (net, p) = network(.tanh, [5, 3])
         var model = GaussianNetwork(
             base: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: [3, 2])), network: net,
-            networkParameters: p, symmetrized: symmetrized)
+            networkParameters: p, symmetry: symmetry)
         model.chunkSize = 2  // exercise the chunking
+        if symmetry == .superposition { model.shift = 0.3 }
         let fields = testFields(samples: 3, sites: 6, seed: 4)
         let d = model.logPsiDerivatives(fields)
         let o = model.parameterJacobian(fields).dense
@@ -87,7 +89,7 @@ import TestSupport
             }, at: model.parameters)
             #expect(maxRelativeDeviation(Array(o.storage[(b * o.columns)..<((b + 1) * o.columns)]), numeric) < 1e-8)
         }
-        if symmetrized {
+        if symmetry != .none {
             let minus = FieldBatch(rows: 3, columns: 6, storage: fields.storage.map { -$0 })
             #expect(model.logPsi(minus) == model.logPsi(fields))
         }
@@ -95,13 +97,14 @@ import TestSupport
 }
 
 @Suite struct TranslationInvariantNetworkTests {
-    func model(_ extent: [Int], kernel: Int, symmetrized: Bool = false) -> GaussianNetwork<GaussianAnsatz, TranslationInvariantNetwork> {
+    func model(_ extent: [Int], kernel: Int, symmetry: NetworkSymmetry = .none) -> GaussianNetwork<GaussianAnsatz, TranslationInvariantNetwork> {
         let lattice = Lattice(extent: extent)
         let net = TranslationInvariantNetwork(lattice: lattice, kernelSize: kernel, hidden: [4, 3], activation: .silu)
         var rng = RandomSource(seed: 23)
         var m = GaussianNetwork(
             base: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: extent)), network: net,
-            networkParameters: net.cell.initialParameters(random: &rng, outputScale: 1), symmetrized: symmetrized)
+            networkParameters: net.cell.initialParameters(random: &rng, outputScale: 1), symmetry: symmetry)
+        if symmetry == .superposition { m.shift = -0.4 }
         m.base.parameters = m.base.parameters.indices.map { 0.1 * Double($0 % 3) }
         return m
     }
@@ -124,9 +127,10 @@ import TestSupport
         }
     }
 
-    @Test(arguments: [([5], 3, false), ([3, 2], 3, true), ([2, 2, 2], 2, false)] as [([Int], Int, Bool)])
-    func derivativesMatchFiniteDifferences(extent: [Int], kernel: Int, symmetrized: Bool) {
-        let m = model(extent, kernel: kernel, symmetrized: symmetrized)
+    @Test(arguments: [([5], 3, .none), ([3, 2], 3, .even), ([2, 2, 2], 2, .none), ([6], 3, .superposition)]
+        as [([Int], Int, NetworkSymmetry)])
+    func derivativesMatchFiniteDifferences(extent: [Int], kernel: Int, symmetry: NetworkSymmetry) {
+        let m = model(extent, kernel: kernel, symmetry: symmetry)
         let v = m.lattice.volume
         let fields = testFields(samples: 2, sites: v, seed: 6)
         let d = m.logPsiDerivatives(fields)

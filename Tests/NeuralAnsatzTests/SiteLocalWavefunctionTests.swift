@@ -44,26 +44,28 @@ import TestSupport
         return base
     }
 
-    @Test(arguments: [false, true])
-    func networkChangesMatchFullEvaluations(symmetrized: Bool) {
+    @Test(arguments: [.none, .even, .superposition] as [NetworkSymmetry])
+    func networkChangesMatchFullEvaluations(symmetry: NetworkSymmetry) {
         let lattice = Lattice(extent: [3, 3])
         let net = MultilayerPerceptron(inputs: 9, hidden: [6, 4], activation: .silu)
         var rng = RandomSource(seed: 8)
-        let model = GaussianNetwork(
+        var model = GaussianNetwork(
             base: tailedGaussian(lattice, &rng), network: net,
-            networkParameters: net.initialParameters(random: &rng, outputScale: 1), symmetrized: symmetrized)
+            networkParameters: net.initialParameters(random: &rng, outputScale: 1), symmetry: symmetry)
+        if symmetry == .superposition { model.shift = 0.7 }
         check(model, sites: 9)
     }
 
     /// The convolutional network: a site is in K patches, each updated on its own.
-    @Test(arguments: [([7], false), ([4, 3], true), ([3, 2, 3], true)] as [([Int], Bool)])
-    func translationInvariantChangesMatchFullEvaluations(extent: [Int], symmetrized: Bool) {
+    @Test(arguments: [([7], .none), ([4, 3], .even), ([3, 2, 3], .even), ([5, 2], .superposition)] as [([Int], NetworkSymmetry)])
+    func translationInvariantChangesMatchFullEvaluations(extent: [Int], symmetry: NetworkSymmetry) {
         let lattice = Lattice(extent: extent)
         let net = TranslationInvariantNetwork(lattice: lattice, kernelSize: 2, hidden: [5, 3], activation: .tanh)
         var rng = RandomSource(seed: 9)
-        let model = GaussianNetwork(
+        var model = GaussianNetwork(
             base: tailedGaussian(lattice, &rng), network: net,
-            networkParameters: net.cell.initialParameters(random: &rng, outputScale: 1), symmetrized: symmetrized)
+            networkParameters: net.cell.initialParameters(random: &rng, outputScale: 1), symmetry: symmetry)
+        if symmetry == .superposition { model.shift = -0.5 }
         check(model, sites: lattice.volume)
     }
 }

@@ -59,7 +59,7 @@ import TestSupport
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: gaussian, hidden: [8]}\n", "ansatz.hidden", "gaussian-mlp"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: gaussian-mlp, hidden: [8, 0]}\n", "ansatz.hidden[1]", "1 to 4096"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: gaussian-mlp, activation: relu}\n", "ansatz.activation", "tanh, softplus, silu"),
-        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: gaussian-mlp, symmetrize: yes}\n", "ansatz.symmetrize", "true or false"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: gaussian-mlp, symmetrize: yes}\n", "ansatz.symmetrize", "true, false or superposition"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nansatz: {kind: gaussian-mlp, kernel: 3}\n", "ansatz.kernel", "symmetric"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\noptimizer: {diag_shift: 0, diag_shift_final: 1.0e-4}\n", "optimizer.diag_shift_final", "diag_shift > 0"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 1}\nsampler: {kind: hmc}\n", "sampler.kind", "metropolis, mala"),
@@ -79,7 +79,16 @@ import TestSupport
         ("lattice: {extent: [8]}\ntheory: {m2: 0x1p3, lambda: 0}\n", "theory.m2", "decimal number"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chains: !!str 4}\n", "sampler.chains", "integer"),
         ("lattice: {extent: [8]}\ntheory: {m2: !!str 1.5, lambda: 0}\n", "theory.m2", "decimal number"),
-        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nansatz: {kind: gaussian-mlp, symmetrize: !!str true}\n", "ansatz.symmetrize", "true or false"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nansatz: {kind: gaussian-mlp, symmetrize: !!str true}\n", "ansatz.symmetrize", "true, false or superposition"),
+        // Precision targets: one kind at a time, caps only with a target.
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nevaluation: {target_error: 1.0e-4, target_relative_error: 1.0e-5}\n", "evaluation.target_relative_error", "not both"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nevaluation: {target_relative_error: 1}\n", "evaluation.target_relative_error", "< 1"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nevaluation: {target_error: 0}\n", "evaluation.target_error", "> 0"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nevaluation: {max_samples: 65536}\n", "evaluation.max_samples", "needs evaluation.target_error"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nevaluation: {samples: 4096, target_error: 0.1, max_samples: 1024}\n", "evaluation.max_samples", "below evaluation.samples"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nevaluation: {target_error: 0.1, max_samples: 100}\n", "evaluation.max_samples", "multiple of sampler.chains"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\nevaluation: {target_error: 0.1, max_seconds: -1}\n", "evaluation.max_seconds", "> 0"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\noptimizer: {target_variance: 0}\n", "optimizer.target_variance", "> 0"),
         // The run name stays inside runs/.
         ("name: ../x\nlattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\n", "name", "one file name"),
         ("name: ..\nlattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\n", "name", "one file name"),
@@ -102,7 +111,7 @@ import TestSupport
     @Test func neuralDefaults() throws {
         let config = try RunConfiguration.parse(
             yaml: minimal + "ansatz: {kind: symmetric}\noptimizer: {learning_rate_final: 0.01}\n", defaultName: "n")
-        #expect(config.ansatz.hidden == [32] && config.ansatz.activation == .tanh && config.ansatz.symmetrize == true)
+        #expect(config.ansatz.hidden == [32] && config.ansatz.activation == .tanh && config.ansatz.symmetrize == .even)
         #expect(config.ansatz.kernel == 3 && config.optimizer.learningRateFinal == 0.01)
         #expect(config.optimizer.gaussianSteps == 100 && config.ansatz.tail == false)  // lambda = 0: no tail
     }

@@ -45,6 +45,16 @@ import TestSupport
         let rms = normalizedRMS(values: try column("G"), errors: try column("G_err"), exact: free.momentumCorrelator)
         #expect(rms > 0.5 && rms < 2, "seed \(seed): normalised RMS \(rms)")
         #expect(try column("G_free") == free.momentumCorrelator)
+        // The order parameter M = phitilde_0 of the free ground state is Gaussian
+        // with <M^2>/V = G(0) = 1/(2 sqrt(m2)): <|M|>/V = sqrt(2 G(0)/(pi V)) and a
+        // Binder cumulant of 0. Within 4 errors each (three cases, three observables).
+        let g0 = 1 / (2 * m2.squareRoot()), v = Double(simulation.lattice.volume)
+        let exact = ["chi2": g0, "abs_magnetization": (2 * g0 / (Double.pi * v)).squareRoot(), "binder": 0]
+        for (name, value) in exact {
+            let e = try #require(result.orderParameter[name])
+            // Errors small enough to mean something: 10% of the value, 0.05 for the Binder cumulant.
+            #expect(abs(e.mean - value) < 4 * e.error && e.error < max(0.1 * value, 0.05), "\(name): \(e.mean) +- \(e.error) vs \(value)")
+        }
     }
 
     @Test func sameSeedSameNumbers() throws {

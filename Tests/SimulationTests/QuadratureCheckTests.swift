@@ -33,7 +33,7 @@ import VMC
         var model = GaussianNetwork(
             base: TailedGaussian(gaussian: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: [1])), coupling: 24),
             network: network,
-            networkParameters: [Double](repeating: 0, count: network.parameterCount), symmetrized: true)
+            networkParameters: [Double](repeating: 0, count: network.parameterCount), symmetry: .even)
         model.parameters = result.checkpoint.parameters
         let theory = ScalarTheory(lattice: lattice, massSquared: 1, coupling: 24)
         // Trapezoid rule on [-8, 8]: psi^2 decays like exp(-x^2) at least, so the

@@ -13,5 +13,5 @@ public func testNetworkModel(
     var rng = RandomSource(seed: seed)
     return GaussianNetwork(
         base: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: extent)), network: net,
-        networkParameters: net.initialParameters(random: &rng, outputScale: outputScale), symmetrized: symmetrized)
+        networkParameters: net.initialParameters(random: &rng, outputScale: outputScale), symmetry: symmetrized ? .even : .none)
 }

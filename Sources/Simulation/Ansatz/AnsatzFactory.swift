@@ -83,13 +83,17 @@ extension AnsatzContext {
     ) throws -> Consumer.Output {
         var random = RandomSource(seed: configuration.seed, stream: 1 << 40)
         let parameters = initialParameters(&random)
-        let symmetrized = configuration.ansatz.symmetrize ?? false
+        let symmetry: NetworkSymmetry = switch configuration.ansatz.symmetrize ?? .none {
+        case .none: .none
+        case .even: .even
+        case .superposition: .superposition
+        }
         if configuration.ansatz.tail ?? false {
             let base = TailedGaussian(gaussian: gaussian, coupling: theory.coupling)
             return try consumer.consume(
-                GaussianNetwork(base: base, network: network, networkParameters: parameters, symmetrized: symmetrized))
+                GaussianNetwork(base: base, network: network, networkParameters: parameters, symmetry: symmetry))
         }
         return try consumer.consume(
-            GaussianNetwork(base: gaussian, network: network, networkParameters: parameters, symmetrized: symmetrized))
+            GaussianNetwork(base: gaussian, network: network, networkParameters: parameters, symmetry: symmetry))
     }
 }
