@@ -17,7 +17,7 @@ The estimate of m2_c is the crossing of the two largest sizes; the table shows
 the drift with size. Runs already in the output directory are reused.
 
     python3 scripts/binder_scan.py --lambda 24 --sizes 8 16 32 \\
-        --m2 -1.4 -1.3 -1.2 -1.1 -1.0 [--base configs/phi4-1d.yaml] [--out runs/binder-scan]
+        --m2 -1.4 -1.3 -1.2 -1.1 -1.0 [--base configs/phi4-1d-critical.yaml] [--out runs/binder-scan]
 """
 import argparse
 import json
@@ -95,7 +95,7 @@ def main():
     p.add_argument("--lambda", dest="coupling", type=float, default=24.0)
     p.add_argument("--sizes", type=int, nargs="+", default=[8, 16, 32])
     p.add_argument("--m2", type=float, nargs="+", required=True, help="the grid of bare masses squared")
-    p.add_argument("--base", default=os.path.join(ROOT, "configs", "phi4-1d.yaml"))
+    p.add_argument("--base", default=os.path.join(ROOT, "configs", "phi4-1d-critical.yaml"))
     p.add_argument("--out", default=os.path.join(ROOT, "runs", "binder-scan"))
     p.add_argument("--nqft", default=os.path.join(ROOT, ".build", "release", "nqft"))
     p.add_argument("--threads", type=int, default=0)

@@ -161,11 +161,15 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         let last = widths.count - 1
         var deltas = [Matrix](repeating: Matrix(rows: 0, columns: 0), count: last)
         // df/dz_L = w for every sample.
-        var dz = Matrix(rows: f.value.count, columns: widths[last])
-        for b in 0..<dz.rows { for j in 0..<widths[last] { dz[b, j] = p[output + j] } }
+        let w = Array(p[output..<(output + widths[last])])
+        var dz = Matrix(rows: f.value.count, columns: widths[last], storage: Array((0..<f.value.count).map { _ in w }.joined()))
         for l in stride(from: last, through: 1, by: -1) {
             var dh = dz
-            for i in dh.storage.indices { dh.storage[i] *= f.first[l - 1].storage[i] }
+            dh.storage.withUnsafeMutableBufferPointer { d in
+                f.first[l - 1].storage.withUnsafeBufferPointer { s in
+                    for i in 0..<d.count { d[i] *= s[i] }
+                }
+            }
             deltas[l - 1] = dh
             if l > 1 {
                 dz = Matrix(rows: dh.rows, columns: widths[l - 1])

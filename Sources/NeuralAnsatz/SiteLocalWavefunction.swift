@@ -124,6 +124,9 @@ public struct PreactivationCache: Sendable {
     var proposedRows: [Int] = []
     var proposed = Matrix(rows: 0, columns: 0)
     var proposedValues: [Double] = []
+    /// The first layer's weight column of each patch entry (the translation-invariant
+    /// network's; fixed while the parameters are), so a proposal does not gather them.
+    var firstLayerColumns: [[Double]] = []
 
     /// Moves the proposed rows in; `owner(k)` is the field proposed row `k` belongs to.
     mutating func accept(_ accepted: [Bool], owner: (Int) -> Int) {
@@ -170,7 +173,9 @@ extension TranslationInvariantNetwork: SiteLocalNetwork {
     /// `h_1` of every patch of every field (`C V x n_1`) and each patch's `g`.
     public func siteCache(_ fields: FieldBatch, parameters p: [Double]) -> PreactivationCache {
         let h = cell.firstPreactivation(patches(fields), parameters: p)
-        return PreactivationCache(rows: h, values: cell.value(firstPreactivation: h, parameters: p))
+        var cache = PreactivationCache(rows: h, values: cell.value(firstPreactivation: h, parameters: p))
+        cache.firstLayerColumns = (0..<patchSize).map { cell.firstLayerColumn(site: $0, parameters: p) }
+        return cache
     }
 
     /// A site is entry `o` of the patch at `site - o`, for each of the `K` offsets:
@@ -180,15 +185,22 @@ extension TranslationInvariantNetwork: SiteLocalNetwork {
         _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double]
     ) -> [Double] {
         let v = lattice.volume, k = patchSize, n = cache.rows.columns
-        let columns = (0..<k).map { cell.firstLayerColumn(site: $0, parameters: p) }
+        let columns = cache.firstLayerColumns
         var rows: [Int] = []
         rows.reserveCapacity(deltas.count * k)
         var h = Matrix(rows: deltas.count * k, columns: n)
-        for c in deltas.indices {
-            for o in 0..<k {
-                let row = c * v + patchContaining[site * k + o]
-                rows.append(row)
-                for j in 0..<n { h.storage[(c * k + o) * n + j] = cache.rows.storage[row * n + j] + deltas[c] * columns[o][j] }
+        h.storage.withUnsafeMutableBufferPointer { out in
+            cache.rows.storage.withUnsafeBufferPointer { current in
+                for c in deltas.indices {
+                    for o in 0..<k {
+                        let row = c * v + patchContaining[site * k + o]
+                        rows.append(row)
+                        let (target, source, delta) = (out.baseAddress! + (c * k + o) * n, current.baseAddress! + row * n, deltas[c])
+                        columns[o].withUnsafeBufferPointer { w in
+                            for j in 0..<n { target[j] = source[j] + delta * w[j] }
+                        }
+                    }
+                }
             }
         }
         let g = cell.value(firstPreactivation: h, parameters: p)
