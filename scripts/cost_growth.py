@@ -32,7 +32,7 @@ CONFIG = """name: cost-{name}
 seed: 3
 lattice: {{extent: {extent}}}
 theory: {{m2: 1.0, lambda: 24.0}}
-ansatz: {{kind: symmetric, hidden: [32], kernel: 3, symmetrize: true}}
+ansatz: {{kind: symmetric, hidden: [32], kernel: 3, symmetrize: false}}
 sampler: {{kind: auto, chains: 32, thermalization: 20}}
 optimizer: {{kind: sr, steps: {steps}, samples: 1024, learning_rate: 0.05, gaussian_steps: 0}}
 evaluation: {{samples: 32}}

@@ -14,8 +14,9 @@ import LinearAlgebra
 /// through `x`, i.e. `phi_x^2`). Each site keeps the `n` lowest eigenstates of
 /// `h_x` (`SingleSiteBasis`); in the product basis `sum_x h_x` is diagonal and
 /// each bond is `X (x) X`, applied without forming the `n^V x n^V` matrix. The
-/// lowest eigenvalue comes from Lanczos; `n` grows until `E0` changes by less
+/// lowest eigenpair comes from Lanczos; `n` grows until `E0` changes by less
 /// than the tolerance, and the whole sequence is kept as the convergence record.
+/// The ground state also gives the equal-time correlator G(r) and <M^2>/V.
 public struct ExactDiagonalization: Sendable {
     /// One truncation and the energy it gave.
     public struct Step: Sendable, Equatable, Codable {
@@ -37,50 +38,51 @@ public struct ExactDiagonalization: Sendable {
     /// Whether the lattice is small enough to diagonalise: at most 4 sites.
     public static func canSolve(_ lattice: Lattice) -> Bool { lattice.volume <= 4 }
 
-    /// `E0` for `n` states per site. `charge` is told the floating-point work
-    /// of each Lanczos iteration before it runs (one application of `H`, about
-    /// `n^V (1 + 4 n bonds)` operations, and the reorthogonalisation against
-    /// the `k` vectors so far, `4 k n^V`) and may throw to abandon the computation.
+    /// `E0` for `n` states per site (`groundState`).
     public func groundStateEnergy(statesPerSite n: Int, charge: (Double) throws -> Void = { _ in }) throws -> Double {
-        let lattice = theory.lattice
-        let v = lattice.volume
-        let directions = lattice.extent.filter { $0 >= 2 }.count
-        let site = try SingleSiteBasis(
-            mu2: theory.massSquared + 2 * Double(directions), g: theory.coupling / 24,
-            states: n, oscillatorStates: max(oscillatorStates, 2 * n))
-        if v == 1 { return site.energies[0] }
-        var bonds: [(Int, Int)] = []
-        for mu in 0..<lattice.dimension where lattice.extent[mu] >= 2 {
-            for x in 0..<v { bonds.append((x, theory.neighbours.forward[mu * v + x])) }
+        try groundState(statesPerSite: n, charge: charge).energy
+    }
+
+    /// `E0` and the ground state's equal-time correlator
+    /// `G(r) = (1/V) sum_x <phi_x phi_{x+r}>` for every separation `r` (indexed
+    /// like the lattice's sites; `<M^2>/V = sum_r G(r)`), for `n` states per site.
+    /// `charge` is told the floating-point work of each Lanczos iteration before
+    /// it runs (one application of `H`, about `n^V (1 + 4 n bonds)` operations,
+    /// and the reorthogonalisation against the `k` vectors so far, `4 k n^V`) and
+    /// of the correlator (`2 V^2` single-site applications, `2 n^V n` each) and may
+    /// throw to abandon the computation.
+    public func groundState(
+        statesPerSite n: Int, charge: (Double) throws -> Void = { _ in }
+    ) throws -> (energy: Double, correlator: [Double]) {
+        let problem = try TruncatedProblem(theory: theory, statesPerSite: n, oscillatorStates: oscillatorStates)
+        let lattice = theory.lattice, v = lattice.volume
+        let (energy, psi): (Double, [Double])
+        if v == 1 {
+            (energy, psi) = (problem.site.energies[0], (0..<n).map { $0 == 0 ? 1 : 0 })
+        } else {
+            var iteration = 0
+            (energy, psi) = try lanczosLowestEigenpair(
+                dimension: problem.dimension, start: problem.start,
+                checkpoint: {
+                    try charge(problem.work(iteration: iteration))
+                    iteration += 1
+                }, apply: problem.apply)
         }
-        let dimension = Int(pow(Double(n), Double(v)))
-        // Diagonal: sum of single-site energies of each product state.
-        var diagonal = [Double](repeating: 0, count: dimension)
-        for s in 0..<dimension {
-            var rest = s
-            for _ in 0..<v {
-                diagonal[s] += site.energies[rest % n]
-                rest /= n
+        try charge(Double(4 * v * v * n) * Double(psi.count))
+        var once = [Double](repeating: 0, count: psi.count), twice = once
+        var correlator = [Double](repeating: 0, count: v)
+        for x in 0..<v {
+            let cx = lattice.coordinates(of: x)
+            applySite(problem.site.position, site: x, sites: v, states: n, psi, &once)
+            for r in 0..<v {
+                let y = lattice.site(at: zip(cx, lattice.coordinates(of: r)).map { $0 + $1 })
+                applySite(problem.site.position, site: y, sites: v, states: n, once, &twice)
+                var overlap = 0.0
+                for i in psi.indices { overlap += psi[i] * twice[i] }
+                correlator[r] += overlap / Double(v)
             }
         }
-        var start = [Double](repeating: 0, count: dimension)
-        start[0] = 1  // the product of single-site ground states: the right symmetry sector
-        var scratch = [Double](repeating: 0, count: dimension)
-        var pair = [Double](repeating: 0, count: dimension)
-        let size = Double(dimension), applyWork = size * (1 + 4 * Double(n * bonds.count))
-        var iteration = 0.0
-        let checkpoint = {
-            try charge(applyWork + 4 * iteration * size)
-            iteration += 1
-        }
-        return try lanczosLowestEigenvalue(dimension: dimension, start: start, checkpoint: checkpoint) { psi, out in
-            for i in 0..<dimension { out[i] = diagonal[i] * psi[i] }
-            for (a, b) in bonds {
-                applySite(site.position, site: b, sites: v, states: n, psi, &scratch)
-                applySite(site.position, site: a, sites: v, states: n, scratch, &pair)
-                for i in 0..<dimension { out[i] -= pair[i] }
-            }
-        }
+        return (energy, correlator)
     }
 
     /// `E0` with the truncation increased until converged: `n` from 4 up in
@@ -94,7 +96,7 @@ public struct ExactDiagonalization: Sendable {
     /// machine, so whether a budget suffices never depends on the load.
     public func solve(
         tolerance: Double = 1e-10, stop: StopCheck = .never, workBudget: Double = .infinity
-    ) throws -> (energy: Double, steps: [Step], converged: Bool) {
+    ) throws -> (energy: Double, steps: [Step], converged: Bool, correlator: [Double]) {
         var work = 0.0
         let charge = { (amount: Double) in
             try stop.check()
@@ -102,18 +104,77 @@ public struct ExactDiagonalization: Sendable {
             if work > workBudget { throw WorkBudgetExceeded(budget: workBudget) }
         }
         var steps: [Step] = []
+        var correlator: [Double] = []
         var n = theory.lattice.volume == 1 ? 40 : 4
         while pow(Double(n), Double(theory.lattice.volume)) <= Double(maximumDimension) {
-            let e = try groundStateEnergy(statesPerSite: n, charge: charge)
+            let (e, g) = try groundState(statesPerSite: n, charge: charge)
             steps.append(Step(statesPerSite: n, energy: e))
+            correlator = g
             if steps.count >= 2, abs(e - steps[steps.count - 2].energy) <= tolerance * abs(e) {
-                return (e, steps, true)
+                return (e, steps, true, g)
             }
             n += theory.lattice.volume == 1 ? 20 : 2
             if theory.lattice.volume == 1 && n > oscillatorStates { break }
         }
         // n = 4 always fits (4^4 = 256 <= maximumDimension), so steps is not empty.
-        return (steps[steps.count - 1].energy, steps, false)
+        return (steps[steps.count - 1].energy, steps, false, correlator)
+    }
+}
+
+/// The truncated Hamiltonian of `ExactDiagonalization` for `n` states per site:
+/// the single-site basis, the product space's diagonal and the action of `H`.
+private struct TruncatedProblem {
+    let site: SingleSiteBasis
+    let sites: Int
+    let states: Int
+    let dimension: Int
+    let bonds: [(Int, Int)]
+    let diagonal: [Double]
+
+    init(theory: ScalarTheory, statesPerSite n: Int, oscillatorStates: Int) throws {
+        let lattice = theory.lattice
+        let v = lattice.volume
+        let directions = lattice.extent.filter { $0 >= 2 }.count
+        site = try SingleSiteBasis(
+            mu2: theory.massSquared + 2 * Double(directions), g: theory.coupling / 24,
+            states: n, oscillatorStates: max(oscillatorStates, 2 * n))
+        (sites, states) = (v, n)
+        var bonds: [(Int, Int)] = []
+        for mu in 0..<lattice.dimension where lattice.extent[mu] >= 2 {
+            for x in 0..<v { bonds.append((x, theory.neighbours.forward[mu * v + x])) }
+        }
+        self.bonds = bonds
+        dimension = Int(pow(Double(n), Double(v)))
+        // Diagonal: sum of single-site energies of each product state.
+        var diagonal = [Double](repeating: 0, count: v == 1 ? 0 : dimension)
+        for s in diagonal.indices {
+            var rest = s
+            for _ in 0..<v {
+                diagonal[s] += site.energies[rest % n]
+                rest /= n
+            }
+        }
+        self.diagonal = diagonal
+    }
+
+    /// The product of single-site ground states: the right symmetry sector.
+    var start: [Double] { (0..<dimension).map { $0 == 0 ? 1 : 0 } }
+
+    /// Floating-point work of Lanczos iteration `k` (see `groundStateEnergy`).
+    func work(iteration k: Int) -> Double {
+        let size = Double(dimension)
+        return size * (1 + 4 * Double(states * bonds.count)) + 4 * Double(k) * size
+    }
+
+    /// `out = H psi`.
+    func apply(_ psi: [Double], _ out: inout [Double]) {
+        var scratch = [Double](repeating: 0, count: dimension), pair = scratch
+        for i in 0..<dimension { out[i] = diagonal[i] * psi[i] }
+        for (a, b) in bonds {
+            applySite(site.position, site: b, sites: sites, states: states, psi, &scratch)
+            applySite(site.position, site: a, sites: sites, states: states, scratch, &pair)
+            for i in 0..<dimension { out[i] -= pair[i] }
+        }
     }
 }
 

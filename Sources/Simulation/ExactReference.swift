@@ -10,8 +10,9 @@ import SimulationConfig
 /// Exact reference values for a config's theory (docs/CONVENTIONS.md §4):
 /// - the free theory (lambda = 0), any lattice: `E0 = 1/2 sum_k omega_k`,
 ///   `<phi^2>`, `G(k) = 1/(2 omega_k)` and `G(r)`;
-/// - an interacting theory on at most 4 sites: `E0` by exact diagonalisation of
-///   the truncated Hamiltonian, with the truncation's convergence record.
+/// - an interacting theory on at most 4 sites: `E0` and `G(r)` by exact
+///   diagonalisation of the truncated Hamiltonian, with the truncation's
+///   convergence record.
 public struct ExactReference: Sendable {
     public let lattice: Lattice
     public let theory: ScalarTheory
@@ -22,6 +23,9 @@ public struct ExactReference: Sendable {
     /// Exact diagonalisation's energies per truncation (empty for the free theory).
     public let convergence: [ExactDiagonalization.Step]
     public let converged: Bool
+    /// `G(r) = (1/V) sum_x <phi_x phi_{x+r}>` of the ground state, per separation
+    /// (indexed like the sites); `<M^2>/V = sum_r G(r)`.
+    public let correlator: [Double]
 
     /// Whether a reference can be computed for this theory.
     public static func isAvailable(for theory: ScalarTheory) -> Bool {
@@ -38,6 +42,9 @@ public struct ExactReference: Sendable {
             method = "free theory: E0 = 1/2 sum_k omega_k"
             convergence = []
             converged = true
+            correlator = positionSpace(
+                FreeTheory(lattice: lattice, massSquared: theory.massSquared).momentumCorrelator,
+                fft: RealFFT(extent: lattice.extent))
         } else if ExactDiagonalization.canSolve(lattice) {
             let result = try ExactDiagonalization(theory: theory).solve(stop: stop, workBudget: workBudget)
             energy = result.energy
@@ -46,6 +53,7 @@ public struct ExactReference: Sendable {
                 + (result.converged ? "converged to 1e-10 relative" : "NOT converged to 1e-10 (largest basis reached)")
             convergence = result.steps
             converged = result.converged
+            correlator = result.correlator
         } else {
             throw SimulationError.noExactReference(
                 "lambda = \(theory.coupling) on \(lattice.volume) sites; exact values exist for the free theory"
@@ -53,7 +61,9 @@ public struct ExactReference: Sendable {
         }
     }
 
-    public var energyReference: EnergyReference { EnergyReference(energy: energy, method: method) }
+    public var energyReference: EnergyReference {
+        EnergyReference(energy: energy, method: method, correlator: correlator)
+    }
 
     struct Values: Encodable {
         var method: String
@@ -63,11 +73,12 @@ public struct ExactReference: Sendable {
         var lambda: Double
         var energy: Double
         var perSite: Double
-        var fieldSquared: Double?
+        var fieldSquared: Double
+        var chi2: Double
         var converged: Bool
         var convergence: [ExactDiagonalization.Step]
         enum CodingKeys: String, CodingKey {
-            case method, extent, sites, m2, lambda, energy, converged, convergence
+            case method, extent, sites, m2, lambda, energy, converged, convergence, chi2
             case perSite = "per_site", fieldSquared = "phi2"
         }
     }
@@ -80,14 +91,14 @@ public struct ExactReference: Sendable {
         Values(
             method: method, extent: lattice.extent, sites: lattice.volume, m2: theory.massSquared,
             lambda: theory.coupling, energy: energy, perSite: energy / Double(lattice.volume),
-            fieldSquared: free?.fieldSquared, converged: converged, convergence: convergence)
+            fieldSquared: correlator[0], chi2: correlator.reduce(0, +), converged: converged, convergence: convergence)
     }
 
-    /// Writes exact.json and, for the free theory, correlator_k.csv
-    /// (n, k, khat2, omega, G) and correlator_r.csv (r, G), each atomically.
+    /// Writes exact.json, correlator_r.csv (r, G) and, for the free theory,
+    /// correlator_k.csv (n, k, khat2, omega, G), each atomically.
     public func write(to directory: URL) throws {
+        let d = lattice.dimension
         if let free {
-            let d = lattice.dimension
             let omega = free.frequencies, g = free.momentumCorrelator
             var k = CSVTable(header: CSVTable.columns("n", d) + CSVTable.columns("k", d) + ["khat2", "omega", "G"])
             for i in 0..<lattice.volume {
@@ -95,13 +106,13 @@ public struct ExactReference: Sendable {
                     lattice.modeNumbers(ofMomentum: i).map(CSVCell.integer) + lattice.momentum(i).map(CSVCell.number)
                         + [.number(lattice.latticeMomentumSquared(i)), .number(omega[i]), .number(g[i])])
             }
-            var r = CSVTable(header: CSVTable.columns("r", d) + ["G"])
-            for (i, value) in positionSpace(g, fft: RealFFT(extent: lattice.extent)).enumerated() {
-                r.append(lattice.separation(i).map(CSVCell.integer) + [.number(value)])
-            }
             try AtomicFile.write(k.text, to: directory.appendingPathComponent("correlator_k.csv"))
-            try AtomicFile.write(r.text, to: directory.appendingPathComponent("correlator_r.csv"))
         }
+        var r = CSVTable(header: CSVTable.columns("r", d) + ["G"])
+        for (i, value) in correlator.enumerated() {
+            r.append(lattice.separation(i).map(CSVCell.integer) + [.number(value)])
+        }
+        try AtomicFile.write(r.text, to: directory.appendingPathComponent("correlator_r.csv"))
         try AtomicFile.write(JSONOutput.encode(values), to: directory.appendingPathComponent("exact.json"))
     }
 
@@ -113,7 +124,8 @@ public struct ExactReference: Sendable {
             "  E0       \(energy)",
             "  E0/V     \(energy / Double(lattice.volume))",
         ]
-        if let free { lines.append("  <phi^2>  \(free.fieldSquared)") }
+        lines.append("  <phi^2>  \(correlator[0])")
+        lines.append("  <M^2>/V  \(correlator.reduce(0, +))")
         for step in convergence { lines.append("  n = \(step.statesPerSite) per site: E0 = \(step.energy)") }
         return lines.joined(separator: "\n")
     }

@@ -28,6 +28,7 @@ struct RunReport {
             let relative = (e.mean - reference.energy) / abs(reference.energy)
             lines.append("reference   \(reference.energy)  (\(reference.method))")
             lines.append("rel. error  \(String(format: "%.3e", relative))")
+            if let chi2 = reference.chi2 { lines.append("exact       <M^2>/V = \(chi2)") }
         }
         let (o, v, r) = (result.optimizationSeconds, result.evaluationSeconds, result.referenceSeconds)
         lines.append(String(

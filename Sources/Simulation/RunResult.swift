@@ -16,6 +16,12 @@ public struct StepRecord: Sendable, Codable {
 public struct EnergyReference: Sendable, Codable, Equatable {
     public var energy: Double
     public var method: String
+    /// The ground state's `G(r)` per separation, indexed like the sites (the
+    /// rows of correlator_r.csv); nil in checkpoints of earlier versions.
+    public var correlator: [Double]?
+
+    /// `<M^2>/V = sum_r G(r)`.
+    public var chi2: Double? { correlator?.reduce(0, +) }
 }
 
 /// The best plain Gaussian, optimised and measured in the same run as a neural

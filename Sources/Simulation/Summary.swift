@@ -56,9 +56,16 @@ struct Summary: Encodable {
         var relativeError: Double
         /// `(E - E_ref) / error`.
         var deviationInErrors: Double?
+        /// The reference's `<M^2>/V` and the run's deviation from it in errors.
+        var chi2: Double?
+        var chi2DeviationInErrors: Double?
+        /// The largest `|G(r) - G_ref(r)| / error` over the separations (correlator_r.csv).
+        var correlatorMaxDeviationInErrors: Double?
         enum CodingKeys: String, CodingKey {
-            case energy, method
+            case energy, method, chi2
             case relativeError = "relative_error", deviationInErrors = "deviation_in_errors"
+            case chi2DeviationInErrors = "chi2_deviation_in_errors"
+            case correlatorMaxDeviationInErrors = "correlator_r_max_deviation_in_errors"
         }
     }
     /// The neural ansatz's gain over the best Gaussian of the same run, or why it was not measured.
@@ -152,9 +159,20 @@ struct Summary: Encodable {
             targetReachedAtStep: result.targetVarianceStep,
             finalVariancePerSite: result.checkpoint.optimization.recentVariancePerSite(sites: volume))
         reference = result.reference.map { ref in
-            ReferenceInfo(
+            var info = ReferenceInfo(
                 energy: ref.energy, method: ref.method, relativeError: (e.mean - ref.energy) / abs(ref.energy),
                 deviationInErrors: e.error > 0 ? (e.mean - ref.energy) / e.error : nil)
+            info.chi2 = ref.chi2
+            if let exact = ref.chi2, let m2 = result.orderParameter["chi2"], m2.error > 0 {
+                info.chi2DeviationInErrors = (m2.mean - exact) / m2.error
+            }
+            if let exact = ref.correlator, let table = result.tables["correlator_r.csv"],
+                let g = table.column("G")?.compactMap(Double.init), let errors = table.column("G_err")?.compactMap(Double.init),
+                g.count == exact.count, errors.count == exact.count, errors.allSatisfy({ $0 > 0 })
+            {
+                info.correlatorMaxDeviationInErrors = zip(zip(g, errors), exact).map { abs($0.0 - $1) / $0.1 }.max()
+            }
+            return info
         }
         if let baseline = result.gaussianBaseline {
             let g = baseline.energy

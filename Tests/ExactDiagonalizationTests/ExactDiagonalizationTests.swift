@@ -31,6 +31,16 @@ import TestSupport
         let exact = FreeTheory(lattice: lattice, massSquared: 0.7).groundStateEnergy
         #expect(result.converged, "\(extent): \(result.steps)")
         #expect(isClose(result.energy, exact, relative: 1e-9), "\(extent): \(result.energy) vs \(exact)")
+        // And the ground state's G(r) = (1/V) sum_k cos(k.r) / (2 omega_k).
+        let omega = FreeTheory(lattice: lattice, massSquared: 0.7).frequencies
+        for r in 0..<lattice.volume {
+            let cr = lattice.coordinates(of: r)
+            let g = (0..<lattice.volume).reduce(0.0) { sum, k in
+                let phase = zip(lattice.momentum(k), cr).reduce(0.0) { $0 + $1.0 * Double($1.1) }
+                return sum + cos(phase) / (2 * omega[k])
+            } / Double(lattice.volume)
+            #expect(isClose(result.correlator[r], g, relative: 1e-8), "\(extent) r = \(cr): \(result.correlator[r]) vs \(g)")
+        }
     }
 
     @Test func interactingChainConvergesMonotonically() throws {
