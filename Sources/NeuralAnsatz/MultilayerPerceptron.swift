@@ -209,7 +209,14 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         var rowNorm = [Double](repeating: 0, count: widths[1])
         for j in 0..<widths[1] { for x in 0..<v { rowNorm[j] += w1[j, x] * w1[j, x] } }
         var lap = Matrix(rows: batch, columns: widths[1])
-        for b in 0..<batch { for j in 0..<widths[1] { lap[b, j] = f.second[0][b, j] * rowNorm[j] } }
+        let n1 = widths[1]
+        lap.storage.withUnsafeMutableBufferPointer { out in
+            f.second[0].storage.withUnsafeBufferPointer { s in
+                rowNorm.withUnsafeBufferPointer { norm in
+                    for b in 0..<batch { for j in 0..<n1 { out[b * n1 + j] = s[b * n1 + j] * norm[j] } }
+                }
+            }
+        }
         var jacobian = Matrix(rows: 0, columns: 0)
         for l in 2..<widths.count {
             if l == 2 {

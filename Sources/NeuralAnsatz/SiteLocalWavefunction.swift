@@ -31,6 +31,9 @@ public struct GaussianSiteCache: Sendable {
     var field: Matrix
     /// `A_{y,0}` for each site `y` (`A` is circulant: `A_{y,x} = kernel[y - x]`).
     var kernel: [Double]
+    /// The coordinates of every site (`V x d`, row-major), so a column of `A` needs
+    /// no divisions.
+    var coordinates: [Int]
 }
 
 extension GaussianAnsatz: SiteLocalWavefunction {
@@ -41,7 +44,7 @@ extension GaussianAnsatz: SiteLocalWavefunction {
         for i in g.storage.indices { g.storage[i] = -g.storage[i] }
         let unit = FieldBatch(rows: 1, columns: lattice.volume, storage: (0..<lattice.volume).map { $0 == 0 ? 1 : 0 })
         let kernel = logPsiAndGradient(unit).gradient.storage.map { -$0 }  // A e_0
-        return GaussianSiteCache(field: g, kernel: kernel)
+        return GaussianSiteCache(field: g, kernel: kernel, coordinates: (0..<lattice.volume).flatMap(lattice.coordinates))
     }
 
     /// `log psi = -phi^T A phi / 2` changes by `-(delta (A phi)_x + delta^2 A_xx / 2)`.
@@ -59,15 +62,18 @@ extension GaussianAnsatz: SiteLocalWavefunction {
         guard accepted.contains(true) else { return }
         let v = lattice.volume, d = lattice.dimension
         let (extent, strides) = (lattice.extent, lattice.strides)
-        // A[y, x] = kernel[y - x], the difference taken per coordinate (row-major:
-        // coordinate mu of y is (y / stride_mu) mod L_mu), periodically.
-        let column = (0..<v).map { y in
-            var index = 0
-            for mu in 0..<d {
-                let difference = (y / strides[mu]) % extent[mu] - (site / strides[mu]) % extent[mu]
-                index += (difference < 0 ? difference + extent[mu] : difference) * strides[mu]
+        // A[y, x] = kernel[y - x], the difference taken per coordinate, periodically.
+        var column = [Double](repeating: 0, count: v)
+        cache.coordinates.withUnsafeBufferPointer { c in
+            let x = c.baseAddress! + site * d
+            for y in 0..<v {
+                var index = 0
+                for mu in 0..<d {
+                    let difference = c[y * d + mu] - x[mu]
+                    index += (difference < 0 ? difference + extent[mu] : difference) * strides[mu]
+                }
+                column[y] = cache.kernel[index]
             }
-            return cache.kernel[index]
         }
         cache.field.storage.withUnsafeMutableBufferPointer { g in
             for c in accepted.indices where accepted[c] {
