@@ -15,7 +15,7 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
     /// `sigma'' = s (1 - s) (2 + x (1 - 2 s))`.
     case silu
 
-    private var kind: Int32 {
+    var kind: Int32 {
         switch self {
         case .tanh: 0
         case .softplus: 1

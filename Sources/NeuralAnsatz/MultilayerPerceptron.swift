@@ -1,3 +1,4 @@
+internal import CActivations
 import Foundation
 import Lattice
 import LinearAlgebra
@@ -114,7 +115,8 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         for l in 1..<widths.count {
             var h = l == 1 ? h1 : preactivation(z[l - 1], layer: l, p)
             if derivatives {
-                var s1 = h, s2 = h
+                // Written in full by the activation: no copy of h needed.
+                var s1 = Matrix(rows: h.rows, columns: h.columns), s2 = s1
                 h.storage.withUnsafeMutableBufferPointer { hp in
                     s1.storage.withUnsafeMutableBufferPointer { p1 in
                         s2.storage.withUnsafeMutableBufferPointer { activation.apply(to: hp, first: p1, second: $0) }
@@ -150,6 +152,33 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         return (0..<widths[1]).map { p[offset + $0 * inputs + site] }
     }
 
+    /// For a network with one hidden layer, the pre-activation rows
+    /// `rows[rowIndices[r]] + deltas[r / k] columns[r % k]` and their values
+    /// `w . sigma(row)` (`nqft_site_change`: the single-site proposal's hot path,
+    /// without per-row allocations); nil for deeper networks. `columns` holds
+    /// the `k` columns of `W_1` one after another.
+    func shiftedValues(
+        rows: Matrix, rowIndices: [Int], k: Int, columns: [Double], deltas: [Double], parameters p: [Double]
+    ) -> (rows: Matrix, values: [Double])? {
+        guard hidden.count == 1 else { return nil }
+        let n = hidden[0], count = rowIndices.count
+        precondition(rows.columns == n && columns.count == k * n && count == deltas.count * k)
+        var shifted = Matrix(rows: count, columns: n)
+        var values = [Double](repeating: 0, count: count)
+        let output = layout().output
+        let indices = rowIndices.map(Int64.init)
+        p.withUnsafeBufferPointer { parameters in
+            shifted.storage.withUnsafeMutableBufferPointer { out in
+                values.withUnsafeMutableBufferPointer { v in
+                    nqft_site_change(
+                        activation.kind, Int64(deltas.count), Int64(k), Int64(n), rows.storage, indices, columns, deltas,
+                        parameters.baseAddress! + output, out.baseAddress!, v.baseAddress!)
+                }
+            }
+        }
+        return (shifted, values)
+    }
+
     /// `f` from the first layer's pre-activations (the rest of the forward pass).
     public func value(firstPreactivation h1: Matrix, parameters p: [Double]) -> [Double] {
         forward(input: FieldBatch(rows: h1.rows, columns: 0), firstPreactivation: h1, p, derivatives: false).value
@@ -161,8 +190,13 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         let last = widths.count - 1
         var deltas = [Matrix](repeating: Matrix(rows: 0, columns: 0), count: last)
         // df/dz_L = w for every sample.
-        let w = Array(p[output..<(output + widths[last])])
-        var dz = Matrix(rows: f.value.count, columns: widths[last], storage: Array((0..<f.value.count).map { _ in w }.joined()))
+        let width = widths[last]
+        var dz = Matrix(rows: f.value.count, columns: width)
+        dz.storage.withUnsafeMutableBufferPointer { d in
+            p.withUnsafeBufferPointer { w in
+                for b in 0..<f.value.count { (d.baseAddress! + b * width).update(from: w.baseAddress! + output, count: width) }
+            }
+        }
         for l in stride(from: last, through: 1, by: -1) {
             var dh = dz
             dh.storage.withUnsafeMutableBufferPointer { d in

@@ -130,9 +130,10 @@ public struct PreactivationCache: Sendable {
     var proposedRows: [Int] = []
     var proposed = Matrix(rows: 0, columns: 0)
     var proposedValues: [Double] = []
-    /// The first layer's weight column of each patch entry (the translation-invariant
-    /// network's; fixed while the parameters are), so a proposal does not gather them.
-    var firstLayerColumns: [[Double]] = []
+    /// The first layer's weight column of each patch entry, one after another (the
+    /// translation-invariant network's; fixed while the parameters are), so a
+    /// proposal does not gather them.
+    var firstLayerColumns: [Double] = []
 
     /// Moves the proposed rows in; `owner(k)` is the field proposed row `k` belongs to.
     mutating func accept(_ accepted: [Bool], owner: (Int) -> Int) {
@@ -180,36 +181,40 @@ extension TranslationInvariantNetwork: SiteLocalNetwork {
     public func siteCache(_ fields: FieldBatch, parameters p: [Double]) -> PreactivationCache {
         let h = cell.firstPreactivation(patches(fields), parameters: p)
         var cache = PreactivationCache(rows: h, values: cell.value(firstPreactivation: h, parameters: p))
-        cache.firstLayerColumns = (0..<patchSize).map { cell.firstLayerColumn(site: $0, parameters: p) }
+        cache.firstLayerColumns = (0..<patchSize).flatMap { cell.firstLayerColumn(site: $0, parameters: p) }
         return cache
     }
 
     /// A site is entry `o` of the patch at `site - o`, for each of the `K` offsets:
     /// those `K` patches' `h_1` move by `delta W_1[:, o]`; `f` changes by the sum of
-    /// their `g` changes.
+    /// their `g` changes. One hidden layer takes the fused C loop
+    /// (`MultilayerPerceptron.shiftedValues`), deeper networks the general forward pass.
     public func proposeSiteChange(
         _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double]
     ) -> [Double] {
         let v = lattice.volume, k = patchSize, n = cache.rows.columns
-        let columns = cache.firstLayerColumns
-        var rows: [Int] = []
-        rows.reserveCapacity(deltas.count * k)
-        var h = Matrix(rows: deltas.count * k, columns: n)
-        h.storage.withUnsafeMutableBufferPointer { out in
-            cache.rows.storage.withUnsafeBufferPointer { current in
-                for c in deltas.indices {
-                    for o in 0..<k {
-                        let row = c * v + patchContaining[site * k + o]
-                        rows.append(row)
-                        let (target, source, delta) = (out.baseAddress! + (c * k + o) * n, current.baseAddress! + row * n, deltas[c])
-                        columns[o].withUnsafeBufferPointer { w in
+        let rows = deltas.indices.flatMap { c in (0..<k).map { c * v + patchContaining[site * k + $0] } }
+        let h: Matrix, g: [Double]
+        if let fused = cell.shiftedValues(
+            rows: cache.rows, rowIndices: rows, k: k, columns: cache.firstLayerColumns, deltas: deltas,
+            parameters: p)
+        {
+            (h, g) = fused
+        } else {
+            var shifted = Matrix(rows: deltas.count * k, columns: n)
+            shifted.storage.withUnsafeMutableBufferPointer { out in
+                cache.rows.storage.withUnsafeBufferPointer { current in
+                    cache.firstLayerColumns.withUnsafeBufferPointer { columns in
+                        for (r, row) in rows.enumerated() {
+                            let (target, source, delta) = (out.baseAddress! + r * n, current.baseAddress! + row * n, deltas[r / k])
+                            let w = columns.baseAddress! + (r % k) * n
                             for j in 0..<n { target[j] = source[j] + delta * w[j] }
                         }
                     }
                 }
             }
+            (h, g) = (shifted, cell.value(firstPreactivation: shifted, parameters: p))
         }
-        let g = cell.value(firstPreactivation: h, parameters: p)
         (cache.proposedRows, cache.proposed, cache.proposedValues) = (rows, h, g)
         return deltas.indices.map { c in (0..<k).reduce(0) { $0 + g[c * k + $1] - cache.values[rows[c * k + $1]] } }
     }

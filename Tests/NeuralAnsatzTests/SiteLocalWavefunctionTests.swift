@@ -56,11 +56,15 @@ import TestSupport
         check(model, sites: 9)
     }
 
-    /// The convolutional network: a site is in K patches, each updated on its own.
-    @Test(arguments: [([7], .none), ([4, 3], .even), ([3, 2, 3], .even), ([5, 2], .superposition)] as [([Int], NetworkSymmetry)])
-    func translationInvariantChangesMatchFullEvaluations(extent: [Int], symmetry: NetworkSymmetry) {
+    /// The convolutional network: a site is in K patches, each updated on its own
+    /// (one hidden layer: the fused C loop; two: the general forward pass).
+    @Test(arguments: [
+        ([7], .none, [5, 3]), ([4, 3], .even, [5, 3]), ([3, 2, 3], .even, [5, 3]), ([5, 2], .superposition, [5, 3]),
+        ([7], .none, [6]), ([3, 4], .superposition, [6]),
+    ] as [([Int], NetworkSymmetry, [Int])])
+    func translationInvariantChangesMatchFullEvaluations(extent: [Int], symmetry: NetworkSymmetry, hidden: [Int]) {
         let lattice = Lattice(extent: extent)
-        let net = TranslationInvariantNetwork(lattice: lattice, kernelSize: 2, hidden: [5, 3], activation: .tanh)
+        let net = TranslationInvariantNetwork(lattice: lattice, kernelSize: 2, hidden: hidden, activation: .tanh)
         var rng = RandomSource(seed: 9)
         var model = GaussianNetwork(
             base: tailedGaussian(lattice, &rng), network: net,

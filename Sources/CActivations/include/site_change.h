@@ -1,0 +1,22 @@
+#ifndef NQFT_SITE_CHANGE_H
+#define NQFT_SITE_CHANGE_H
+
+#include <stdint.h>
+
+/// A single-site proposal for a translation-invariant network with one hidden
+/// layer, g(p) = w . sigma(h(p)), h the first layer's pre-activations: a move of
+/// a site by delta_c in chain c shifts the pre-activations of the K patches that
+/// contain it along the first layer's columns. For chain c and offset o (row
+/// r = c K + o):
+///
+///     out_rows[r]   = rows[patch_rows[r]] + deltas[c] columns[o]     (H values)
+///     out_values[r] = w . sigma(out_rows[r])
+///
+/// sigma by `activation` as in nqft_activation (0 tanh, 1 softplus, 2 silu). The
+/// proposal is the hot path of single-site sampling: one pass with no
+/// allocation per row, sigma vectorised over all rows at once.
+void nqft_site_change(int activation, int64_t chains, int64_t k, int64_t h, const double *rows,
+                      const int64_t *patch_rows, const double *columns, const double *deltas,
+                      const double *w, double *out_rows, double *out_values);
+
+#endif
