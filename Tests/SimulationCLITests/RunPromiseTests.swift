@@ -149,6 +149,47 @@ struct RunPromiseTests {
         #expect(entries(moved) == ["summary.json", "energy.csv", "correlator_k.csv", "correlator_r.csv", "checkpoint.json"])
     }
 
+    /// An error target on the built binary: the summary says the target and that
+    /// it was reached, with the order parameter beside the energy; a stop during
+    /// the evaluation's rounds resumes to the same numbers; a cap below the need
+    /// finishes (exit 0) with the warning on the terminal and in the summary.
+    @Test func precisionTargetEndToEnd() throws {
+        let base = """
+            seed: 8
+            lattice: {extent: [6]}
+            theory: {m2: 1, lambda: 6}
+            sampler: {chains: 16, sweep: 6}
+            optimizer: {steps: 20, samples: 256}
+
+            """
+        let work = try temporaryDirectory()
+        let target = try config(base + "evaluation: {samples: 1024, target_relative_error: 2.0e-4, max_samples: 4194304}\n")
+        #expect(try BuiltBinary.run(["run", target.path, "--output", work.appendingPathComponent("whole").path, "--quiet"]).status == 0)
+        let whole = try readSummary(work.appendingPathComponent("whole"))
+        let energy = try #require(whole["energy"] as? [String: Any])
+        let (error, goal) = (try #require(energy["error"] as? Double), try #require(energy["target_error"] as? Double))
+        #expect(energy["target_reached"] as? Bool == true && error <= goal && (energy["samples"] as? Int ?? 0) > 1024)
+        let order = try #require(whole["order_parameter"] as? [String: [String: Double]])
+        #expect(Set(order.keys) == ["abs_magnetization", "chi2", "binder"] && order["chi2"]?["error"] ?? 0 > 0)
+
+        let parts = work.appendingPathComponent("parts")
+        let stopped = try BuiltBinary(["run", target.path, "--output", parts.path], in: work)
+        #expect(stopped.waitFor("sweeps measured"))
+        stopped.send(SIGTERM)
+        #expect(stopped.wait().status == 143, "\(stopped.standardError)")
+        #expect(try shell(try resumeCommand(stopped.standardError), in: work) == 0)
+        let resumed = try #require(try readSummary(parts)["energy"] as? [String: Any])
+        #expect(resumed["mean"] as? Double == energy["mean"] as? Double && resumed["error"] as? Double == error)
+
+        let capped = try config(base + "evaluation: {samples: 1024, target_error: 1.0e-9, max_samples: 2048}\n")
+        let out = work.appendingPathComponent("capped")
+        let run = try BuiltBinary.run(["run", capped.path, "--output", out.path, "--quiet"])
+        #expect(run.status == 0 && run.standardError.contains("did not reach the target"), "\(run.standardError)")
+        let cappedEnergy = try #require(try readSummary(out)["energy"] as? [String: Any])
+        #expect(cappedEnergy["target_reached"] as? Bool == false && cappedEnergy["limit"] as? String == "max_samples")
+        #expect((try readSummary(out)["warnings"] as? [String])?.count == 1)
+    }
+
     /// Resuming with another physics is refused naming the keys, and leaves the
     /// finished run as it was.
     @Test func mismatchedResumeIsRefusedAndHarmless() throws {

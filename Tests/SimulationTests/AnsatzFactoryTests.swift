@@ -5,6 +5,28 @@ import Testing
 /// Every ansatz kind's factory: what it declares (single-site support, its
 /// size for the memory estimate) matches the model it builds.
 @Suite struct AnsatzFactoryTests {
+    /// `sampler.kind: auto` resolves by the factory's declaration (single-site for
+    /// every current kind: `declarationsMatchTheModel` checks each declares it),
+    /// recorded in the resolved config (and so in the
+    /// summary and the checkpoint, which a resume compares).
+    @Test(arguments: AnsatzKind.allCases)
+    func automaticSamplerIsSingleSiteWhereDeclared(kind: AnsatzKind) throws {
+        let configuration = try RunConfiguration.parse(
+            yaml: """
+                lattice: {extent: [4]}
+                theory: {m2: 1, lambda: 6}
+                ansatz: {kind: \(kind.rawValue)}
+                sampler: {kind: auto, chains: 4, thermalization: 5}
+                optimizer: {steps: 2, samples: 16}
+                evaluation: {samples: 64}
+                """, defaultName: "auto")
+        let simulation = Simulation(configuration: configuration)
+        #expect(simulation.configuration.sampler.kind == .singleSite)
+        let result = try simulation.run()
+        #expect(result.checkpoint.configuration.sampler.kind == simulation.configuration.sampler.kind)
+        #expect(result.checkpoint.optimization.sampler.siteCursor != nil)
+    }
+
     @Test(arguments: AnsatzKind.allCases)
     func declarationsMatchTheModel(kind: AnsatzKind) throws {
         let network = kind.isNeural ? ", hidden: [6, 4]" : ""
