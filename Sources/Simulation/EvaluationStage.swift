@@ -42,7 +42,7 @@ where Chains.Density == BornDensity<Model> {
                 lattice: lattice, fft: fft, chains: chains, reservingRecords: planned, exact: free?.momentumCorrelator),
         ]
         let gamma = GammaMethod()
-        var done = 0, accepted = 0.0
+        var done = 0, accepted = 0, proposed = 0
         var precision: EvaluationPrecision?
         while true {
             let roundStart = ContinuousClock.now, roundSweeps = planned - done
@@ -54,19 +54,21 @@ where Chains.Density == BornDensity<Model> {
                 energy.record(sweep)
                 for i in others.indices { others[i].record(sweep) }
             }
-            accepted += driver.samplerState.acceptance * Double(roundSweeps)
+            // Each round's measure resets the counters: the evaluation's acceptance is over all rounds.
+            (accepted, proposed) = (accepted + driver.samplerState.accepted, proposed + driver.samplerState.proposed)
             let estimate = energy.estimate(gamma: gamma)
             guard let target = c.evaluation.target(for: estimate) else { break }
+            // The records are the same on every rank but the clocks are not: every
+            // rank plans from rank 0's, so all decide alike.
+            let clock = setup.parallelism.ranks.broadcast(
+                [seconds(since: start).bitPattern, seconds(since: roundStart).bitPattern]
+            ).map(Double.init(bitPattern:))
             let next = EvaluationPrecision.nextRound(
                 done: done, error: estimate.error, target: target, cap: capSweeps,
-                secondsLeft: c.evaluation.maxSeconds.map { $0 - seconds(since: start) },
-                secondsPerSweep: seconds(since: roundStart) / Double(roundSweeps))
-            // The records are the same on every rank but the clocks are not: the
-            // time limit counts as soon as any rank has reached it, so all decide alike.
-            let timeUp = setup.parallelism.ranks.any(next.limit == .maxSeconds)
-            guard let sweeps = next.sweeps, !timeUp else {
+                secondsLeft: c.evaluation.maxSeconds.map { $0 - clock[0] }, secondsPerSweep: clock[1] / Double(roundSweeps))
+            guard let sweeps = next.sweeps else {
                 precision = EvaluationPrecision(
-                    target: target, reached: estimate.error <= target, limit: timeUp ? .maxSeconds : next.limit,
+                    target: target, reached: estimate.error <= target, limit: next.limit,
                     samplesNeeded: EvaluationPrecision.samplesNeeded(samples: done * chains, error: estimate.error, target: target))
                 break
             }
@@ -77,7 +79,7 @@ where Chains.Density == BornDensity<Model> {
             throw Divergence("evaluation energy \(results.estimates[EnergyMeasurement.name]?.mean ?? .nan)")
         }
         state.evaluation = EvaluationOutcome(
-            measurements: results, acceptance: accepted / Double(done), seconds: seconds(since: start),
+            measurements: results, acceptance: proposed == 0 ? 0 : Double(accepted) / Double(proposed), seconds: seconds(since: start),
             precision: precision)
         let summary = "E = \(e.mean) +- \(e.error) from \(e.count) samples"
         return (UnitReport(completed: done, total: done, summary: summary), ())

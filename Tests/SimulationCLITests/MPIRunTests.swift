@@ -15,7 +15,8 @@ import TestSupport
     .serialized)
 struct MPIRunTests {
     /// Tiny configs of every mode (seconds each). The ground states have 48
-    /// chains: six groups of 8, so up to 6 ranks give one process's numbers.
+    /// chains: six groups of 8, so up to 6 ranks give one process's numbers; one
+    /// evaluates to an error target in rounds, one uses the superposition ansatz.
     static let configs: [String: String] = [
         "ground-state-sr": """
             seed: 2
@@ -24,7 +25,7 @@ struct MPIRunTests {
             ansatz: {kind: gaussian-mlp, hidden: [16]}
             sampler: {kind: metropolis, chains: 48, thermalization: 50}
             optimizer: {kind: sr, steps: 8, samples: 3072, learning_rate: 0.05}
-            evaluation: {samples: 4800}
+            evaluation: {samples: 4800, target_relative_error: 1.0e-4}
             """,
         // P > 512 and N > 512: conjugate gradients with the K-FAC preconditioner.
         "ground-state-cg": """
@@ -41,7 +42,7 @@ struct MPIRunTests {
             seed: 4
             lattice: {extent: [6]}
             theory: {m2: 1.0, lambda: 2.0}
-            ansatz: {kind: gaussian-mlp, hidden: [64]}
+            ansatz: {kind: gaussian-mlp, hidden: [64], symmetrize: superposition}
             sampler: {kind: metropolis, chains: 48, thermalization: 50}
             optimizer: {kind: sr, steps: 5, samples: 480, learning_rate: 0.05}
             evaluation: {samples: 4800}
