@@ -78,17 +78,20 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
         for i in mirrored.gradient.storage.indices { mirrored.gradient.storage[i] = -mirrored.gradient.storage[i] }
         parts.append(mirrored)
         if symmetry == .superposition {
-            let v = chunk.columns
+            let m = Self.fieldSums(chunk)
             for (k, sign) in [1.0, -1.0].enumerated() {
                 for b in 0..<chunk.rows {
-                    var m = 0.0
-                    for x in 0..<v { m += chunk[b, x] }
-                    parts[k].value[b] += sign * shift * m
-                    for x in 0..<v { parts[k].gradient[b, x] += sign * shift }
+                    parts[k].value[b] += sign * shift * m[b]
+                    for x in 0..<chunk.columns { parts[k].gradient[b, x] += sign * shift }
                 }
             }
         }
         return parts
+    }
+
+    /// `M = sum_x phi_x` of each field.
+    static func fieldSums(_ fields: FieldBatch) -> [Double] {
+        (0..<fields.rows).map { b in (0..<fields.columns).reduce(0) { $0 + fields[b, $1] } }
     }
 
     /// `p = 1/(1 + e^{w - u})` and `log(e^u + e^w)` without overflow.
@@ -108,13 +111,9 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
                 return
             }
             let g = network.value(negated(chunk), parameters: networkParameters)
+            let m = symmetry == .superposition ? Self.fieldSums(chunk) : []
             for (i, b) in range.enumerated() {
-                if symmetry == .even {
-                    value[b] += f[i] + g[i]
-                } else {
-                    let m = (0..<chunk.columns).reduce(0) { $0 + chunk[i, $1] }
-                    value[b] += Self.shares(f[i] + shift * m, g[i] - shift * m).logSum
-                }
+                value[b] += symmetry == .even ? f[i] + g[i] : Self.shares(f[i] + shift * m[i], g[i] - shift * m[i]).logSum
             }
         }
         return value
@@ -182,7 +181,7 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
             case .superposition:
                 let f = network.value(chunk, parameters: networkParameters)
                 let g = network.value(negated(chunk), parameters: networkParameters)
-                let m = (0..<chunk.rows).map { i in (0..<chunk.columns).reduce(0) { $0 + chunk[i, $1] } }
+                let m = Self.fieldSums(chunk)
                 let p = (0..<chunk.rows).map { Self.shares(f[$0] + shift * m[$0], g[$0] - shift * m[$0]).p }
                 let mirrored = network.parameterJacobian(negated(chunk), parameters: networkParameters)
                 chunks.append(n.scalingRows(by: p).adding(mirrored.scalingRows(by: p.map { 1 - $0 })))

@@ -242,7 +242,7 @@ extension GaussianNetwork: SiteLocalWavefunction where Base: SiteLocalWavefuncti
             base: base.siteCache(fields),
             network: signs.map { network.siteCache($0 > 0 ? fields : negated(fields), parameters: networkParameters) })
         if symmetry == .superposition {
-            let m = (0..<fields.rows).map { b in (0..<fields.columns).reduce(0) { $0 + fields[b, $1] } }
+            let m = Self.fieldSums(fields)
             let f = network.value(fields, parameters: networkParameters)
             let g = network.value(negated(fields), parameters: networkParameters)
             cache.halves = [zip(f, m).map { $0 + shift * $1 }, zip(g, m).map { $0 - shift * $1 }]
