@@ -26,23 +26,19 @@ import random
 import subprocess
 import sys
 
+from config_text import replacing_sections
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
 
 def config_text(base, L, m2, lam, directory):
-    """The base config with lattice, theory and output replaced (line based: the
-    base's own formatting and comments stay)."""
-    out, skip = [], False
-    for line in open(base):
-        top = line[:1] not in (" ", "\t", "\n", "#")
-        if top:
-            skip = line.split(":")[0] in ("lattice", "theory", "output")
-        if not skip:
-            out.append(line)
-    out.append(f"lattice:\n  extent: [{L}]\ntheory:\n  m2: {m2}\n  lambda: {lam}\n")
-    out.append(f"output:\n  directory: {directory}\n")
-    return "".join(out)
+    """The base config with lattice, theory and output replaced."""
+    return replacing_sections(base, {
+        "lattice": f"lattice:\n  extent: [{L}]\n",
+        "theory": f"theory:\n  m2: {m2}\n  lambda: {lam}\n",
+        "output": f"output:\n  directory: {directory}\n",
+    })
 
 
 def run(args, L, m2):

@@ -28,6 +28,8 @@ import json
 import os
 import subprocess
 
+from config_text import replacing_sections
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 VARIANCE, RELATIVE = 1e-4, 1e-4
@@ -51,14 +53,10 @@ def nqft(args, L):
     directory = os.path.join(args.out, f"nqft-L{L}")
     path = directory + ".yaml"
     os.makedirs(args.out, exist_ok=True)
-    text, skip = [], False
-    for line in open(os.path.join(ROOT, "configs", "phi4-1d.yaml")):
-        if line[:1] not in (" ", "\t", "\n", "#"):
-            skip = line.split(":")[0] in ("lattice", "output")
-        if not skip:
-            text.append(line)
-    text.append(f"lattice:\n  extent: [{L}]\noutput:\n  directory: {directory}\n")
-    open(path, "w").write("".join(text))
+    open(path, "w").write(replacing_sections(os.path.join(ROOT, "configs", "phi4-1d.yaml"), {
+        "lattice": f"lattice:\n  extent: [{L}]\n",
+        "output": f"output:\n  directory: {directory}\n",
+    }))
     if not os.path.exists(os.path.join(directory, "summary.json")):
         subprocess.run([args.nqft, "run", path, "--quiet", "--force"], check=True, stdout=subprocess.DEVNULL)
     summary = json.load(open(os.path.join(directory, "summary.json")))

@@ -61,12 +61,13 @@ public struct ExactDiagonalization: Sendable {
             (energy, psi) = (problem.site.energies[0], (0..<n).map { $0 == 0 ? 1 : 0 })
         } else {
             var iteration = 0
+            var scratch = [Double](repeating: 0, count: problem.dimension), pair = scratch
             (energy, psi) = try lanczosLowestEigenpair(
                 dimension: problem.dimension, start: problem.start,
                 checkpoint: {
                     try charge(problem.work(iteration: iteration))
                     iteration += 1
-                }, apply: problem.apply)
+                }, apply: { problem.apply($0, &$1, scratch: &scratch, pair: &pair) })
         }
         try charge(Double(4 * v * v * n) * Double(psi.count))
         var once = [Double](repeating: 0, count: psi.count), twice = once
@@ -166,9 +167,9 @@ private struct TruncatedProblem {
         return size * (1 + 4 * Double(states * bonds.count)) + 4 * Double(k) * size
     }
 
-    /// `out = H psi`.
-    func apply(_ psi: [Double], _ out: inout [Double]) {
-        var scratch = [Double](repeating: 0, count: dimension), pair = scratch
+    /// `out = H psi`; `scratch` and `pair` (`dimension` each) are the caller's, made
+    /// once per Lanczos run rather than per application.
+    func apply(_ psi: [Double], _ out: inout [Double], scratch: inout [Double], pair: inout [Double]) {
         for i in 0..<dimension { out[i] = diagonal[i] * psi[i] }
         for (a, b) in bonds {
             applySite(site.position, site: b, sites: sites, states: states, psi, &scratch)

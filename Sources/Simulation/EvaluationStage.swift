@@ -56,6 +56,8 @@ where Chains.Density == BornDensity<Model> {
             }
             // Each round's measure resets the counters: the evaluation's acceptance is over all rounds.
             (accepted, proposed) = (accepted + driver.samplerState.accepted, proposed + driver.samplerState.proposed)
+            // Without a target one round is the evaluation: no estimate is needed here.
+            guard c.evaluation.hasTarget else { break }
             let estimate = energy.estimate(gamma: gamma)
             guard let target = c.evaluation.target(for: estimate) else { break }
             // The records are the same on every rank but the clocks are not: every
