@@ -1,28 +1,30 @@
 #include "site_change.h"
 
-#include <stdlib.h>
-#include <string.h>
-
 #include "activations.h"
+#include "kernels.h"  // MULTIVERSION
+#include "lanes.h"
 
-void nqft_site_change(int activation, int64_t chains, int64_t k, int64_t h, const double *rows,
-                      const int64_t *patch_rows, const double *columns, const double *deltas,
-                      const double *w, double *out_rows, double *out_values) {
-    const int64_t n = chains * k;
-    for (int64_t r = 0; r < n; r++) {
-        const double *source = rows + patch_rows[r] * h, *column = columns + (r % k) * h;
-        double *target = out_rows + r * h;
-        const double delta = deltas[r / k];
-        for (int64_t j = 0; j < h; j++) target[j] = source[j] + delta * column[j];
+MULTIVERSION
+void nqft_site_change(int activation, int64_t chains, int64_t k, int64_t h, const double *restrict rows,
+                      const int64_t *restrict patch_rows, const double *restrict columns,
+                      const double *restrict deltas, const double *restrict w, double *restrict out_rows,
+                      double *restrict out_values, double *restrict scratch) {
+    // One chain at a time: its K shifted rows go to out_rows (kept for the accept)
+    // and to the scratch the activation overwrites, one pass instead of a copy
+    // after; the scratch (K H doubles) is reused, so it stays in the L1 cache.
+    for (int64_t c = 0; c < chains; c++) {
+        const double delta = deltas[c];
+        for (int64_t o = 0; o < k; o++) {
+            const int64_t r = c * k + o;
+            const double *restrict source = rows + patch_rows[r] * h, *restrict column = columns + o * h;
+            double *restrict target = out_rows + r * h, *restrict activated = scratch + o * h;
+            for (int64_t j = 0; j < h; j++) {
+                const double z = source[j] + delta * column[j];
+                target[j] = z;
+                activated[j] = z;
+            }
+        }
+        nqft_activation(activation, scratch, NULL, NULL, (size_t)(k * h));
+        for (int64_t o = 0; o < k; o++) out_values[c * k + o] = nqft_lane_dot(w, scratch + o * h, h);
     }
-    double *activated = malloc((size_t)(n * h) * sizeof(double));
-    memcpy(activated, out_rows, (size_t)(n * h) * sizeof(double));
-    nqft_activation(activation, activated, NULL, NULL, (size_t)(n * h));
-    for (int64_t r = 0; r < n; r++) {
-        const double *a = activated + r * h;
-        double g = 0;
-        for (int64_t j = 0; j < h; j++) g += w[j] * a[j];
-        out_values[r] = g;
-    }
-    free(activated);
 }

@@ -16,4 +16,13 @@ public protocol FieldNetwork: Sendable {
     func derivatives(_ fields: FieldBatch, parameters: [Double]) -> LogPsiDerivatives
     /// `df(phi_b)/d theta_q`, `B x P` (factored where the network allows).
     func parameterJacobian(_ fields: FieldBatch, parameters: [Double]) -> ParameterJacobian
+    /// `derivatives` and `parameterJacobian` of the same fields, in one pass where the network allows.
+    func derivativesAndJacobian(_ fields: FieldBatch, parameters: [Double]) -> (derivatives: LogPsiDerivatives, jacobian: ParameterJacobian)
+}
+
+extension FieldNetwork {
+    /// The two computed apart.
+    public func derivativesAndJacobian(_ fields: FieldBatch, parameters: [Double]) -> (derivatives: LogPsiDerivatives, jacobian: ParameterJacobian) {
+        (derivatives(fields, parameters: parameters), parameterJacobian(fields, parameters: parameters))
+    }
 }

@@ -68,25 +68,59 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
         }
     }
 
+    /// The signs of the network's arguments: `phi`, and `-phi` when symmetric.
+    var signs: [Double] { symmetry == .none ? [1] : [1, -1] }
+
+    /// One chunk's network terms with what they came with (the parameter Jacobian, when asked for).
+    private typealias Term = (derivatives: LogPsiDerivatives, jacobian: ParameterJacobian?)
+
     /// The network's terms on one chunk: `f(phi)` and, when symmetric, `f(-phi)`
-    /// with its gradient's sign turned back to `phi`; for the superposition the
-    /// shift is added, making them `u` and `w`.
-    private func terms(_ chunk: FieldBatch, _ evaluate: (FieldBatch) -> LogPsiDerivatives) -> [LogPsiDerivatives] {
+    /// with its gradient's sign turned back to `phi` (its parameter derivatives
+    /// are those at `-phi` as they are); for the superposition the shift is
+    /// added, making them `u` and `w`.
+    private func terms(_ chunk: FieldBatch, _ evaluate: (FieldBatch) -> Term) -> [Term] {
         var parts = [evaluate(chunk)]
         guard symmetry != .none else { return parts }
         var mirrored = evaluate(negated(chunk))
-        for i in mirrored.gradient.storage.indices { mirrored.gradient.storage[i] = -mirrored.gradient.storage[i] }
+        for i in mirrored.derivatives.gradient.storage.indices {
+            mirrored.derivatives.gradient.storage[i] = -mirrored.derivatives.gradient.storage[i]
+        }
         parts.append(mirrored)
         if symmetry == .superposition {
             let m = Self.fieldSums(chunk)
             for (k, sign) in [1.0, -1.0].enumerated() {
                 for b in 0..<chunk.rows {
-                    parts[k].value[b] += sign * shift * m[b]
-                    for x in 0..<chunk.columns { parts[k].gradient[b, x] += sign * shift }
+                    parts[k].derivatives.value[b] += sign * shift * m[b]
+                    for x in 0..<chunk.columns { parts[k].derivatives.gradient[b, x] += sign * shift }
                 }
             }
         }
         return parts
+    }
+
+    /// The network's block of one chunk's Jacobian from its parts at `phi` and
+    /// `-phi`: as it is (none), summed (even), or weighted by the shares `p`
+    /// (superposition), whose shift column `(2p - 1) M` goes to `shiftColumn`.
+    private func combined(
+        _ parts: [ParameterJacobian], shares p: [Double], sums m: [Double], shiftColumn: inout [Double]
+    ) -> ParameterJacobian {
+        switch symmetry {
+        case .none: return parts[0]
+        case .even: return parts[0].adding(parts[1])
+        case .superposition:
+            shiftColumn += zip(p, m).map { (2 * $0 - 1) * $1 }
+            return parts[0].scalingRows(by: p).adding(parts[1].scalingRows(by: p.map { 1 - $0 }))
+        }
+    }
+
+    /// Appends the network's chunks (and the superposition's shift column) to the base's Jacobian.
+    private func appending(_ chunks: [ParameterJacobian], shiftColumn: [Double], to base: ParameterJacobian) -> ParameterJacobian {
+        var o = base
+        o.append(contentsOf: ParameterJacobian(stacking: chunks))
+        if symmetry == .superposition {
+            o.append(.dense(Matrix(rows: o.rows, columns: 1, storage: shiftColumn)))
+        }
+        return o
     }
 
     /// `M = sum_x phi_x` of each field.
@@ -121,8 +155,22 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
 
     public func logPsiDerivatives(_ fields: FieldBatch) -> LogPsiDerivatives {
         var total = base.logPsiDerivatives(fields)
-        addNetwork(to: &total, fields, laplacian: true) { network.derivatives($0, parameters: networkParameters) }
+        addNetwork(to: &total, fields, laplacian: true) { (network.derivatives($0, parameters: networkParameters), nil) }
         return total
+    }
+
+    /// Both in one pass of the network over each chunk (one forward pass where
+    /// the network shares it), combined as `symmetry` says.
+    public func derivativesAndJacobian(_ fields: FieldBatch) -> (derivatives: LogPsiDerivatives, jacobian: ParameterJacobian) {
+        var total = base.logPsiDerivatives(fields)
+        var chunks: [ParameterJacobian] = [], shiftColumn: [Double] = []
+        addNetwork(to: &total, fields, laplacian: true) { chunk in
+            let (d, o) = network.derivativesAndJacobian(chunk, parameters: networkParameters)
+            return (d, o)
+        } jacobians: { parts, p, m in
+            chunks.append(combined(parts, shares: p, sums: m, shiftColumn: &shiftColumn))
+        }
+        return (total, appending(chunks, shiftColumn: shiftColumn, to: base.parameterJacobian(fields)))
     }
 
     public func logPsiAndGradient(_ fields: FieldBatch) -> (value: [Double], gradient: FieldBatch) {
@@ -131,20 +179,24 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
         var total = LogPsiDerivatives(value: value, gradient: gradient, laplacian: zeros)
         addNetwork(to: &total, fields, laplacian: false) { chunk in
             let (v, g) = network.valueAndGradient(chunk, parameters: networkParameters)
-            return LogPsiDerivatives(value: v, gradient: g, laplacian: [Double](repeating: 0, count: chunk.rows))
+            return (LogPsiDerivatives(value: v, gradient: g, laplacian: [Double](repeating: 0, count: chunk.rows)), nil)
         }
         return (total.value, total.gradient)
     }
 
-    /// Adds the network's terms (`terms`), combined as `symmetry` says, to `total`.
+    /// Adds the network's terms (`terms`), combined as `symmetry` says, to
+    /// `total`; when `evaluate` gives Jacobians, passes each chunk's parts to
+    /// `jacobians` with the shares `p` and sums `M` (superposition; empty otherwise).
     private func addNetwork(
-        to total: inout LogPsiDerivatives, _ fields: FieldBatch, laplacian: Bool,
-        evaluate: (FieldBatch) -> LogPsiDerivatives
+        to total: inout LogPsiDerivatives, _ fields: FieldBatch, laplacian: Bool, evaluate: (FieldBatch) -> Term,
+        jacobians: ([ParameterJacobian], _ p: [Double], _ m: [Double]) -> Void = { _, _, _ in }
     ) {
         let v = lattice.volume
         forEachChunk(fields) { range, chunk in
-            let parts = terms(chunk, evaluate)
+            let terms = terms(chunk, evaluate)
+            let parts = terms.map(\.derivatives), o = terms.compactMap(\.jacobian)
             guard symmetry == .superposition else {
+                if o.count == parts.count { jacobians(o, [], []) }
                 for part in parts {
                     for (i, b) in range.enumerated() {
                         total.value[b] += part.value[i]
@@ -155,6 +207,8 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
                 return
             }
             let (u, w) = (parts[0], parts[1])
+            let p = (0..<chunk.rows).map { Self.shares(u.value[$0], w.value[$0]).p }
+            if o.count == parts.count { jacobians(o, p, Self.fieldSums(chunk)) }
             for (i, b) in range.enumerated() {
                 let (p, logSum) = Self.shares(u.value[i], w.value[i])
                 total.value[b] += logSum
@@ -170,29 +224,19 @@ public struct GaussianNetwork<Base: WavefunctionModel, Network: FieldNetwork>: W
     }
 
     public func parameterJacobian(_ fields: FieldBatch) -> ParameterJacobian {
-        var o = base.parameterJacobian(fields)
-        var chunks: [ParameterJacobian] = []
-        var shiftColumn: [Double] = []
+        var chunks: [ParameterJacobian] = [], shiftColumn: [Double] = []
         forEachChunk(fields) { _, chunk in
-            let n = network.parameterJacobian(chunk, parameters: networkParameters)
-            switch symmetry {
-            case .none: chunks.append(n)
-            case .even: chunks.append(n.adding(network.parameterJacobian(negated(chunk), parameters: networkParameters)))
-            case .superposition:
+            let parts = signs.map { network.parameterJacobian($0 > 0 ? chunk : negated(chunk), parameters: networkParameters) }
+            var p: [Double] = [], m: [Double] = []
+            if symmetry == .superposition {
                 let f = network.value(chunk, parameters: networkParameters)
                 let g = network.value(negated(chunk), parameters: networkParameters)
-                let m = Self.fieldSums(chunk)
-                let p = (0..<chunk.rows).map { Self.shares(f[$0] + shift * m[$0], g[$0] - shift * m[$0]).p }
-                let mirrored = network.parameterJacobian(negated(chunk), parameters: networkParameters)
-                chunks.append(n.scalingRows(by: p).adding(mirrored.scalingRows(by: p.map { 1 - $0 })))
-                shiftColumn += zip(p, m).map { (2 * $0 - 1) * $1 }
+                m = Self.fieldSums(chunk)
+                p = (0..<chunk.rows).map { Self.shares(f[$0] + shift * m[$0], g[$0] - shift * m[$0]).p }
             }
+            chunks.append(combined(parts, shares: p, sums: m, shiftColumn: &shiftColumn))
         }
-        o.append(contentsOf: ParameterJacobian(stacking: chunks))
-        if symmetry == .superposition {
-            o.append(.dense(Matrix(rows: fields.rows, columns: 1, storage: shiftColumn)))
-        }
-        return o
+        return appending(chunks, shiftColumn: shiftColumn, to: base.parameterJacobian(fields))
     }
 
     func negated(_ fields: FieldBatch) -> FieldBatch {

@@ -153,30 +153,39 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
     }
 
     /// For a network with one hidden layer, the pre-activation rows
-    /// `rows[rowIndices[r]] + deltas[r / k] columns[r % k]` and their values
-    /// `w . sigma(row)` (`nqft_site_change`: the single-site proposal's hot path,
-    /// without per-row allocations); nil for deeper networks. `columns` holds
-    /// the `k` columns of `W_1` one after another.
+    /// `rows[rowIndices[r]] + deltas[r / k] columns[r % k]` into `shifted` and
+    /// their values `w . sigma(row)` into `values` (`nqft_site_change`: the
+    /// single-site proposal's hot path, into buffers the caller keeps, sized
+    /// `rowIndices.count x n_1` and `rowIndices.count`, with `k n_1` of
+    /// `scratch`); false, and nothing
+    /// written, for deeper networks. `columns` holds the `k` columns of `W_1` one
+    /// after another.
     func shiftedValues(
-        rows: Matrix, rowIndices: [Int], k: Int, columns: [Double], deltas: [Double], parameters p: [Double]
-    ) -> (rows: Matrix, values: [Double])? {
-        guard hidden.count == 1 else { return nil }
+        rows: Matrix, rowIndices: [Int], k: Int, columns: [Double], deltas: [Double], parameters p: [Double],
+        into shifted: inout Matrix, values: inout [Double], scratch: inout [Double]
+    ) -> Bool {
+        guard hidden.count == 1 else { return false }
         let n = hidden[0], count = rowIndices.count
         precondition(rows.columns == n && columns.count == k * n && count == deltas.count * k)
-        var shifted = Matrix(rows: count, columns: n)
-        var values = [Double](repeating: 0, count: count)
+        precondition(shifted.rows == count && shifted.columns == n && values.count == count && scratch.count == k * n)
         let output = layout().output
-        let indices = rowIndices.map(Int64.init)
         p.withUnsafeBufferPointer { parameters in
-            shifted.storage.withUnsafeMutableBufferPointer { out in
-                values.withUnsafeMutableBufferPointer { v in
-                    nqft_site_change(
-                        activation.kind, Int64(deltas.count), Int64(k), Int64(n), rows.storage, indices, columns, deltas,
-                        parameters.baseAddress! + output, out.baseAddress!, v.baseAddress!)
+            rowIndices.withUnsafeBufferPointer { indices in
+                indices.withMemoryRebound(to: Int64.self) { indices in
+                    shifted.storage.withUnsafeMutableBufferPointer { out in
+                        values.withUnsafeMutableBufferPointer { v in
+                            scratch.withUnsafeMutableBufferPointer { scratch in
+                                nqft_site_change(
+                                    activation.kind, Int64(deltas.count), Int64(k), Int64(n), rows.storage,
+                                    indices.baseAddress, columns, deltas, parameters.baseAddress! + output,
+                                    out.baseAddress!, v.baseAddress!, scratch.baseAddress!)
+                            }
+                        }
+                    }
                 }
             }
         }
-        return (shifted, values)
+        return true
     }
 
     /// `f` from the first layer's pre-activations (the rest of the forward pass).

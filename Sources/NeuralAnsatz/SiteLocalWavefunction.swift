@@ -11,15 +11,19 @@ import LinearAlgebra
 ///
 /// A *cache* holds what the updates need for each of `C` fields (the chains), and
 /// a proposal is kept in it until accepted, so a proposal costs one evaluation.
+/// The cache also holds the proposals' scratch space, and a change is added into
+/// the caller's array: a proposal round allocates nothing (it is the innermost
+/// loop of sampling, a few microseconds).
 public protocol SiteLocalWavefunction: WavefunctionModel {
     associatedtype SiteCache: Sendable
 
     /// The cache for `fields` (`C x V`).
     func siteCache(_ fields: FieldBatch) -> SiteCache
 
-    /// `log psi(phi_c + delta_c e_site) - log psi(phi_c)` for each field `c` of
-    /// `fields` (the ones the cache was made or last updated for).
-    func proposeSiteChange(_ cache: inout SiteCache, fields: FieldBatch, site: Int, deltas: [Double]) -> [Double]
+    /// Adds `log psi(phi_c + delta_c e_site) - log psi(phi_c)` to `change[c]` for
+    /// each field `c` of `fields` (the ones the cache was made or last updated for).
+    func proposeSiteChange(
+        _ cache: inout SiteCache, fields: FieldBatch, site: Int, deltas: [Double], adding change: inout [Double])
 
     /// Makes the last proposal current in the cache for the fields `c` with `accepted[c]`.
     func acceptSiteChange(_ cache: inout SiteCache, site: Int, deltas: [Double], accepted: [Bool])
@@ -34,6 +38,8 @@ public struct GaussianSiteCache: Sendable {
     /// The coordinates of every site (`V x d`, row-major), so a column of `A` needs
     /// no divisions.
     var coordinates: [Int]
+    /// Scratch for the column of `A` an accepted move adds.
+    var column: [Double]
 }
 
 extension GaussianAnsatz: SiteLocalWavefunction {
@@ -44,40 +50,52 @@ extension GaussianAnsatz: SiteLocalWavefunction {
         for i in g.storage.indices { g.storage[i] = -g.storage[i] }
         let unit = FieldBatch(rows: 1, columns: lattice.volume, storage: (0..<lattice.volume).map { $0 == 0 ? 1 : 0 })
         let kernel = logPsiAndGradient(unit).gradient.storage.map { -$0 }  // A e_0
-        return GaussianSiteCache(field: g, kernel: kernel, coordinates: (0..<lattice.volume).flatMap(lattice.coordinates))
+        return GaussianSiteCache(
+            field: g, kernel: kernel, coordinates: (0..<lattice.volume).flatMap(lattice.coordinates),
+            column: [Double](repeating: 0, count: lattice.volume))
     }
 
     /// `log psi = -phi^T A phi / 2` changes by `-(delta (A phi)_x + delta^2 A_xx / 2)`.
     public func proposeSiteChange(
-        _ cache: inout GaussianSiteCache, fields: FieldBatch, site: Int, deltas: [Double]
-    ) -> [Double] {
-        let v = lattice.volume
-        return deltas.indices.map { c in
-            -(deltas[c] * cache.field.storage[c * v + site] + deltas[c] * deltas[c] * cache.kernel[0] / 2)
+        _ cache: inout GaussianSiteCache, fields: FieldBatch, site: Int, deltas: [Double], adding change: inout [Double]
+    ) {
+        let v = lattice.volume, diagonal = cache.kernel[0]
+        for c in deltas.indices {
+            change[c] -= deltas[c] * cache.field.storage[c * v + site] + deltas[c] * deltas[c] * diagonal / 2
         }
     }
 
     /// `A phi += delta A[:, x]` for the accepted fields.
     public func acceptSiteChange(_ cache: inout GaussianSiteCache, site: Int, deltas: [Double], accepted: [Bool]) {
         guard accepted.contains(true) else { return }
-        let v = lattice.volume, d = lattice.dimension
+        let v = lattice.volume, d = lattice.dimension, n = lattice.extent[d - 1]
         let (extent, strides) = (lattice.extent, lattice.strides)
-        // A[y, x] = kernel[y - x], the difference taken per coordinate, periodically.
-        var column = [Double](repeating: 0, count: v)
+        // A[y, x] = kernel[y - x], the difference taken per coordinate, periodically:
+        // along each row of the last (unit-stride) coordinate two contiguous runs
+        // of the kernel's row, the other coordinates' offset once per row.
         cache.coordinates.withUnsafeBufferPointer { c in
-            let x = c.baseAddress! + site * d
-            for y in 0..<v {
-                var index = 0
-                for mu in 0..<d {
-                    let difference = c[y * d + mu] - x[mu]
-                    index += (difference < 0 ? difference + extent[mu] : difference) * strides[mu]
+            cache.kernel.withUnsafeBufferPointer { kernel in
+                cache.column.withUnsafeMutableBufferPointer { column in
+                    let x = c.baseAddress! + site * d, last = x[d - 1]
+                    for start in stride(from: 0, to: v, by: n) {
+                        var row = 0
+                        for mu in 0..<(d - 1) {
+                            let difference = c[start * d + mu] - x[mu]
+                            row += (difference < 0 ? difference + extent[mu] : difference) * strides[mu]
+                        }
+                        let (out, source) = (column.baseAddress! + start, kernel.baseAddress! + row)
+                        (out + last).update(from: source, count: n - last)
+                        out.update(from: source + n - last, count: last)
+                    }
                 }
-                column[y] = cache.kernel[index]
             }
         }
-        cache.field.storage.withUnsafeMutableBufferPointer { g in
-            for c in accepted.indices where accepted[c] {
-                for y in 0..<v { g[c * v + y] += deltas[c] * column[y] }
+        cache.column.withUnsafeBufferPointer { column in
+            cache.field.storage.withUnsafeMutableBufferPointer { g in
+                for c in accepted.indices where accepted[c] {
+                    let (row, delta) = (g.baseAddress! + c * v, deltas[c])
+                    for y in 0..<v { row[y] += delta * column[y] }
+                }
             }
         }
     }
@@ -88,15 +106,14 @@ extension TailedGaussian: SiteLocalWavefunction {
 
     /// The Gaussian's change plus the tail's, `-c [(phi'^2 + 1)^{3/2} - (phi^2 + 1)^{3/2}]`.
     public func proposeSiteChange(
-        _ cache: inout GaussianSiteCache, fields: FieldBatch, site: Int, deltas: [Double]
-    ) -> [Double] {
-        var change = gaussian.proposeSiteChange(&cache, fields: fields, site: site, deltas: deltas)
+        _ cache: inout GaussianSiteCache, fields: FieldBatch, site: Int, deltas: [Double], adding change: inout [Double]
+    ) {
+        gaussian.proposeSiteChange(&cache, fields: fields, site: site, deltas: deltas, adding: &change)
         let c = exp(logStrength)
-        for b in change.indices {
+        for b in deltas.indices {
             let phi = fields[b, site]
             change[b] -= c * (Self.siteShape(phi + deltas[b]) - Self.siteShape(phi))
         }
-        return change
     }
 
     public func acceptSiteChange(_ cache: inout GaussianSiteCache, site: Int, deltas: [Double], accepted: [Bool]) {
@@ -113,8 +130,10 @@ public protocol SiteLocalNetwork: FieldNetwork {
     /// The cache for `fields` (`C x V`).
     func siteCache(_ fields: FieldBatch, parameters: [Double]) -> SiteCache
 
-    /// `f(phi_c + delta_c e_site) - f(phi_c)` for each field; the proposal is kept in the cache.
-    func proposeSiteChange(_ cache: inout SiteCache, site: Int, deltas: [Double], parameters: [Double]) -> [Double]
+    /// Adds `f(phi_c + delta_c e_site) - f(phi_c)` to `change[c]` for each field;
+    /// the proposal is kept in the cache.
+    func proposeSiteChange(
+        _ cache: inout SiteCache, site: Int, deltas: [Double], parameters: [Double], adding change: inout [Double])
 
     /// Makes the last proposal current for the fields `c` with `accepted[c]`.
     func acceptSiteChange(_ cache: inout SiteCache, accepted: [Bool])
@@ -130,6 +149,8 @@ public struct PreactivationCache: Sendable {
     var proposedRows: [Int] = []
     var proposed = Matrix(rows: 0, columns: 0)
     var proposedValues: [Double] = []
+    /// Scratch of the proposal's kernel (`K n_1`).
+    var scratch: [Double] = []
     /// The first layer's weight column of each patch entry, one after another (the
     /// translation-invariant network's; fixed while the parameters are), so a
     /// proposal does not gather them.
@@ -158,8 +179,9 @@ extension MultilayerPerceptron: SiteLocalNetwork {
 
     /// `f(h_1 + delta W_1[:, site]) - f(h_1)`.
     public func proposeSiteChange(
-        _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double]
-    ) -> [Double] {
+        _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double],
+        adding change: inout [Double]
+    ) {
         let column = firstLayerColumn(site: site, parameters: p)
         let n = column.count
         var h = cache.rows
@@ -168,7 +190,7 @@ extension MultilayerPerceptron: SiteLocalNetwork {
         }
         let f = value(firstPreactivation: h, parameters: p)
         (cache.proposedRows, cache.proposed, cache.proposedValues) = (Array(deltas.indices), h, f)
-        return deltas.indices.map { f[$0] - cache.values[$0] }
+        for c in deltas.indices { change[c] += f[c] - cache.values[c] }
     }
 
     public func acceptSiteChange(_ cache: inout PreactivationCache, accepted: [Bool]) {
@@ -188,24 +210,28 @@ extension TranslationInvariantNetwork: SiteLocalNetwork {
     /// A site is entry `o` of the patch at `site - o`, for each of the `K` offsets:
     /// those `K` patches' `h_1` move by `delta W_1[:, o]`; `f` changes by the sum of
     /// their `g` changes. One hidden layer takes the fused C loop
-    /// (`MultilayerPerceptron.shiftedValues`), deeper networks the general forward pass.
+    /// (`MultilayerPerceptron.shiftedValues`, into the cache's proposal buffers),
+    /// deeper networks the general forward pass.
     public func proposeSiteChange(
-        _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double]
-    ) -> [Double] {
-        let v = lattice.volume, k = patchSize, n = cache.rows.columns
-        let rows = deltas.indices.flatMap { c in (0..<k).map { c * v + patchContaining[site * k + $0] } }
-        let h: Matrix, g: [Double]
-        if let fused = cell.shiftedValues(
-            rows: cache.rows, rowIndices: rows, k: k, columns: cache.firstLayerColumns, deltas: deltas,
-            parameters: p)
+        _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double],
+        adding change: inout [Double]
+    ) {
+        let v = lattice.volume, k = patchSize, n = cache.rows.columns, count = deltas.count * k
+        if cache.proposedRows.count != count {
+            cache.proposedRows = [Int](repeating: 0, count: count)
+            cache.proposed = Matrix(rows: count, columns: n)
+            cache.proposedValues = [Double](repeating: 0, count: count)
+            cache.scratch = [Double](repeating: 0, count: k * n)
+        }
+        for c in deltas.indices { for o in 0..<k { cache.proposedRows[c * k + o] = c * v + patchContaining[site * k + o] } }
+        if !cell.shiftedValues(
+            rows: cache.rows, rowIndices: cache.proposedRows, k: k, columns: cache.firstLayerColumns, deltas: deltas,
+            parameters: p, into: &cache.proposed, values: &cache.proposedValues, scratch: &cache.scratch)
         {
-            (h, g) = fused
-        } else {
-            var shifted = Matrix(rows: deltas.count * k, columns: n)
-            shifted.storage.withUnsafeMutableBufferPointer { out in
+            cache.proposed.storage.withUnsafeMutableBufferPointer { out in
                 cache.rows.storage.withUnsafeBufferPointer { current in
                     cache.firstLayerColumns.withUnsafeBufferPointer { columns in
-                        for (r, row) in rows.enumerated() {
+                        for (r, row) in cache.proposedRows.enumerated() {
                             let (target, source, delta) = (out.baseAddress! + r * n, current.baseAddress! + row * n, deltas[r / k])
                             let w = columns.baseAddress! + (r % k) * n
                             for j in 0..<n { target[j] = source[j] + delta * w[j] }
@@ -213,10 +239,14 @@ extension TranslationInvariantNetwork: SiteLocalNetwork {
                     }
                 }
             }
-            (h, g) = (shifted, cell.value(firstPreactivation: shifted, parameters: p))
+            cache.proposedValues = cell.value(firstPreactivation: cache.proposed, parameters: p)
         }
-        (cache.proposedRows, cache.proposed, cache.proposedValues) = (rows, h, g)
-        return deltas.indices.map { c in (0..<k).reduce(0) { $0 + g[c * k + $1] - cache.values[rows[c * k + $1]] } }
+        for c in deltas.indices {
+            for o in 0..<k {
+                let r = c * k + o
+                change[c] += cache.proposedValues[r] - cache.values[cache.proposedRows[r]]
+            }
+        }
     }
 
     public func acceptSiteChange(_ cache: inout PreactivationCache, accepted: [Bool]) {
@@ -232,11 +262,11 @@ public struct NetworkSiteCache<BaseCache: Sendable, Cache: Sendable>: Sendable {
     var network: [Cache]
     var halves: [[Double]] = []
     var proposedHalves: [[Double]] = []
+    /// Scratch: the deltas of `-phi`.
+    var mirroredDeltas: [Double] = []
 }
 
 extension GaussianNetwork: SiteLocalWavefunction where Base: SiteLocalWavefunction, Network: SiteLocalNetwork {
-    private var signs: [Double] { symmetry == .none ? [1] : [1, -1] }
-
     public func siteCache(_ fields: FieldBatch) -> NetworkSiteCache<Base.SiteCache, Network.SiteCache> {
         var cache = NetworkSiteCache(
             base: base.siteCache(fields),
@@ -254,22 +284,34 @@ extension GaussianNetwork: SiteLocalWavefunction where Base: SiteLocalWavefuncti
     /// by `-delta`): summed (even), or through `log(e^u + e^w)` (superposition).
     public func proposeSiteChange(
         _ cache: inout NetworkSiteCache<Base.SiteCache, Network.SiteCache>, fields: FieldBatch, site: Int,
-        deltas: [Double]
-    ) -> [Double] {
-        var change = base.proposeSiteChange(&cache.base, fields: fields, site: site, deltas: deltas)
-        let parts = signs.enumerated().map { s, sign in
-            network.proposeSiteChange(&cache.network[s], site: site, deltas: deltas.map { sign * $0 }, parameters: networkParameters)
+        deltas: [Double], adding change: inout [Double]
+    ) {
+        base.proposeSiteChange(&cache.base, fields: fields, site: site, deltas: deltas, adding: &change)
+        if symmetry != .none {
+            if cache.mirroredDeltas.count != deltas.count { cache.mirroredDeltas = deltas }
+            for c in deltas.indices { cache.mirroredDeltas[c] = -deltas[c] }
         }
-        guard symmetry == .superposition else {
-            for part in parts { for c in change.indices { change[c] += part[c] } }
-            return change
+        switch symmetry {
+        case .none:
+            network.proposeSiteChange(&cache.network[0], site: site, deltas: deltas, parameters: networkParameters, adding: &change)
+        case .even:
+            network.proposeSiteChange(&cache.network[0], site: site, deltas: deltas, parameters: networkParameters, adding: &change)
+            network.proposeSiteChange(
+                &cache.network[1], site: site, deltas: cache.mirroredDeltas, parameters: networkParameters, adding: &change)
+        case .superposition:
+            // u' = u + b delta + (f's change), w' = w - b delta + (f(-phi)'s change).
+            cache.proposedHalves = [
+                deltas.indices.map { cache.halves[0][$0] + shift * deltas[$0] },
+                deltas.indices.map { cache.halves[1][$0] - shift * deltas[$0] },
+            ]
+            network.proposeSiteChange(
+                &cache.network[0], site: site, deltas: deltas, parameters: networkParameters, adding: &cache.proposedHalves[0])
+            network.proposeSiteChange(
+                &cache.network[1], site: site, deltas: cache.mirroredDeltas, parameters: networkParameters,
+                adding: &cache.proposedHalves[1])
+            let (u, w, newU, newW) = (cache.halves[0], cache.halves[1], cache.proposedHalves[0], cache.proposedHalves[1])
+            for c in deltas.indices { change[c] += Self.shares(newU[c], newW[c]).logSum - Self.shares(u[c], w[c]).logSum }
         }
-        let u = cache.halves[0], w = cache.halves[1]
-        let newU = deltas.indices.map { u[$0] + parts[0][$0] + shift * deltas[$0] }
-        let newW = deltas.indices.map { w[$0] + parts[1][$0] - shift * deltas[$0] }
-        for c in change.indices { change[c] += Self.shares(newU[c], newW[c]).logSum - Self.shares(u[c], w[c]).logSum }
-        cache.proposedHalves = [newU, newW]
-        return change
     }
 
     public func acceptSiteChange(

@@ -1,3 +1,4 @@
+internal import CActivations
 import Lattice
 import LinearAlgebra
 
@@ -70,16 +71,84 @@ public struct TranslationInvariantNetwork: FieldNetwork, Equatable {
         return g
     }
 
+    /// What the one-pass kernel computes for a cell with one hidden layer.
+    private struct OnePass {
+        var value: [Double]
+        var gradient: FieldBatch?
+        var laplacian: [Double]?
+        var jacobian: Matrix?
+    }
+
+    /// For a cell with one hidden layer, the value and the requested derivatives
+    /// in one cache-resident pass per field (`nqft_patch_network`) instead of
+    /// batched passes over the `B V x n_1` patch matrices; nil for deeper cells,
+    /// which take the batched `MultilayerPerceptron` path.
+    private func onePass(
+        _ fields: FieldBatch, parameters p: [Double], gradient: Bool = false, laplacian: Bool = false,
+        jacobian: Bool = false
+    ) -> OnePass? {
+        guard cell.hidden.count == 1 else { return nil }
+        precondition(p.count == parameterCount && fields.columns == lattice.volume)
+        let b = fields.rows, v = lattice.volume, k = patchSize, h = cell.hidden[0]
+        // Outputs not asked for have no storage and reach C as null.
+        var value = [Double](repeating: 0, count: b)
+        var g = [Double](repeating: 0, count: gradient ? b * v : 0)
+        var l = [Double](repeating: 0, count: laplacian ? b : 0)
+        var o = [Double](repeating: 0, count: jacobian ? b * parameterCount : 0)
+        patchSites.withUnsafeBufferPointer { sites in
+            sites.withMemoryRebound(to: Int64.self) { sites in
+                value.withUnsafeMutableBufferPointer { value in
+                    g.withUnsafeMutableBufferPointer { g in
+                        l.withUnsafeMutableBufferPointer { l in
+                            o.withUnsafeMutableBufferPointer { o in
+                                nqft_patch_network(
+                                    cell.activation.kind, Int64(b), Int64(v), Int64(k), Int64(h), fields.storage,
+                                    sites.baseAddress, p, value.baseAddress, gradient ? g.baseAddress : nil,
+                                    laplacian ? l.baseAddress : nil, jacobian ? o.baseAddress : nil)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let out = OnePass(
+            value: value, gradient: gradient ? FieldBatch(rows: b, columns: v, storage: g) : nil,
+            laplacian: laplacian ? l : nil, jacobian: jacobian ? Matrix(rows: b, columns: parameterCount, storage: o) : nil)
+        return out
+    }
+
     public func value(_ fields: FieldBatch, parameters: [Double]) -> [Double] {
-        sumOverSites(cell.value(patches(fields), parameters: parameters), samples: fields.rows)
+        if let fused = onePass(fields, parameters: parameters) { return fused.value }
+        return sumOverSites(cell.value(patches(fields), parameters: parameters), samples: fields.rows)
     }
 
     public func valueAndGradient(_ fields: FieldBatch, parameters: [Double]) -> (value: [Double], gradient: FieldBatch) {
+        if let fused = onePass(fields, parameters: parameters, gradient: true), let g = fused.gradient {
+            return (fused.value, g)
+        }
         let r = cell.valueAndGradient(patches(fields), parameters: parameters)
         return (sumOverSites(r.value, samples: fields.rows), scatter(r.gradient, samples: fields.rows))
     }
 
+    /// One pass for both (the optimisation step's): the forward pass and its
+    /// activations are shared.
+    public func derivativesAndJacobian(
+        _ fields: FieldBatch, parameters: [Double]
+    ) -> (derivatives: LogPsiDerivatives, jacobian: ParameterJacobian) {
+        if let fused = onePass(fields, parameters: parameters, gradient: true, laplacian: true, jacobian: true),
+            let g = fused.gradient, let l = fused.laplacian, let o = fused.jacobian
+        {
+            return (LogPsiDerivatives(value: fused.value, gradient: g, laplacian: l), ParameterJacobian(dense: o))
+        }
+        return (derivatives(fields, parameters: parameters), parameterJacobian(fields, parameters: parameters))
+    }
+
     public func derivatives(_ fields: FieldBatch, parameters: [Double]) -> LogPsiDerivatives {
+        if let fused = onePass(fields, parameters: parameters, gradient: true, laplacian: true),
+            let g = fused.gradient, let l = fused.laplacian
+        {
+            return LogPsiDerivatives(value: fused.value, gradient: g, laplacian: l)
+        }
         let d = cell.derivatives(patches(fields), parameters: parameters)
         return LogPsiDerivatives(
             value: sumOverSites(d.value, samples: fields.rows), gradient: scatter(d.gradient, samples: fields.rows),
@@ -92,6 +161,9 @@ public struct TranslationInvariantNetwork: FieldNetwork, Equatable {
     /// over `x`: one `(n_out x V)(V x (n_in + 1))` gemm per field; a dense block's
     /// V rows are added.
     public func parameterJacobian(_ fields: FieldBatch, parameters: [Double]) -> ParameterJacobian {
+        if let fused = onePass(fields, parameters: parameters, jacobian: true), let o = fused.jacobian {
+            return ParameterJacobian(dense: o)
+        }
         let perPatch = cell.parameterJacobian(patches(fields), parameters: parameters)
         let v = lattice.volume, p = parameterCount, samples = fields.rows
         var summed = Matrix(rows: samples, columns: p)
@@ -127,3 +199,4 @@ public struct TranslationInvariantNetwork: FieldNetwork, Equatable {
         return ParameterJacobian(dense: summed)
     }
 }
+

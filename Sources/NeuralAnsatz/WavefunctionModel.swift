@@ -35,11 +35,20 @@ public protocol WavefunctionModel: Sendable {
     /// `O_{b,p} = d log psi(phi_b) / d theta_p`, a `B x P` matrix (factored where
     /// the model allows: see `ParameterJacobian`).
     func parameterJacobian(_ fields: FieldBatch) -> ParameterJacobian
+
+    /// `logPsiDerivatives` and `parameterJacobian` of the same fields, which an
+    /// optimisation step needs both of: a model may compute them in one pass.
+    func derivativesAndJacobian(_ fields: FieldBatch) -> (derivatives: LogPsiDerivatives, jacobian: ParameterJacobian)
 }
 
 extension WavefunctionModel {
     /// Number of parameters `P`.
     public var parameterCount: Int { parameters.count }
+
+    /// The two computed apart.
+    public func derivativesAndJacobian(_ fields: FieldBatch) -> (derivatives: LogPsiDerivatives, jacobian: ParameterJacobian) {
+        (logPsiDerivatives(fields), parameterJacobian(fields))
+    }
 
     /// From `logPsiDerivatives`, for models whose Laplacian costs nothing extra.
     public func logPsiAndGradient(_ fields: FieldBatch) -> (value: [Double], gradient: FieldBatch) {

@@ -21,8 +21,9 @@ public protocol SiteLocalDensity: LogDensity {
     /// The cache for the chains' `fields` (`C x V`).
     func siteCache(_ fields: FieldBatch) -> SiteCache
 
-    /// `log p(phi_c + delta_c e_site) - log p(phi_c)` for each chain `c`.
-    func proposeSiteChange(_ cache: inout SiteCache, fields: FieldBatch, site: Int, deltas: [Double]) -> [Double]
+    /// `log p(phi_c + delta_c e_site) - log p(phi_c)` into `change[c]` for each
+    /// chain `c` (an array the caller keeps: the proposal allocates nothing).
+    func proposeSiteChange(_ cache: inout SiteCache, fields: FieldBatch, site: Int, deltas: [Double], into change: inout [Double])
 
     /// Makes the last proposal current for the chains `c` with `accepted[c]`.
     func acceptSiteChange(_ cache: inout SiteCache, site: Int, deltas: [Double], accepted: [Bool])

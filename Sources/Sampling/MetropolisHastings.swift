@@ -49,10 +49,25 @@ public protocol MetropolisHastings: Sampler where State == SamplerState {
     func initialStepSize(sites: Int) -> Double
     /// One sweep; returns the number of accepted proposals per chain.
     func runSweep(_ state: inout SamplerState, density: Density) -> [Int]
+    /// `count` sweeps, calling `afterSweep` with the state and each chain's
+    /// accepted proposals after each one. The default runs `runSweep` `count`
+    /// times; a sampler with state that outlives a sweep (a single-site cache)
+    /// keeps it across them. `state.logDensity` is exact when this returns.
+    func runSweeps(
+        _ state: inout SamplerState, density: Density, count: Int, afterSweep: (inout SamplerState, [Int]) -> Void)
 }
 
 extension MetropolisHastings {
     public var chains: Int { settings.chains }
+
+    public func runSweeps(
+        _ state: inout SamplerState, density: Density, count: Int, afterSweep: (inout SamplerState, [Int]) -> Void
+    ) {
+        for _ in 0..<count {
+            let accepted = runSweep(&state, density: density)
+            afterSweep(&state, accepted)
+        }
+    }
 
     /// Chains started at independent `N(0, 1)` fields, each with its own random
     /// stream `(seed, chain)`.
@@ -85,13 +100,14 @@ extension MetropolisHastings {
             try stop.check()
             let block = done..<min(sweeps, done + stopInterval)
             inParallel(&state) { part in
-                for n in block {
-                    let accepted = runSweep(&part, density: density)
+                var n = block.lowerBound
+                runSweeps(&part, density: density, count: block.count) { part, accepted in
                     let gain = 1 / Double(n + 1).squareRoot()
                     for c in 0..<part.chains {
                         let rate = Double(accepted[c]) / Double(sweep)
                         part.stepSize[c] *= exp(gain * (rate - target))
                     }
+                    n += 1
                 }
                 return block.count
             }
@@ -108,10 +124,11 @@ extension MetropolisHastings {
         while done < sweeps {
             let count = min(stopInterval, sweeps - done)
             let sweepsOfGroup = inParallel(&state) { part in
-                (0..<count).map { _ in
-                    _ = runSweep(&part, density: density)
-                    return part
-                }
+                var states: [SamplerState] = []
+                runSweeps(&part, density: density, count: count) { part, _ in states.append(part) }
+                // The last sweep's log densities as the sampler leaves them (exact).
+                states[count - 1] = part
+                return states
             }
             for s in 0..<count {
                 var whole = SamplerState.empty(sites: state.fields.columns)
@@ -136,10 +153,7 @@ extension MetropolisHastings {
             var part = start.chains(groups[g])
             var fields: [Double] = []
             fields.reserveCapacity(sweeps * part.fields.storage.count)
-            for _ in 0..<sweeps {
-                _ = runSweep(&part, density: density)
-                fields += part.fields.storage
-            }
+            runSweeps(&part, density: density, count: sweeps) { part, _ in fields += part.fields.storage }
             return (part, FieldBatch(rows: sweeps * part.chains, columns: part.fields.columns, storage: fields))
         }
         var joined = SamplerState.empty(sites: state.fields.columns)

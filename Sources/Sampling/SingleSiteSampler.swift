@@ -13,29 +13,44 @@ public struct SingleSiteSampler<Density: SiteLocalDensity>: MetropolisHastings {
 
     public func initialStepSize(sites: Int) -> Double { 1 }
 
-    /// The cache is rebuilt at the start of the sweep, so rounding cannot
-    /// accumulate across sweeps; the chains' `log p` is re-evaluated in full at the end.
     public func runSweep(_ state: inout SamplerState, density: Density) -> [Int] {
+        var accepted: [Int] = []
+        runSweeps(&state, density: density, count: 1) { accepted = $1 }
+        return accepted
+    }
+
+    /// The cache is made once for all `count` sweeps (a full evaluation costs
+    /// about as much as a sweep of proposals). Between sweeps the chains' `log p`
+    /// is carried from its value at the start by the accepted changes; at the end
+    /// it is re-evaluated in full, so the cache's rounding (relative 1e-16 per
+    /// update) never outlives the call.
+    public func runSweeps(
+        _ state: inout SamplerState, density: Density, count: Int, afterSweep: (inout SamplerState, [Int]) -> Void
+    ) {
         let v = state.fields.siteCount, chains = state.chains
         var cache = density.siteCache(state.fields)
-        var accepted = [Int](repeating: 0, count: chains)
         var deltas = [Double](repeating: 0, count: chains)
         var moved = [Bool](repeating: false, count: chains)
-        for _ in 0..<settings.sweep {
-            let site = state.siteCursor ?? 0
-            state.siteCursor = (site + 1) % v
-            for c in 0..<chains { deltas[c] = state.stepSize[c] * state.random[c].normal() }
-            let change = density.proposeSiteChange(&cache, fields: state.fields, site: site, deltas: deltas)
-            for c in 0..<chains { moved[c] = accepts(change[c], &state.random[c]) }
-            density.acceptSiteChange(&cache, site: site, deltas: deltas, accepted: moved)
-            for c in 0..<chains where moved[c] {
-                accepted[c] += 1
-                state.fields[c, site] += deltas[c]
+        var change = [Double](repeating: 0, count: chains)
+        for _ in 0..<count {
+            var accepted = [Int](repeating: 0, count: chains)
+            for _ in 0..<settings.sweep {
+                let site = state.siteCursor ?? 0
+                state.siteCursor = (site + 1) % v
+                for c in 0..<chains { deltas[c] = state.stepSize[c] * state.random[c].normal() }
+                density.proposeSiteChange(&cache, fields: state.fields, site: site, deltas: deltas, into: &change)
+                for c in 0..<chains { moved[c] = accepts(change[c], &state.random[c]) }
+                density.acceptSiteChange(&cache, site: site, deltas: deltas, accepted: moved)
+                for c in 0..<chains where moved[c] {
+                    accepted[c] += 1
+                    state.fields[c, site] += deltas[c]
+                    state.logDensity[c] += change[c]
+                }
             }
+            state.accepted += accepted.reduce(0, +)
+            state.proposed += chains * settings.sweep
+            afterSweep(&state, accepted)
         }
         state.logDensity = density.logDensity(state.fields)
-        state.accepted += accepted.reduce(0, +)
-        state.proposed += chains * settings.sweep
-        return accepted
     }
 }

@@ -14,7 +14,8 @@ struct BenchCommand: ParsableCommand {
             W2 8x8 H=128 4096; W3 L=8 H=16 4096; W4 6x6x6 H=64 1024. W1s-W4s: the same with \
             single-site proposals (O(H) per proposal instead of O(V H)); L16s, when named: 16^3, H=32, 1024 \
             samples, single-site. Under mpirun the step is split over the ranks (rank 0 prints). Each step's time is split into sampling, \
-            local energy, parameter gradients and the SR update; the FFTW correlator cost of \
+            local energy (with the parameter gradients, one pass of the model for both), assembling \
+            the gradients and the SR update; the FFTW correlator cost of \
             one step's samples, the machine's dgemm rate and the network's FLOP rate are \
             measured beside it. Times are medians over the timed steps. Euclidean workloads, at \
             the settings of the JAX peers: H32 and H64, HMC (leapfrog, trajectory length 1, 16 \

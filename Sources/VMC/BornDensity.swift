@@ -23,8 +23,12 @@ public struct BornDensity<Model: WavefunctionModel>: LogDensity {
 extension BornDensity: SiteLocalDensity where Model: SiteLocalWavefunction {
     public func siteCache(_ fields: FieldBatch) -> Model.SiteCache { model.siteCache(fields) }
 
-    public func proposeSiteChange(_ cache: inout Model.SiteCache, fields: FieldBatch, site: Int, deltas: [Double]) -> [Double] {
-        model.proposeSiteChange(&cache, fields: fields, site: site, deltas: deltas).map { 2 * $0 }
+    public func proposeSiteChange(
+        _ cache: inout Model.SiteCache, fields: FieldBatch, site: Int, deltas: [Double], into change: inout [Double]
+    ) {
+        for c in deltas.indices { change[c] = 0 }
+        model.proposeSiteChange(&cache, fields: fields, site: site, deltas: deltas, adding: &change)
+        for c in deltas.indices { change[c] *= 2 }
     }
 
     public func acceptSiteChange(_ cache: inout Model.SiteCache, site: Int, deltas: [Double], accepted: [Bool]) {

@@ -22,9 +22,10 @@ public struct StepReport: Sendable {
 public struct StepTimings: Sendable, Equatable {
     /// Thermalisation and recorded sweeps (proposals and their log psi).
     public var sampling = 0.0
-    /// Local energies of the recorded samples.
+    /// Local energies of the recorded samples, and the per-sample parameter
+    /// gradients `O` computed with them (one pass of the model for both).
     public var localEnergy = 0.0
-    /// Per-sample parameter gradients `O`.
+    /// Assembling `O` for the update (its blocks' layout over threads and ranks).
     public var parameterGradient = 0.0
     /// The optimiser's update (for SR: building and solving the linear system).
     public var update = 0.0
@@ -100,18 +101,19 @@ where Chains.Density == BornDensity<Model> {
         let recorded = sampler.sampleInGroups(&samplerState, density: density, sweeps: sweepsPerStep)
         timings.sampling = lap()
         // 2. Local energies and log-derivatives of each group's blocks, on the
-        // rank that sampled them (samples are numbered group-major).
+        // rank that sampled them (samples are numbered group-major), from one
+        // call per block (a network may share its forward pass between them).
         let (current, theory) = (model, self.theory)
         let layout = StepBlocks(groups: sampler.settings.groups, sweeps: sweepsPerStep, parallelism: parallelism)
-        let energies = Array(parallelism.localMap(layout.blocks.count, share: layout.share) { k -> [Double] in
-            VMC.localEnergies(current, theory, layout.fields(of: k, in: recorded))
-        }.map(\.value).joined())
+        let evaluated = parallelism.localMap(layout.blocks.count, share: layout.share) { k -> ([Double], ParameterJacobian) in
+            let fields = layout.fields(of: k, in: recorded)
+            let (derivatives, jacobian) = current.derivativesAndJacobian(fields)
+            return (VMC.localEnergies(theory, fields, derivatives: derivatives), jacobian)
+        }.map(\.value)
+        let energies = Array(evaluated.map(\.0).joined())
         timings.localEnergy = lap()
-        let jacobians = parallelism.localMap(layout.blocks.count, share: layout.share) {
-            current.parameterJacobian(layout.fields(of: $0, in: recorded))
-        }
         let logDerivatives = LogDerivatives(
-            rowBlocks: layout.blocks.map(\.rows), share: layout.share, blocks: jacobians.map(\.value),
+            rowBlocks: layout.blocks.map(\.rows), share: layout.share, blocks: evaluated.map(\.1),
             columns: current.parameterCount, parallelism: parallelism)
         timings.parameterGradient = lap()
         // 3. The update; the energy's statistics are reduced over the ranks.

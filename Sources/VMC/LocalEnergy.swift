@@ -12,7 +12,11 @@ import NeuralAnsatz
 public func localEnergies<Model: WavefunctionModel>(
     _ model: Model, _ theory: ScalarTheory, _ fields: FieldBatch
 ) -> [Double] {
-    let derivatives = model.logPsiDerivatives(fields)
+    localEnergies(theory, fields, derivatives: model.logPsiDerivatives(fields))
+}
+
+/// The local energies from derivatives already computed (`logPsiDerivatives` of `fields`).
+public func localEnergies(_ theory: ScalarTheory, _ fields: FieldBatch, derivatives: LogPsiDerivatives) -> [Double] {
     var energies = theory.potential(fields)
     let v = fields.siteCount
     derivatives.gradient.storage.withUnsafeBufferPointer { g in

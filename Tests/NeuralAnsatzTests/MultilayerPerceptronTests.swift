@@ -97,9 +97,11 @@ import TestSupport
 }
 
 @Suite struct TranslationInvariantNetworkTests {
-    func model(_ extent: [Int], kernel: Int, symmetry: NetworkSymmetry = .none) -> GaussianNetwork<GaussianAnsatz, TranslationInvariantNetwork> {
+    func model(
+        _ extent: [Int], kernel: Int, symmetry: NetworkSymmetry = .none, hidden: [Int] = [4, 3], activation: Activation = .silu
+    ) -> GaussianNetwork<GaussianAnsatz, TranslationInvariantNetwork> {
         let lattice = Lattice(extent: extent)
-        let net = TranslationInvariantNetwork(lattice: lattice, kernelSize: kernel, hidden: [4, 3], activation: .silu)
+        let net = TranslationInvariantNetwork(lattice: lattice, kernelSize: kernel, hidden: hidden, activation: activation)
         var rng = RandomSource(seed: 23)
         var m = GaussianNetwork(
             base: GaussianAnsatz(lattice: lattice, fft: RealFFT(extent: extent)), network: net,
@@ -127,10 +129,16 @@ import TestSupport
         }
     }
 
-    @Test(arguments: [([5], 3, .none), ([3, 2], 3, .even), ([2, 2, 2], 2, .none), ([6], 3, .superposition)]
-        as [([Int], Int, NetworkSymmetry)])
-    func derivativesMatchFiniteDifferences(extent: [Int], kernel: Int, symmetry: NetworkSymmetry) {
-        let m = model(extent, kernel: kernel, symmetry: symmetry)
+    /// Two hidden layers take the batched path; one hidden layer the one-pass
+    /// kernel (`nqft_patch_network`): widths that are not multiples of its
+    /// eight-lane sums, and 70 or 72 patches, more than one of its blocks.
+    @Test(arguments: [
+        ([5], 3, .none, [4, 3], .silu), ([3, 2], 3, .even, [4, 3], .silu), ([2, 2, 2], 2, .none, [4, 3], .silu),
+        ([6], 3, .superposition, [4, 3], .silu), ([70], 3, .none, [11], .tanh), ([9, 8], 2, .even, [5], .softplus),
+        ([6], 3, .superposition, [8], .silu),
+    ] as [([Int], Int, NetworkSymmetry, [Int], Activation)])
+    func derivativesMatchFiniteDifferences(extent: [Int], kernel: Int, symmetry: NetworkSymmetry, hidden: [Int], activation: Activation) {
+        let m = model(extent, kernel: kernel, symmetry: symmetry, hidden: hidden, activation: activation)
         let v = m.lattice.volume
         let fields = testFields(samples: 2, sites: v, seed: 6)
         let d = m.logPsiDerivatives(fields)
@@ -146,6 +154,57 @@ import TestSupport
                 return shifted.logPsi(FieldBatch(rows: 1, columns: v, storage: phi))[0]
             }, at: m.parameters)
             #expect(maxRelativeDeviation(Array(o.storage[(b * o.columns)..<((b + 1) * o.columns)]), numeric) < 1e-8)
+        }
+    }
+
+    /// The optimisation step's one call for both (`derivativesAndJacobian`: one
+    /// pass of the one-layer kernel, the symmetrisations combined in one place)
+    /// against the two computed apart.
+    @Test(arguments: [
+        ([7], NetworkSymmetry.none, [6]), ([4, 3], .even, [5]), ([6], .superposition, [8]), ([5], .even, [4, 3]),
+        ([6], .superposition, [4, 3]),
+    ])
+    func derivativesAndJacobianAgreeWithSeparateCalls(extent: [Int], symmetry: NetworkSymmetry, hidden: [Int]) {
+        var m = model(extent, kernel: 3, symmetry: symmetry, hidden: hidden, activation: .tanh)
+        m.chunkSize = 2  // several chunks
+        let fields = testFields(samples: 5, sites: m.lattice.volume, seed: 9, scale: 1.1)
+        let (d, o) = m.derivativesAndJacobian(fields)
+        let separate = m.logPsiDerivatives(fields), jacobian = m.parameterJacobian(fields).dense
+        #expect(maxRelativeDeviation(d.value, separate.value) < 1e-14)
+        #expect(maxRelativeDeviation(d.laplacian, separate.laplacian) < 1e-13)
+        #expect(maxRelativeDeviation(d.gradient.storage, separate.gradient.storage) < 1e-13)
+        #expect(o.columns == m.parameterCount && maxRelativeDeviation(o.dense.storage, jacobian.storage) < 1e-13)
+    }
+
+    /// The one-pass kernel against the cell evaluated on every patch, built here
+    /// from the lattice: value, input gradient, Laplacian and parameter Jacobian.
+    @Test(arguments: [([70], 3, [11], Activation.tanh), ([5, 4], 3, [9], .softplus), ([3, 2, 2], 2, [16], .silu)])
+    func onePassAgreesWithTheCellOnEveryPatch(extent: [Int], kernel: Int, hidden: [Int], activation: Activation) {
+        let lattice = Lattice(extent: extent), v = lattice.volume
+        let net = TranslationInvariantNetwork(lattice: lattice, kernelSize: kernel, hidden: hidden, activation: activation)
+        var rng = RandomSource(seed: 41)
+        let p = net.cell.initialParameters(random: &rng, outputScale: 1)
+        let fields = testFields(samples: 3, sites: v, seed: 8, scale: 1.3)
+        let box = Lattice(extent: extent.map { min(kernel, $0) })
+        let k = box.volume
+        let sites = (0..<v).map { x in
+            (0..<k).map { o in lattice.site(at: zip(lattice.coordinates(of: x), box.coordinates(of: o)).map { $0 + $1 }) }
+        }
+        let d = net.derivatives(fields, parameters: p)
+        let o = net.parameterJacobian(fields, parameters: p).dense
+        // The activation without derivatives is another formula for SiLU (rounding apart).
+        #expect(maxRelativeDeviation(net.value(fields, parameters: p), d.value) < 1e-14)
+        for b in 0..<fields.rows {
+            let patches = FieldBatch(rows: v, columns: k, storage: sites.flatMap { $0.map { fields[b, $0] } })
+            let cell = net.cell.derivatives(patches, parameters: p)
+            let cellJacobian = net.cell.parameterJacobian(patches, parameters: p).dense
+            var gradient = [Double](repeating: 0, count: v)
+            for x in 0..<v { for q in 0..<k { gradient[sites[x][q]] += cell.gradient[x, q] } }
+            let jacobian = (0..<o.columns).map { c in (0..<v).reduce(0) { $0 + cellJacobian[$1, c] } }
+            #expect(isClose(d.value[b], cell.value.reduce(0, +), relative: 1e-13))
+            #expect(isClose(d.laplacian[b], cell.laplacian.reduce(0, +), relative: 1e-12))
+            #expect(maxRelativeDeviation(Array(d.gradient.storage[(b * v)..<((b + 1) * v)]), gradient) < 1e-12)
+            #expect(maxRelativeDeviation(Array(o.storage[(b * o.columns)..<((b + 1) * o.columns)]), jacobian) < 1e-12)
         }
     }
 }

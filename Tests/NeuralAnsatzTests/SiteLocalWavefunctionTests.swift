@@ -16,7 +16,10 @@ import TestSupport
         for move in 0..<(3 * sites) {
             let site = (move * 7) % sites
             let deltas = (0..<5).map { _ in 0.8 * rng.normal() }
-            let change = model.proposeSiteChange(&cache, fields: fields, site: site, deltas: deltas)
+            // Added to what is there: start from an offset that must survive.
+            var change = [Double](repeating: 0.25, count: 5)
+            model.proposeSiteChange(&cache, fields: fields, site: site, deltas: deltas, adding: &change)
+            change = change.map { $0 - 0.25 }
             var moved = fields
             for c in 0..<5 { moved[c, site] += deltas[c] }
             let before = model.logPsi(fields), after = model.logPsi(moved)

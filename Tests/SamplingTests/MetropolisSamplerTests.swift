@@ -28,10 +28,10 @@ struct DiagonalGaussian: LogDensity {
 extension DiagonalGaussian: SiteLocalDensity {
     func siteCache(_ fields: FieldBatch) -> Void {}
 
-    func proposeSiteChange(_ cache: inout Void, fields: FieldBatch, site: Int, deltas: [Double]) -> [Double] {
-        deltas.indices.map { c in
+    func proposeSiteChange(_ cache: inout Void, fields: FieldBatch, site: Int, deltas: [Double], into change: inout [Double]) {
+        for c in deltas.indices {
             let (old, new) = (fields[c, site], fields[c, site] + deltas[c])
-            return (old * old - new * new) / (2 * pow(widths[site], 2))
+            change[c] = (old * old - new * new) / (2 * pow(widths[site], 2))
         }
     }
 

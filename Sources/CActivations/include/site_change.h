@@ -14,9 +14,10 @@
 ///
 /// sigma by `activation` as in nqft_activation (0 tanh, 1 softplus, 2 silu). The
 /// proposal is the hot path of single-site sampling: one pass with no
-/// allocation per row, sigma vectorised over all rows at once.
+/// allocation, sigma vectorised over a chain's rows at once in `scratch` (K H
+/// doubles, overwritten). No buffer may overlap another.
 void nqft_site_change(int activation, int64_t chains, int64_t k, int64_t h, const double *rows,
                       const int64_t *patch_rows, const double *columns, const double *deltas,
-                      const double *w, double *out_rows, double *out_values);
+                      const double *w, double *out_rows, double *out_values, double *scratch);
 
 #endif
