@@ -11,89 +11,123 @@
 // doubles, 24 KB at H = 32) stay in the L1 cache between the passes over them.
 #define PATCHES 32
 
+// The units are padded to a multiple of eight (hp) with zero weights, biases and
+// output weights, and the patch entries likewise (kp) in the copy of W the
+// gradient reads: every loop then runs over whole eight-lane blocks whose sums
+// stay in registers. A padded unit has w = 0, so it adds nothing to any output.
+typedef struct {
+    int64_t v, k, h, hp, kp;
+    const int64_t *patch_sites;
+    const double *wt;        // W transposed, K x hp
+    const double *wk;        // W, hp x kp
+    const double *bias;      // hp
+    const double *w;         // hp
+    const double *row_norm;  // |W_j.|^2, hp
+} Network;
+
+// Eight doubles as one value: the loops below are written in it so that each
+// block of units is one vector register whatever the compiler's vectoriser
+// decides (it left an 8 x 8 block of sums in memory); unaligned loads and stores
+// go through memcpy.
+typedef double v8 __attribute__((vector_size(64)));
+
+// (Macros, not functions: a function taking or returning v8 would change the
+// ABI between the instruction-set clones.)
+#define load8(a) ({ v8 loaded_; memcpy(&loaded_, (a), sizeof loaded_); loaded_; })
+#define store8(a, x) do { v8 stored_ = (x); memcpy((a), &stored_, sizeof stored_); } while (0)
+
+// Per field: the block's patches (with room past its end for the eight-entry
+// reads), pre-activations and derivatives, the column sums.
+typedef struct {
+    double *p, *z, *s1, *s2, *sums;
+} Scratch;
+
 MULTIVERSION
-static void one_field(int activation, int64_t v, int64_t k, int64_t h, const double *restrict phi,
-                      const int64_t *restrict patch_sites, const double *restrict wt, const double *restrict bias,
-                      const double *restrict w, const double *restrict row_norm, double *restrict value,
+static void one_field(int activation, const Network *restrict n, const double *restrict phi, double *restrict value,
                       double *restrict gradient, double *restrict laplacian, double *restrict jacobian,
-                      double *restrict p, double *restrict z, double *restrict s1, double *restrict s2,
-                      double *restrict sums, double *restrict lanes) {
+                      const Scratch *restrict s) {
+    const int64_t v = n->v, k = n->k, h = n->h, hp = n->hp, kp = n->kp;
+    const double *restrict wt = n->wt, *restrict wk = n->wk, *restrict bias = n->bias, *restrict w = n->w;
+    double *restrict p = s->p, *restrict z = s->z, *restrict s1 = s->s1, *restrict s2 = s->s2;
     const int derivatives = gradient || laplacian || jacobian;
-    // sums: sigma (H), delta (H), w sigma'' (H), then delta (x) p transposed (K x H).
-    double *restrict sum_a = sums, *restrict sum_d = sums + h, *restrict sum_s2 = sums + 2 * h, *restrict sum_dp = sums + 3 * h;
-    memset(sums, 0, (size_t)((3 + k) * h) * sizeof(double));
-    if (gradient) memset(lanes, 0, (size_t)(8 * v) * sizeof(double));
+    // sums: sigma (hp), delta (hp), sigma'' (hp), then delta (x) p transposed (K x hp).
+    double *restrict sum_a = s->sums, *restrict sum_d = sum_a + hp, *restrict sum_s2 = sum_a + 2 * hp,
+                     *restrict sum_dp = sum_a + 3 * hp;
+    memset(sum_a, 0, (size_t)((3 + k) * hp) * sizeof(double));
+    if (gradient) memset(gradient, 0, (size_t)v * sizeof(double));
     for (int64_t x0 = 0; x0 < v; x0 += PATCHES) {
         const int64_t m = v - x0 < PATCHES ? v - x0 : PATCHES;
-        for (int64_t i = 0; i < m * k; i++) p[i] = phi[patch_sites[x0 * k + i]];
+        for (int64_t i = 0; i < m * k; i++) p[i] = phi[n->patch_sites[x0 * k + i]];
         // z = b + W p for four patches and eight units at a time, in registers: four
-        // independent chains of K multiply-adds (one chain through memory per
-        // entry ran at the latency of its stores). p has room for the rows past m.
+        // independent chains of K multiply-adds. p has room for the rows past m.
         for (int64_t x = 0; x < m; x += 4) {
             const double *restrict px = p + x * k;
             const int64_t rows = m - x < 4 ? m - x : 4;
-            int64_t j0 = 0;
-            for (; j0 + 8 <= h; j0 += 8) {
-                double acc[4][8];
-                for (int r = 0; r < 4; r++)
-                    for (int l = 0; l < 8; l++) acc[r][l] = bias[j0 + l];
-                for (int64_t o = 0; o < k; o++)
-                    for (int r = 0; r < 4; r++)
-                        for (int l = 0; l < 8; l++) acc[r][l] += px[r * k + o] * wt[o * h + j0 + l];
-                for (int r = 0; r < rows; r++)
-                    for (int l = 0; l < 8; l++) z[(x + r) * h + j0 + l] = acc[r][l];
+            for (int64_t j0 = 0; j0 < hp; j0 += 8) {
+                v8 acc[4];
+                for (int r = 0; r < 4; r++) acc[r] = load8(bias + j0);
+                for (int64_t o = 0; o < k; o++) {
+                    const v8 wo = load8(wt + o * hp + j0);
+                    for (int r = 0; r < 4; r++) acc[r] += px[r * k + o] * wo;
+                }
+                for (int r = 0; r < rows; r++) store8(z + (x + r) * hp + j0, acc[r]);
             }
-            for (int64_t r = 0; r < rows; r++)
-                for (int64_t j = j0; j < h; j++) {
-                    double acc = bias[j];
-                    for (int64_t o = 0; o < k; o++) acc += px[r * k + o] * wt[o * h + j];
-                    z[(x + r) * h + j] = acc;
-                }
         }
-        nqft_activation(activation, z, derivatives ? s1 : NULL, derivatives ? s2 : NULL, (size_t)(m * h));
-        for (int64_t x = 0; x < m; x++)
-            for (int64_t j = 0; j < h; j++) sum_a[j] += z[x * h + j];
-        if (!derivatives) continue;
-        for (int64_t x = 0; x < m; x++) {
-            double *restrict d = s1 + x * h;  // delta = w sigma', in place of sigma'
-            for (int64_t j = 0; j < h; j++) d[j] *= w[j];
-            for (int64_t j = 0; j < h; j++) sum_d[j] += d[j];
-            for (int64_t j = 0; j < h; j++) sum_s2[j] += s2[x * h + j];
+        nqft_activation(activation, z, derivatives ? s1 : NULL, derivatives ? s2 : NULL, (size_t)(m * hp));
+        // Column sums over the block's patches, eight units at a time in registers;
+        // sigma' becomes delta = w sigma' in place.
+        for (int64_t j0 = 0; j0 < hp; j0 += 8) {
+            v8 va = {0}, vd = {0}, vs = {0};
+            for (int64_t x = 0; x < m; x++) va += load8(z + x * hp + j0);
+            store8(sum_a + j0, load8(sum_a + j0) + va);
+            if (!derivatives) continue;
+            const v8 wj = load8(w + j0);
+            for (int64_t x = 0; x < m; x++) {
+                const v8 d = load8(s1 + x * hp + j0) * wj;
+                store8(s1 + x * hp + j0, d);
+                vd += d;
+                vs += load8(s2 + x * hp + j0);
+            }
+            store8(sum_d + j0, load8(sum_d + j0) + vd);
+            store8(sum_s2 + j0, load8(sum_s2 + j0) + vs);
+            // dW_jo = sum_x delta_j p_o: eight entries o at a time, each a register.
             if (jacobian)
-                for (int64_t o = 0; o < k; o++) {
-                    const double po = p[x * k + o];
-                    double *restrict t = sum_dp + o * h;
-                    for (int64_t j = 0; j < h; j++) t[j] += po * d[j];
-                }
-            // dg/dp_o = delta . W_.o, added to its site in eight lanes: one horizontal
-            // sum per site at the end instead of one per patch entry.
-            if (gradient)
-                for (int64_t o = 0; o < k; o++) {
-                    const double *restrict wo = wt + o * h;
-                    double lane[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-                    int64_t j0 = 0;
-                    for (; j0 + 8 <= h; j0 += 8)
-                        for (int l = 0; l < 8; l++) lane[l] += d[j0 + l] * wo[j0 + l];
-                    for (int64_t j = j0; j < h; j++) lane[j - j0] += d[j] * wo[j];
-                    double *restrict g = lanes + patch_sites[(x0 + x) * k + o] * 8;
-                    for (int l = 0; l < 8; l++) g[l] += lane[l];
+                for (int64_t o0 = 0; o0 < k; o0 += 8) {
+                    v8 acc[8] = {{0}};
+                    for (int64_t x = 0; x < m; x++) {
+                        const v8 d = load8(s1 + x * hp + j0);
+                        for (int r = 0; r < 8; r++) acc[r] += p[x * k + o0 + r] * d;
+                    }
+                    for (int64_t r = 0; r < 8 && o0 + r < k; r++)
+                        store8(sum_dp + (o0 + r) * hp + j0, load8(sum_dp + (o0 + r) * hp + j0) + acc[r]);
                 }
         }
+        // dg/dp_o = delta . W_.o for eight entries o at a time and four patches (four
+        // independent chains over the units), then added to the entries' sites.
+        if (gradient)
+            for (int64_t x = 0; x < m; x += 4) {
+                const int64_t rows = m - x < 4 ? m - x : 4;
+                for (int64_t o0 = 0; o0 < kp; o0 += 8) {
+                    v8 acc[4] = {{0}};
+                    for (int64_t j = 0; j < hp; j++) {
+                        const v8 wj = load8(wk + j * kp + o0);
+                        for (int r = 0; r < 4; r++) acc[r] += s1[(x + r) * hp + j] * wj;
+                    }
+                    for (int64_t r = 0; r < rows; r++)
+                        for (int64_t l = 0; l < 8 && o0 + l < k; l++)
+                            gradient[n->patch_sites[(x0 + x + r) * k + o0 + l]] += acc[r][l];
+                }
+            }
     }
     *value = nqft_lane_dot(w, sum_a, h);
-    if (gradient)
-        for (int64_t y = 0; y < v; y++) {
-            const double *g = lanes + y * 8;
-            gradient[y] = ((g[0] + g[4]) + (g[1] + g[5])) + ((g[2] + g[6]) + (g[3] + g[7]));
-        }
     if (laplacian) {
-        double s = 0;
-        for (int64_t j = 0; j < h; j++) s += w[j] * sum_s2[j] * row_norm[j];
-        *laplacian = s;
+        double sum = 0;
+        for (int64_t j = 0; j < h; j++) sum += w[j] * sum_s2[j] * n->row_norm[j];
+        *laplacian = sum;
     }
     if (jacobian) {
         for (int64_t j = 0; j < h; j++)
-            for (int64_t o = 0; o < k; o++) jacobian[j * k + o] = sum_dp[o * h + j];
+            for (int64_t o = 0; o < k; o++) jacobian[j * k + o] = sum_dp[o * hp + j];
         memcpy(jacobian + h * k, sum_d, (size_t)h * sizeof(double));
         memcpy(jacobian + h * k + h, sum_a, (size_t)h * sizeof(double));
     }
@@ -103,21 +137,34 @@ void nqft_patch_network(int activation, int64_t fields, int64_t v, int64_t k, in
                         const int64_t *patch_sites, const double *parameters, double *value, double *gradient,
                         double *laplacian, double *jacobian) {
     const double *weights = parameters, *bias = parameters + h * k, *w = parameters + h * k + h;
-    // W transposed (K x H), so the loops over units run over contiguous memory; |W_j.|^2.
-    double *scratch = calloc((size_t)(k * h + h + (PATCHES + 4) * k + 3 * PATCHES * h + (3 + k) * h + 8 * v), sizeof(double));
-    double *wt = scratch, *row_norm = wt + k * h, *p = row_norm + h, *z = p + (PATCHES + 4) * k, *s1 = z + PATCHES * h,
-           *s2 = s1 + PATCHES * h, *sums = s2 + PATCHES * h, *lanes = sums + (3 + k) * h;
-    for (int64_t j = 0; j < h; j++) {
-        row_norm[j] = 0;
-        for (int64_t o = 0; o < k; o++) {
-            wt[o * h + j] = weights[j * k + o];
-            row_norm[j] += weights[j * k + o] * weights[j * k + o];
-        }
+    const int64_t hp = (h + 7) / 8 * 8, kp = (k + 7) / 8 * 8;
+    // The padded copies (zeros past h and k), then the per-field scratch: the
+    // patches have 4 rows and 8 entries of room past a block (read, never used).
+    const int64_t sizes[] = {k * hp, hp * kp, hp, hp, hp, (PATCHES + 4) * k + 8, PATCHES * hp, PATCHES * hp,
+                             PATCHES * hp, (3 + k) * hp};
+    int64_t total = 0;
+    for (int i = 0; i < 10; i++) total += sizes[i];
+    double *memory = calloc((size_t)total, sizeof(double)), *next = memory, *part[10];
+    for (int i = 0; i < 10; i++) {
+        part[i] = next;
+        next += sizes[i];
     }
+    double *wt = part[0], *wk = part[1], *b = part[2], *wo = part[3], *row_norm = part[4];
+    for (int64_t j = 0; j < h; j++) {
+        for (int64_t o = 0; o < k; o++) {
+            const double wjo = weights[j * k + o];
+            wt[o * hp + j] = wjo;
+            wk[j * kp + o] = wjo;
+            row_norm[j] += wjo * wjo;
+        }
+        b[j] = bias[j];
+        wo[j] = w[j];
+    }
+    const Network network = {v, k, h, hp, kp, patch_sites, wt, wk, b, wo, row_norm};
+    const Scratch scratch = {part[5], part[6], part[7], part[8], part[9]};
     const int64_t columns = h * k + 2 * h;
-    for (int64_t b = 0; b < fields; b++)
-        one_field(activation, v, k, h, phi + b * v, patch_sites, wt, bias, w, row_norm, value + b,
-                  gradient ? gradient + b * v : NULL, laplacian ? laplacian + b : NULL,
-                  jacobian ? jacobian + b * columns : NULL, p, z, s1, s2, sums, lanes);
-    free(scratch);
+    for (int64_t f = 0; f < fields; f++)
+        one_field(activation, &network, phi + f * v, value + f, gradient ? gradient + f * v : NULL,
+                  laplacian ? laplacian + f : NULL, jacobian ? jacobian + f * columns : NULL, &scratch);
+    free(memory);
 }

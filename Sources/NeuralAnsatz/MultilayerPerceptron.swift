@@ -152,34 +152,30 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         return (0..<widths[1]).map { p[offset + $0 * inputs + site] }
     }
 
-    /// For a network with one hidden layer, the pre-activation rows
-    /// `rows[rowIndices[r]] + deltas[r / k] columns[r % k]` into `shifted` and
-    /// their values `w . sigma(row)` into `values` (`nqft_site_change`: the
-    /// single-site proposal's hot path, into buffers the caller keeps, sized
-    /// `rowIndices.count x n_1` and `rowIndices.count`, with `k n_1` of
-    /// `scratch`); false, and nothing
-    /// written, for deeper networks. `columns` holds the `k` columns of `W_1` one
-    /// after another.
+    /// For a network with one hidden layer, the values `w . sigma(row)` of the
+    /// pre-activation rows `rows[rowIndices[r]] + deltas[r / k] columns[r % k]`
+    /// into `values` (`rowIndices.count` of them), with `k n_1` doubles of
+    /// `scratch` (`nqft_site_change`: the single-site proposal's hot path, into
+    /// buffers the caller keeps); false, and nothing written, for deeper
+    /// networks. `columns` holds the `k` columns of `W_1` one after another.
     func shiftedValues(
         rows: Matrix, rowIndices: [Int], k: Int, columns: [Double], deltas: [Double], parameters p: [Double],
-        into shifted: inout Matrix, values: inout [Double], scratch: inout [Double]
+        values: inout [Double], scratch: inout [Double]
     ) -> Bool {
         guard hidden.count == 1 else { return false }
         let n = hidden[0], count = rowIndices.count
         precondition(rows.columns == n && columns.count == k * n && count == deltas.count * k)
-        precondition(shifted.rows == count && shifted.columns == n && values.count == count && scratch.count == k * n)
+        precondition(values.count == count && scratch.count == k * n)
         let output = layout().output
         p.withUnsafeBufferPointer { parameters in
             rowIndices.withUnsafeBufferPointer { indices in
                 indices.withMemoryRebound(to: Int64.self) { indices in
-                    shifted.storage.withUnsafeMutableBufferPointer { out in
-                        values.withUnsafeMutableBufferPointer { v in
-                            scratch.withUnsafeMutableBufferPointer { scratch in
-                                nqft_site_change(
-                                    activation.kind, Int64(deltas.count), Int64(k), Int64(n), rows.storage,
-                                    indices.baseAddress, columns, deltas, parameters.baseAddress! + output,
-                                    out.baseAddress!, v.baseAddress!, scratch.baseAddress!)
-                            }
+                    values.withUnsafeMutableBufferPointer { v in
+                        scratch.withUnsafeMutableBufferPointer { scratch in
+                            nqft_site_change(
+                                activation.kind, Int64(deltas.count), Int64(k), Int64(n), rows.storage,
+                                indices.baseAddress, columns, deltas, parameters.baseAddress! + output, v.baseAddress!,
+                                scratch.baseAddress!)
                         }
                     }
                 }

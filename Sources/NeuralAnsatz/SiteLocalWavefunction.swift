@@ -1,3 +1,4 @@
+internal import CActivations
 import Foundation
 import Lattice
 import LinearAlgebra
@@ -145,10 +146,14 @@ public struct PreactivationCache: Sendable {
     var rows: Matrix
     /// The network's value (or a patch's contribution) for each row.
     var values: [Double]
-    /// The last proposal: which rows it changed, their new `h_1` and values.
+    /// The last proposal: which rows it changed, their new `h_1` (kept by the
+    /// dense network; the translation-invariant one recomputes the accepted rows
+    /// from `proposedDeltas`, which keeps a round's memory within the L1 cache)
+    /// and values.
     var proposedRows: [Int] = []
     var proposed = Matrix(rows: 0, columns: 0)
     var proposedValues: [Double] = []
+    var proposedDeltas: [Double] = []
     /// Scratch of the proposal's kernel (`K n_1`).
     var scratch: [Double] = []
     /// The first layer's weight column of each patch entry, one after another (the
@@ -156,18 +161,51 @@ public struct PreactivationCache: Sendable {
     /// proposal does not gather them.
     var firstLayerColumns: [Double] = []
 
-    /// Moves the proposed rows in; `owner(k)` is the field proposed row `k` belongs to.
-    mutating func accept(_ accepted: [Bool], owner: (Int) -> Int) {
+    /// Moves the proposed rows in (the dense network's: row `c` of field `c`).
+    mutating func accept(_ accepted: [Bool]) {
         let n = rows.columns
         let proposed = self.proposed
         rows.storage.withUnsafeMutableBufferPointer { h in
             proposed.storage.withUnsafeBufferPointer { q in
-                for (k, row) in proposedRows.enumerated() where accepted[owner(k)] {
+                for (k, row) in proposedRows.enumerated() where accepted[k] {
                     (h.baseAddress! + row * n).update(from: q.baseAddress! + k * n, count: n)
                     values[row] = proposedValues[k]
                 }
             }
         }
+    }
+
+    /// The translation-invariant proposal's rows (`K` per field),
+    /// `rows[proposedRows[r]] + delta_c W_1[:, r mod K]` (the general path's input).
+    func shiftedRows(k: Int) -> Matrix {
+        let n = rows.columns
+        var shifted = Matrix(rows: proposedRows.count, columns: n)
+        for r in proposedRows.indices {
+            for j in 0..<n {
+                shifted[r, j] = rows[proposedRows[r], j].addingProduct(proposedDeltas[r / k], firstLayerColumns[(r % k) * n + j])
+            }
+        }
+        return shifted
+    }
+
+    /// Makes the accepted fields' proposed rows current, in place, with the
+    /// proposal's arithmetic (`nqft_site_accept`).
+    mutating func acceptShiftedRows(k: Int, accepted: [Bool]) {
+        let n = rows.columns
+        proposedRows.withUnsafeBufferPointer { indices in
+            indices.withMemoryRebound(to: Int64.self) { indices in
+                accepted.withUnsafeBufferPointer { flags in
+                    flags.withMemoryRebound(to: UInt8.self) { flags in  // a Bool is one byte, 0 or 1
+                        rows.storage.withUnsafeMutableBufferPointer { h in
+                            nqft_site_accept(
+                                Int64(accepted.count), Int64(k), Int64(n), h.baseAddress!, indices.baseAddress!,
+                                firstLayerColumns, proposedDeltas, flags.baseAddress!)
+                        }
+                    }
+                }
+            }
+        }
+        for r in proposedRows.indices where accepted[r / k] { values[proposedRows[r]] = proposedValues[r] }
     }
 }
 
@@ -194,7 +232,7 @@ extension MultilayerPerceptron: SiteLocalNetwork {
     }
 
     public func acceptSiteChange(_ cache: inout PreactivationCache, accepted: [Bool]) {
-        cache.accept(accepted) { $0 }
+        cache.accept(accepted)
     }
 }
 
@@ -219,27 +257,19 @@ extension TranslationInvariantNetwork: SiteLocalNetwork {
         let v = lattice.volume, k = patchSize, n = cache.rows.columns, count = deltas.count * k
         if cache.proposedRows.count != count {
             cache.proposedRows = [Int](repeating: 0, count: count)
-            cache.proposed = Matrix(rows: count, columns: n)
             cache.proposedValues = [Double](repeating: 0, count: count)
+            cache.proposedDeltas = deltas
             cache.scratch = [Double](repeating: 0, count: k * n)
         }
-        for c in deltas.indices { for o in 0..<k { cache.proposedRows[c * k + o] = c * v + patchContaining[site * k + o] } }
+        for c in deltas.indices {
+            cache.proposedDeltas[c] = deltas[c]
+            for o in 0..<k { cache.proposedRows[c * k + o] = c * v + patchContaining[site * k + o] }
+        }
         if !cell.shiftedValues(
             rows: cache.rows, rowIndices: cache.proposedRows, k: k, columns: cache.firstLayerColumns, deltas: deltas,
-            parameters: p, into: &cache.proposed, values: &cache.proposedValues, scratch: &cache.scratch)
+            parameters: p, values: &cache.proposedValues, scratch: &cache.scratch)
         {
-            cache.proposed.storage.withUnsafeMutableBufferPointer { out in
-                cache.rows.storage.withUnsafeBufferPointer { current in
-                    cache.firstLayerColumns.withUnsafeBufferPointer { columns in
-                        for (r, row) in cache.proposedRows.enumerated() {
-                            let (target, source, delta) = (out.baseAddress! + r * n, current.baseAddress! + row * n, deltas[r / k])
-                            let w = columns.baseAddress! + (r % k) * n
-                            for j in 0..<n { target[j] = source[j] + delta * w[j] }
-                        }
-                    }
-                }
-            }
-            cache.proposedValues = cell.value(firstPreactivation: cache.proposed, parameters: p)
+            cache.proposedValues = cell.value(firstPreactivation: cache.shiftedRows(k: k), parameters: p)
         }
         for c in deltas.indices {
             for o in 0..<k {
@@ -249,9 +279,10 @@ extension TranslationInvariantNetwork: SiteLocalNetwork {
         }
     }
 
+    /// The accepted chains' rows move by `delta W_1[:, o]` in place (as the
+    /// proposal computed them: one fused multiply-add per entry).
     public func acceptSiteChange(_ cache: inout PreactivationCache, accepted: [Bool]) {
-        let k = patchSize
-        cache.accept(accepted) { $0 / k }
+        cache.acceptShiftedRows(k: patchSize, accepted: accepted)
     }
 }
 

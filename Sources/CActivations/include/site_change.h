@@ -9,15 +9,22 @@
 /// contain it along the first layer's columns. For chain c and offset o (row
 /// r = c K + o):
 ///
-///     out_rows[r]   = rows[patch_rows[r]] + deltas[c] columns[o]     (H values)
-///     out_values[r] = w . sigma(out_rows[r])
+///     out_values[r] = w . sigma(rows[patch_rows[r]] + deltas[c] columns[o])
 ///
+/// (the shift one fused multiply-add per entry).
 /// sigma by `activation` as in nqft_activation (0 tanh, 1 softplus, 2 silu). The
 /// proposal is the hot path of single-site sampling: one pass with no
 /// allocation, sigma vectorised over a chain's rows at once in `scratch` (K H
 /// doubles, overwritten). No buffer may overlap another.
 void nqft_site_change(int activation, int64_t chains, int64_t k, int64_t h, const double *rows,
                       const int64_t *patch_rows, const double *columns, const double *deltas,
-                      const double *w, double *out_rows, double *out_values, double *scratch);
+                      const double *w, double *out_values, double *scratch);
+
+/// Makes an accepted proposal current: for the chains c with accepted[c] != 0,
+/// rows[patch_rows[c K + o]] += deltas[c] columns[o] for each offset o, with the
+/// same fused multiply-add as nqft_site_change, so the row kept is the row whose
+/// value was computed. A chain's K patch rows are distinct.
+void nqft_site_accept(int64_t chains, int64_t k, int64_t h, double *rows, const int64_t *patch_rows,
+                      const double *columns, const double *deltas, const uint8_t *accepted);
 
 #endif
