@@ -55,7 +55,9 @@ let package = Package(
         .target(name: "CActivations", dependencies: ["CKernels"]),
         .target(
             name: "NeuralAnsatz",
-            dependencies: ["Lattice", "FourierTransform", "LinearAlgebra", "Parallelism", "Sampling", "Statistics", "CActivations"]),
+            dependencies: [
+                "Lattice", "FourierTransform", "LinearAlgebra", "Parallelism", "Sampling", "Statistics", "CActivations", "CKernels",
+            ]),
         .target(name: "Sampling", dependencies: ["Execution", "Parallelism", "Lattice", "LinearAlgebra", "Statistics", "FourierTransform"]),
         .target(name: "Measurements", dependencies: ["Lattice", "Statistics", "Output"]),
         .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics", "Measurements", "Output"]),
@@ -102,7 +104,8 @@ let package = Package(
         .testTarget(name: "LatticeTests", dependencies: ["Lattice", "LinearAlgebra", "TestSupport"]),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"]),
         .testTarget(
-            name: "NeuralAnsatzTests", dependencies: ["NeuralAnsatz", "Lattice", "LinearAlgebra", "Parallelism", "Statistics", "TestSupport"]),
+            name: "NeuralAnsatzTests",
+            dependencies: ["NeuralAnsatz", "Lattice", "LinearAlgebra", "Parallelism", "Statistics", "TestSupport", "CActivations"]),
         .testTarget(
             name: "SamplingTests",
             dependencies: [

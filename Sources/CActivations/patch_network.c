@@ -25,17 +25,6 @@ typedef struct {
     const double *row_norm;  // |W_j.|^2, hp
 } Network;
 
-// Eight doubles as one value: the loops below are written in it so that each
-// block of units is one vector register whatever the compiler's vectoriser
-// decides (it left an 8 x 8 block of sums in memory); unaligned loads and stores
-// go through memcpy.
-typedef double v8 __attribute__((vector_size(64)));
-
-// (Macros, not functions: a function taking or returning v8 would change the
-// ABI between the instruction-set clones.)
-#define load8(a) ({ v8 loaded_; memcpy(&loaded_, (a), sizeof loaded_); loaded_; })
-#define store8(a, x) do { v8 stored_ = (x); memcpy((a), &stored_, sizeof stored_); } while (0)
-
 // Per field: the block's patches (with room past its end for the eight-entry
 // reads), pre-activations and derivatives, the column sums.
 typedef struct {

@@ -29,14 +29,16 @@ void nqft_site_change(int activation, int64_t chains, int64_t k, int64_t h, cons
 }
 
 MULTIVERSION
-void nqft_site_accept(int64_t chains, int64_t k, int64_t h, double *restrict rows, const int64_t *restrict patch_rows,
-                      const double *restrict columns, const double *restrict deltas, const uint8_t *restrict accepted) {
+void nqft_site_accept(int64_t chains, int64_t k, int64_t h, double *restrict rows, double *restrict values,
+                      const int64_t *restrict patch_rows, const double *restrict columns, const double *restrict deltas,
+                      const double *restrict proposed_values, const uint8_t *restrict accepted) {
     for (int64_t c = 0; c < chains; c++) {
         if (!accepted[c]) continue;
         for (int64_t o = 0; o < k; o++) {
             double *restrict row = rows + patch_rows[c * k + o] * h;
             const double *restrict column = columns + o * h;
             for (int64_t j = 0; j < h; j++) row[j] = fma(deltas[c], column[j], row[j]);
+            values[patch_rows[c * k + o]] = proposed_values[c * k + o];
         }
     }
 }

@@ -1,4 +1,5 @@
 internal import CActivations
+internal import CKernels
 import Foundation
 import Lattice
 import LinearAlgebra
@@ -93,9 +94,9 @@ extension GaussianAnsatz: SiteLocalWavefunction {
         }
         cache.column.withUnsafeBufferPointer { column in
             cache.field.storage.withUnsafeMutableBufferPointer { g in
+                // In C, at the machine's vector width (Swift is compiled for the baseline).
                 for c in accepted.indices where accepted[c] {
-                    let (row, delta) = (g.baseAddress! + c * v, deltas[c])
-                    for y in 0..<v { row[y] += delta * column[y] }
+                    nqft_add_scaled(g.baseAddress! + c * v, column.baseAddress!, deltas[c], Int64(v))
                 }
             }
         }
@@ -188,8 +189,8 @@ public struct PreactivationCache: Sendable {
         return shifted
     }
 
-    /// Makes the accepted fields' proposed rows current, in place, with the
-    /// proposal's arithmetic (`nqft_site_accept`).
+    /// Makes the accepted fields' proposed rows and values current, in place,
+    /// with the proposal's arithmetic (`nqft_site_accept`).
     mutating func acceptShiftedRows(k: Int, accepted: [Bool]) {
         let n = rows.columns
         proposedRows.withUnsafeBufferPointer { indices in
@@ -197,15 +198,17 @@ public struct PreactivationCache: Sendable {
                 accepted.withUnsafeBufferPointer { flags in
                     flags.withMemoryRebound(to: UInt8.self) { flags in  // a Bool is one byte, 0 or 1
                         rows.storage.withUnsafeMutableBufferPointer { h in
-                            nqft_site_accept(
-                                Int64(accepted.count), Int64(k), Int64(n), h.baseAddress!, indices.baseAddress!,
-                                firstLayerColumns, proposedDeltas, flags.baseAddress!)
+                            values.withUnsafeMutableBufferPointer { values in
+                                nqft_site_accept(
+                                    Int64(accepted.count), Int64(k), Int64(n), h.baseAddress!, values.baseAddress!,
+                                    indices.baseAddress!, firstLayerColumns, proposedDeltas, proposedValues,
+                                    flags.baseAddress!)
+                            }
                         }
                     }
                 }
             }
         }
-        for r in proposedRows.indices where accepted[r / k] { values[proposedRows[r]] = proposedValues[r] }
     }
 }
 
@@ -261,9 +264,13 @@ extension TranslationInvariantNetwork: SiteLocalNetwork {
             cache.proposedDeltas = deltas
             cache.scratch = [Double](repeating: 0, count: k * n)
         }
-        for c in deltas.indices {
-            cache.proposedDeltas[c] = deltas[c]
-            for o in 0..<k { cache.proposedRows[c * k + o] = c * v + patchContaining[site * k + o] }
+        cache.proposedDeltas.withUnsafeMutableBufferPointer { kept in
+            cache.proposedRows.withUnsafeMutableBufferPointer { rows in
+                for c in deltas.indices {
+                    kept[c] = deltas[c]
+                    for o in 0..<k { rows[c * k + o] = c * v + patchContaining[site * k + o] }
+                }
+            }
         }
         if !cell.shiftedValues(
             rows: cache.rows, rowIndices: cache.proposedRows, k: k, columns: cache.firstLayerColumns, deltas: deltas,
@@ -271,10 +278,13 @@ extension TranslationInvariantNetwork: SiteLocalNetwork {
         {
             cache.proposedValues = cell.value(firstPreactivation: cache.shiftedRows(k: k), parameters: p)
         }
-        for c in deltas.indices {
-            for o in 0..<k {
-                let r = c * k + o
-                change[c] += cache.proposedValues[r] - cache.values[cache.proposedRows[r]]
+        cache.proposedValues.withUnsafeBufferPointer { proposed in
+            cache.values.withUnsafeBufferPointer { values in
+                cache.proposedRows.withUnsafeBufferPointer { rows in
+                    for c in deltas.indices {
+                        for o in 0..<k { change[c] += proposed[c * k + o] - values[rows[c * k + o]] }
+                    }
+                }
             }
         }
     }

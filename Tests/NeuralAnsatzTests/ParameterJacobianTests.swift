@@ -1,6 +1,8 @@
+import CActivations
 import Foundation
 import LinearAlgebra
 import NeuralAnsatz
+import Statistics
 import Testing
 import TestSupport
 
@@ -95,5 +97,25 @@ import TestSupport
             #expect(abs(softplus.first - s) <= 4e-16, "softplus'(\(x))")
         }
         #expect(Activation.tanh.evaluate(.nan).value.isNaN)
+    }
+
+    /// The vectorised exponential every activation is built on (vector_exp.h),
+    /// through its batch loop: within 2 ulp of libm on its domain [-708, 709],
+    /// clamped beyond it, NaN through.
+    @Test func exponentialMatchesLibm() {
+        var rng = RandomSource(seed: 31)
+        let xs = stride(from: -708.0, through: 709.0, by: 0.0731).map { $0 }
+            + (0..<100_000).map { _ in 0.4 * rng.normal() } + [0, -0.0, 1e-300, -1e-300]
+        var y = xs
+        nqft_exponential(&y, y.count)
+        for (x, e) in zip(xs, y) {
+            let exact = Foundation.exp(x)
+            #expect(abs(e - exact) <= 2 * exact.ulp, "exp(\(x)) = \(e), libm \(exact)")
+        }
+        var outside = [-800.0, 800.0, .nan]
+        nqft_exponential(&outside, 3)
+        #expect(abs(outside[0] - Foundation.exp(-708.0)) <= 2 * Foundation.exp(-708.0).ulp)
+        #expect(abs(outside[1] - Foundation.exp(709.0)) <= 2 * Foundation.exp(709.0).ulp)
+        #expect(outside[2].isNaN)
     }
 }

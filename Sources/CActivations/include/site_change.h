@@ -20,11 +20,13 @@ void nqft_site_change(int activation, int64_t chains, int64_t k, int64_t h, cons
                       const int64_t *patch_rows, const double *columns, const double *deltas,
                       const double *w, double *out_values, double *scratch);
 
-/// Makes an accepted proposal current: for the chains c with accepted[c] != 0,
-/// rows[patch_rows[c K + o]] += deltas[c] columns[o] for each offset o, with the
-/// same fused multiply-add as nqft_site_change, so the row kept is the row whose
-/// value was computed. A chain's K patch rows are distinct.
-void nqft_site_accept(int64_t chains, int64_t k, int64_t h, double *rows, const int64_t *patch_rows,
-                      const double *columns, const double *deltas, const uint8_t *accepted);
+/// Makes an accepted proposal current: for the chains c with accepted[c] != 0 and
+/// each offset o (r = c K + o), rows[patch_rows[r]] += deltas[c] columns[o], with
+/// the same fused multiply-add as nqft_site_change, so the row kept is the row
+/// whose value was computed, and values[patch_rows[r]] = proposed_values[r]. A
+/// chain's K patch rows are distinct.
+void nqft_site_accept(int64_t chains, int64_t k, int64_t h, double *rows, double *values, const int64_t *patch_rows,
+                      const double *columns, const double *deltas, const double *proposed_values,
+                      const uint8_t *accepted);
 
 #endif
