@@ -38,8 +38,9 @@ public struct GaussianSiteCache: Sendable {
     /// `A_{y,0}` for each site `y` (`A` is circulant: `A_{y,x} = kernel[y - x]`).
     var kernel: [Double]
     /// The coordinates of every site (`V x d`, row-major), so a column of `A` needs
-    /// no divisions.
+    /// no divisions, and the lattice's strides.
     var coordinates: [Int]
+    var strides: [Int]
     /// Scratch for the column of `A` an accepted move adds.
     var column: [Double]
 }
@@ -54,7 +55,7 @@ extension GaussianAnsatz: SiteLocalWavefunction {
         let kernel = logPsiAndGradient(unit).gradient.storage.map { -$0 }  // A e_0
         return GaussianSiteCache(
             field: g, kernel: kernel, coordinates: (0..<lattice.volume).flatMap(lattice.coordinates),
-            column: [Double](repeating: 0, count: lattice.volume))
+            strides: lattice.strides, column: [Double](repeating: 0, count: lattice.volume))
     }
 
     /// `log psi = -phi^T A phi / 2` changes by `-(delta (A phi)_x + delta^2 A_xx / 2)`.
@@ -71,7 +72,7 @@ extension GaussianAnsatz: SiteLocalWavefunction {
     public func acceptSiteChange(_ cache: inout GaussianSiteCache, site: Int, deltas: [Double], accepted: [Bool]) {
         guard accepted.contains(true) else { return }
         let v = lattice.volume, d = lattice.dimension, n = lattice.extent[d - 1]
-        let (extent, strides) = (lattice.extent, lattice.strides)
+        let (extent, strides) = (lattice.extent, cache.strides)
         // A[y, x] = kernel[y - x], the difference taken per coordinate, periodically:
         // along each row of the last (unit-stride) coordinate two contiguous runs
         // of the kernel's row, the other coordinates' offset once per row.
