@@ -83,13 +83,15 @@ public struct StochasticReconfiguration: Optimizer, Codable {
         if p <= n {
             // S = sum over sample blocks of Oc_k^T Oc_k / N, the blocks' products
             // concurrent (threads and ranks), lower triangles only (all dposv
-            // reads), added exactly.
-            var s = Matrix(rows: p, columns: p, storage: samples.sumOverCentredBlocks(length: p * p) { centred in
+            // reads), packed row by row and added exactly (the exact sum is as
+            // costly as the products: packing halves it).
+            let lower = samples.sumOverCentredBlocks(length: p * (p + 1) / 2) { centred in
                 var part = Matrix(rows: p, columns: p)
                 syrkLower(.none, centred, into: &part)
-                return part.storage
-            })
-            for i in s.storage.indices { s.storage[i] /= Double(n) }
+                return (0..<p).flatMap { i in part.storage[(i * p)...(i * p + i)] }
+            }
+            var s = Matrix(rows: p, columns: p)
+            for i in 0..<p { for j in 0...i { s[i, j] = lower[i * (i + 1) / 2 + j] / Double(n) } }
             for q in 0..<p { s[q, q] += diagonalShift }
             return try choleskySolve(s, samples.force)
         }
