@@ -10,11 +10,18 @@ the Hessian's diagonal). Each tool's time per step is the median over the steps 
 the first two (NetKet: after its JIT warm-up). A NetKet size whose step exceeds
 --netket-limit seconds, or that fails (memory), ends NetKet's series for that dimension.
 
+With --repeat N each size runs N times, the two tools alternating, and each
+tool's time is its fastest run: on a shared machine a slow spell lengthens a run
+(by up to 50% on the 2-vCPU VM of BENCHMARKS.md) but never shortens one. Each
+run starts --settle seconds after the last one ended: right after NetKet exits
+(gigabytes of JAX memory returned) nqft's steps ran 30-50% slower for about
+five seconds on that VM.
+
 nqft's exponent is the least-squares slope of log(seconds) against log(V) per
 dimension. Prints a markdown table.
 
     python3 scripts/cost_growth.py [--netket-python PY --netket-script phi4_vmc.py]
-        [--d1 16 32 64 128 256] [--d2 4 8 12 16] [--out runs/cost-growth]
+        [--d1 16 32 64 128 256] [--d2 4 8 12 16] [--repeat 1] [--settle 10] [--out runs/cost-growth]
 """
 import argparse
 import csv
@@ -81,6 +88,8 @@ def main():
     p.add_argument("--d2", type=int, nargs="*", default=[4, 8, 12, 16])
     p.add_argument("--steps", type=int, default=6)
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--repeat", type=int, default=1, help="runs per size and tool, alternating; the fastest counts")
+    p.add_argument("--settle", type=float, default=10, help="seconds to wait before each run")
     p.add_argument("--out", default=os.path.join(ROOT, "runs", "cost-growth"))
     p.add_argument("--nqft", default=os.path.join(ROOT, ".build", "release", "nqft"))
     p.add_argument("--netket-python")
@@ -95,13 +104,20 @@ def main():
         for L in sizes:
             extent = [L] * d
             v = L ** d
-            t = nqft_step(args, extent)
+            times, theirs, why = [], None, "not run"
+            for _ in range(args.repeat):
+                time.sleep(args.settle)
+                times.append(nqft_step(args, extent))
+                if netket_on:
+                    time.sleep(args.settle)
+                    run, why = netket_step(args, d, L)
+                    if run is None:
+                        break
+                    theirs = run if theirs is None else min(theirs, run)
+            t = min(times)
             ours.append((v, t))
-            theirs, why = (None, "not run")
-            if netket_on:
-                theirs, why = netket_step(args, d, L)
-                if theirs is None or theirs > args.netket_limit:
-                    netket_on = False
+            if netket_on and (theirs is None or theirs > args.netket_limit):
+                netket_on = False
             cell = f"{theirs:.4g}" if theirs else why
             ratio = f"{theirs / t:.1f}" if theirs else ""
             print(f"| {'x'.join(map(str, extent))} | {v} | {t:.4g} | {cell} | {ratio} |", flush=True)
