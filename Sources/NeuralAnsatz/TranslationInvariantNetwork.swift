@@ -111,10 +111,9 @@ public struct TranslationInvariantNetwork: FieldNetwork, Equatable {
                 }
             }
         }
-        let out = OnePass(
+        return OnePass(
             value: value, gradient: gradient ? FieldBatch(rows: b, columns: v, storage: g) : nil,
             laplacian: laplacian ? l : nil, jacobian: jacobian ? Matrix(rows: b, columns: parameterCount, storage: o) : nil)
-        return out
     }
 
     public func value(_ fields: FieldBatch, parameters: [Double]) -> [Double] {
@@ -159,7 +158,7 @@ public struct TranslationInvariantNetwork: FieldNetwork, Equatable {
     /// summed over the field's V patches without forming the `B V x P` matrix (169 MB
     /// at B = 1024, V = 128, P = 161). A layer's block sums `delta_x (x) [z_x, 1]`
     /// over `x`: one `(n_out x V)(V x (n_in + 1))` gemm per field; a dense block's
-    /// V rows are added.
+    /// V rows are added. (One hidden layer: the sums come from the one-pass kernel.)
     public func parameterJacobian(_ fields: FieldBatch, parameters: [Double]) -> ParameterJacobian {
         if let fused = onePass(fields, parameters: parameters, jacobian: true), let o = fused.jacobian {
             return ParameterJacobian(dense: o)
@@ -199,4 +198,3 @@ public struct TranslationInvariantNetwork: FieldNetwork, Equatable {
         return ParameterJacobian(dense: summed)
     }
 }
-
