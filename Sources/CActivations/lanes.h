@@ -15,7 +15,9 @@ typedef double v8 __attribute__((vector_size(64)));
 #define store8(a, x) do { v8 stored_ = (x); memcpy((a), &stored_, sizeof stored_); } while (0)
 
 // sum_j a[j] b[j] in eight interleaved partial sums (one vector), added in a
-// fixed order: the same for every call, without reassociation flags.
+// fixed order: the same for every call and every instruction-set clone, without
+// reassociation flags (CKernels' nqft_dot leaves the order to the vectoriser,
+// which differs between the clones, and is a call per row of the hot loops).
 static inline __attribute__((always_inline)) double nqft_lane_dot(const double *restrict a, const double *restrict b,
                                                                   int64_t n) {
     v8 acc = {0};

@@ -341,11 +341,13 @@ extension GaussianNetwork: SiteLocalWavefunction where Base: SiteLocalWavefuncti
             network.proposeSiteChange(
                 &cache.network[1], site: site, deltas: cache.mirroredDeltas, parameters: networkParameters, adding: &change)
         case .superposition:
-            // u' = u + b delta + (f's change), w' = w - b delta + (f(-phi)'s change).
-            cache.proposedHalves = [
-                deltas.indices.map { cache.halves[0][$0] + shift * deltas[$0] },
-                deltas.indices.map { cache.halves[1][$0] - shift * deltas[$0] },
-            ]
+            // u' = u + b delta + (f's change), w' = w - b delta + (f(-phi)'s change),
+            // in buffers kept from round to round.
+            if cache.proposedHalves.count != 2 || cache.proposedHalves[0].count != deltas.count { cache.proposedHalves = cache.halves }
+            for c in deltas.indices {
+                cache.proposedHalves[0][c] = cache.halves[0][c] + shift * deltas[c]
+                cache.proposedHalves[1][c] = cache.halves[1][c] - shift * deltas[c]
+            }
             network.proposeSiteChange(
                 &cache.network[0], site: site, deltas: deltas, parameters: networkParameters, adding: &cache.proposedHalves[0])
             network.proposeSiteChange(
