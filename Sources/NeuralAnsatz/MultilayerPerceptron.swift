@@ -30,6 +30,7 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
     public let inputs: Int
     public let hidden: [Int]
     public let activation: Activation
+    private let offsets: Offsets
 
     /// Widths `n_0 = V, n_1, ..., n_L`.
     var widths: [Int] { [inputs] + hidden }
@@ -39,6 +40,15 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         self.inputs = inputs
         self.hidden = hidden
         self.activation = activation
+        var offsets = Offsets()
+        let widths = [inputs] + hidden
+        for l in 1..<widths.count {
+            let layer = DenseLayerLayout(outputs: widths[l], inputs: widths[l - 1])
+            offsets.weights.append(offsets.output)
+            offsets.biases.append(offsets.output + layer.biasOffset)
+            offsets.output += layer.count
+        }
+        self.offsets = offsets
     }
 
     /// The parameter layout of hidden layer `l` (1..L).
@@ -67,14 +77,15 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
 
     /// Offsets of `W_l` and `b_l` (l = 1..L) and of `w` in the flat parameters.
     private func layout() -> (weights: [Int], biases: [Int], output: Int) {
-        var weights: [Int] = [], biases: [Int] = []
-        var offset = 0
-        for l in 1..<widths.count {
-            weights.append(offset)
-            biases.append(offset + layer(l).biasOffset)
-            offset += layer(l).count
-        }
-        return (weights, biases, offset)
+        (offsets.weights, offsets.biases, offsets.output)
+    }
+
+    /// `layout()`'s offsets, computed once: a single-site proposal asks for them
+    /// (building the arrays there was 5% of a 12x12 step).
+    private struct Offsets: Equatable, Sendable {
+        var weights: [Int] = []
+        var biases: [Int] = []
+        var output = 0
     }
 
     private func weightMatrix(_ p: [Double], layer l: Int, offset: Int) -> Matrix {
@@ -152,30 +163,42 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         return (0..<widths[1]).map { p[offset + $0 * inputs + site] }
     }
 
-    /// For a network with one hidden layer, the values `w . sigma(row)` of the
-    /// pre-activation rows `rows[rowIndices[r]] + deltas[r / k] columns[r % k]`
-    /// into `values` (`rowIndices.count` of them), with `k n_1` doubles of
-    /// `scratch` (`nqft_site_change`: the single-site proposal's hot path, into
-    /// buffers the caller keeps); false, and nothing written, for deeper
-    /// networks. `columns` holds the `k` columns of `W_1` one after another.
+    /// For a network with one hidden layer, a translation-invariant network's
+    /// single-site proposal in one C pass (`nqft_site_change`, the hot path of
+    /// single-site sampling, into buffers the caller keeps): for each field `c`
+    /// and patch entry `o`, the row `c V + patches[o]` of `rows` moved by
+    /// `deltas[c] columns[o]` (`columns` holds the `k` columns of `W_1` one after
+    /// another), its value `w . sigma(row)` into `proposal.values` and its index
+    /// into `proposal.rows`, the deltas into `proposal.deltas`, and the values'
+    /// changes against `values` added to `change[c]`, entry after entry; `k n_1`
+    /// doubles of `scratch`. False, and nothing written, for deeper networks.
     func shiftedValues(
-        rows: Matrix, rowIndices: [Int], k: Int, columns: [Double], deltas: [Double], parameters p: [Double],
-        values: inout [Double], scratch: inout [Double]
+        rows: Matrix, values: [Double], patches: UnsafeBufferPointer<Int>, volume v: Int, columns: [Double],
+        deltas: [Double], parameters p: [Double], proposal: inout (rows: [Int], values: [Double], deltas: [Double]),
+        change: inout [Double], scratch: inout [Double]
     ) -> Bool {
         guard hidden.count == 1 else { return false }
-        let n = hidden[0], count = rowIndices.count
-        precondition(rows.columns == n && columns.count == k * n && count == deltas.count * k)
-        precondition(values.count == count && scratch.count == k * n)
+        let n = hidden[0], k = patches.count, count = deltas.count * k
+        precondition(rows.columns == n && columns.count == k * n && rows.rows >= deltas.count * v)
+        precondition(proposal.rows.count == count && proposal.values.count == count && scratch.count == k * n)
+        precondition(proposal.deltas.count == deltas.count && change.count == deltas.count)
         let output = layout().output
         p.withUnsafeBufferPointer { parameters in
-            rowIndices.withUnsafeBufferPointer { indices in
-                indices.withMemoryRebound(to: Int64.self) { indices in
-                    values.withUnsafeMutableBufferPointer { v in
-                        scratch.withUnsafeMutableBufferPointer { scratch in
-                            nqft_site_change(
-                                activation.kind, Int64(deltas.count), Int64(k), Int64(n), rows.storage,
-                                indices.baseAddress, columns, deltas, parameters.baseAddress! + output, v.baseAddress!,
-                                scratch.baseAddress!)
+            patches.withMemoryRebound(to: Int64.self) { patches in
+                proposal.rows.withUnsafeMutableBufferPointer { indices in
+                    indices.withMemoryRebound(to: Int64.self) { indices in
+                        proposal.values.withUnsafeMutableBufferPointer { out in
+                            proposal.deltas.withUnsafeMutableBufferPointer { kept in
+                                change.withUnsafeMutableBufferPointer { change in
+                                    scratch.withUnsafeMutableBufferPointer { scratch in
+                                        nqft_site_change(
+                                            activation.kind, Int64(deltas.count), Int64(k), Int64(n), Int64(v),
+                                            rows.storage, values, patches.baseAddress, columns, deltas,
+                                            parameters.baseAddress! + output, indices.baseAddress, out.baseAddress,
+                                            kept.baseAddress, change.baseAddress, scratch.baseAddress)
+                                    }
+                                }
+                            }
                         }
                     }
                 }

@@ -23,6 +23,12 @@ public struct BornDensity<Model: WavefunctionModel>: LogDensity {
 extension BornDensity: SiteLocalDensity where Model: SiteLocalWavefunction {
     public func siteCache(_ fields: FieldBatch) -> Model.SiteCache { model.siteCache(fields) }
 
+    /// Twice the model's change. Specialised for the network models (as
+    /// `GaussianNetwork.proposeSiteChange` is, and for the same reason).
+    @_specialize(where Model == GaussianNetwork<TailedGaussian, TranslationInvariantNetwork>)
+    @_specialize(where Model == GaussianNetwork<GaussianAnsatz, TranslationInvariantNetwork>)
+    @_specialize(where Model == GaussianNetwork<TailedGaussian, MultilayerPerceptron>)
+    @_specialize(where Model == GaussianNetwork<GaussianAnsatz, MultilayerPerceptron>)
     public func proposeSiteChange(
         _ cache: inout Model.SiteCache, fields: FieldBatch, site: Int, deltas: [Double], into change: inout [Double]
     ) {
@@ -31,6 +37,10 @@ extension BornDensity: SiteLocalDensity where Model: SiteLocalWavefunction {
         for c in deltas.indices { change[c] *= 2 }
     }
 
+    @_specialize(where Model == GaussianNetwork<TailedGaussian, TranslationInvariantNetwork>)
+    @_specialize(where Model == GaussianNetwork<GaussianAnsatz, TranslationInvariantNetwork>)
+    @_specialize(where Model == GaussianNetwork<TailedGaussian, MultilayerPerceptron>)
+    @_specialize(where Model == GaussianNetwork<GaussianAnsatz, MultilayerPerceptron>)
     public func acceptSiteChange(_ cache: inout Model.SiteCache, site: Int, deltas: [Double], accepted: [Bool]) {
         model.acceptSiteChange(&cache, site: site, deltas: deltas, accepted: accepted)
     }
