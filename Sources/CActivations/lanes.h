@@ -7,10 +7,12 @@
 // Eight doubles as one value, for loops written so that each block of eight is
 // one vector register whatever the compiler's vectoriser decides (left to it,
 // an 8 x 8 block of sums stayed in memory and a dot product ran two lanes
-// wide). Unaligned loads and stores go through memcpy; they are macros, not
-// functions, because a function taking or returning v8 would change the ABI
-// between the instruction-set clones (MULTIVERSION).
+// wide); v8f, eight floats, widens to it with __builtin_convertvector. Unaligned
+// loads and stores go through memcpy; they are macros, not functions, because a
+// function taking or returning v8 would change the ABI between the
+// instruction-set clones (MULTIVERSION).
 typedef double v8 __attribute__((vector_size(64)));
+typedef float v8f __attribute__((vector_size(32)));
 #define load8(a) ({ v8 loaded_; memcpy(&loaded_, (a), sizeof loaded_); loaded_; })
 #define store8(a, x) do { v8 stored_ = (x); memcpy((a), &stored_, sizeof stored_); } while (0)
 

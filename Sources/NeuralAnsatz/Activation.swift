@@ -23,6 +23,19 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// `sup |sigma''|` for an activation whose values are bounded, `|sigma| <= 1`:
+    /// what a proven bound on a network's change needs (the second-order
+    /// remainder, and a rounding margin that `|sigma| <= 1` keeps in proportion
+    /// to the weights; `TranslationInvariantNetwork.siteChangeBounds`). tanh:
+    /// `|sigma''| = 2 |t| (1 - t^2)` is largest at `t^2 = 1/3`, `4 / (3 sqrt 3)`.
+    /// nil for softplus and SiLU, which grow without bound.
+    public var boundedCurvature: Double? {
+        switch self {
+        case .tanh: 4 / (3 * 3.0.squareRoot())
+        case .softplus, .silu: nil
+        }
+    }
+
     /// Applies the activation elementwise to a batch of pre-activations `h`, in
     /// place, and writes `sigma'` and `sigma''` when both buffers are given
     /// (same count as `h`).

@@ -171,10 +171,14 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
     /// another), its value `w . sigma(row)` into `proposal.values` and its index
     /// into `proposal.rows`, the deltas into `proposal.deltas`, and the values'
     /// changes against `values` added to `change[c]`, entry after entry; `k n_1`
-    /// doubles of `scratch`. False, and nothing written, for deeper networks.
+    /// doubles of `scratch`. The fields with `skipping[c]` get their rows and
+    /// deltas only. With a non-empty `proposal.slopes` (tanh only), `1 - tanh^2`
+    /// of each field's moved rows into it (`k n_1` floats per field). False, and
+    /// nothing written, for deeper networks.
     func shiftedValues(
         rows: Matrix, values: [Double], patches: UnsafeBufferPointer<Int>, volume v: Int, columns: [Double],
-        deltas: [Double], parameters p: [Double], proposal: inout (rows: [Int], values: [Double], deltas: [Double]),
+        deltas: [Double], parameters p: [Double], skipping: [Bool]?,
+        proposal: inout (rows: [Int], values: [Double], deltas: [Double], slopes: [Float]),
         change: inout [Double], scratch: inout [Double]
     ) -> Bool {
         guard hidden.count == 1 else { return false }
@@ -182,20 +186,32 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
         precondition(rows.columns == n && columns.count == k * n && rows.rows >= deltas.count * v)
         precondition(proposal.rows.count == count && proposal.values.count == count && scratch.count == k * n)
         precondition(proposal.deltas.count == deltas.count && change.count == deltas.count)
+        precondition(proposal.slopes.isEmpty || (proposal.slopes.count == count * n && activation == .tanh))
+        precondition(skipping.map { $0.count == deltas.count } ?? true)
         let output = layout().output
+        let skip = skipping ?? []
         p.withUnsafeBufferPointer { parameters in
             patches.withMemoryRebound(to: Int64.self) { patches in
-                proposal.rows.withUnsafeMutableBufferPointer { indices in
-                    indices.withMemoryRebound(to: Int64.self) { indices in
-                        proposal.values.withUnsafeMutableBufferPointer { out in
-                            proposal.deltas.withUnsafeMutableBufferPointer { kept in
-                                change.withUnsafeMutableBufferPointer { change in
-                                    scratch.withUnsafeMutableBufferPointer { scratch in
-                                        nqft_site_change(
-                                            activation.kind, Int64(deltas.count), Int64(k), Int64(n), Int64(v),
-                                            rows.storage, values, patches.baseAddress, columns, deltas,
-                                            parameters.baseAddress! + output, indices.baseAddress, out.baseAddress,
-                                            kept.baseAddress, change.baseAddress, scratch.baseAddress)
+                skip.withUnsafeBufferPointer { skip in
+                    skip.withMemoryRebound(to: UInt8.self) { skip in  // a Bool is one byte, 0 or 1
+                        proposal.rows.withUnsafeMutableBufferPointer { indices in
+                            indices.withMemoryRebound(to: Int64.self) { indices in
+                                proposal.values.withUnsafeMutableBufferPointer { out in
+                                    proposal.deltas.withUnsafeMutableBufferPointer { kept in
+                                        proposal.slopes.withUnsafeMutableBufferPointer { slopes in
+                                            change.withUnsafeMutableBufferPointer { change in
+                                                scratch.withUnsafeMutableBufferPointer { scratch in
+                                                    nqft_site_change(
+                                                        activation.kind, Int64(deltas.count), Int64(k), Int64(n),
+                                                        Int64(v), rows.storage, values, patches.baseAddress, columns,
+                                                        deltas, parameters.baseAddress! + output,
+                                                        skipping == nil ? nil : skip.baseAddress, indices.baseAddress,
+                                                        out.baseAddress, kept.baseAddress,
+                                                        slopes.isEmpty ? nil : slopes.baseAddress, change.baseAddress,
+                                                        scratch.baseAddress)
+                                                }
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -205,6 +221,12 @@ public struct MultilayerPerceptron: FieldNetwork, Equatable {
             }
         }
         return true
+    }
+
+    /// Where the output weights `w` lie in the flat parameters.
+    var outputWeights: Range<Int> {
+        let output = layout().output
+        return output..<(output + hidden[hidden.count - 1])
     }
 
     /// `f` from the first layer's pre-activations (the rest of the forward pass).

@@ -16,6 +16,15 @@ import LinearAlgebra
 /// The cache also holds the proposals' scratch space, and a change is added into
 /// the caller's array: a proposal round allocates nothing (it is the innermost
 /// loop of sampling, a few microseconds).
+///
+/// A Metropolis test rejects a change at most its *floor* `log(1 - u)`, which
+/// the sampler draws first. A model that can bound its change from above for
+/// less than an evaluation skips the evaluation where the bound is at most the
+/// floor: for the translation-invariant network with tanh, the first-order
+/// change from the kept `sigma'` plus a bound on the second-order remainder,
+/// which at widths tuned to acceptance 0.5 settles nearly every rejection
+/// (`TranslationInvariantNetwork.siteChangeBounds`). Only proposals the exact
+/// test rejects are skipped, so the chain is the same, step for step.
 public protocol SiteLocalWavefunction: WavefunctionModel {
     associatedtype SiteCache: Sendable
 
@@ -24,11 +33,24 @@ public protocol SiteLocalWavefunction: WavefunctionModel {
 
     /// Adds `log psi(phi_c + delta_c e_site) - log psi(phi_c)` to `change[c]` for
     /// each field `c` of `fields` (the ones the cache was made or last updated for).
+    /// With `floors`, where the model proves that `change[c]` would end at most
+    /// `floors[c]` it may set `change[c] = -infinity` instead, without evaluating
+    /// it; that proposal is not kept, and the field must not be accepted.
     func proposeSiteChange(
-        _ cache: inout SiteCache, fields: FieldBatch, site: Int, deltas: [Double], adding change: inout [Double])
+        _ cache: inout SiteCache, fields: FieldBatch, site: Int, deltas: [Double], floors: [Double]?,
+        adding change: inout [Double])
 
     /// Makes the last proposal current in the cache for the fields `c` with `accepted[c]`.
     func acceptSiteChange(_ cache: inout SiteCache, site: Int, deltas: [Double], accepted: [Bool])
+}
+
+extension SiteLocalWavefunction {
+    /// Every field's change, evaluated.
+    public func proposeSiteChange(
+        _ cache: inout SiteCache, fields: FieldBatch, site: Int, deltas: [Double], adding change: inout [Double]
+    ) {
+        proposeSiteChange(&cache, fields: fields, site: site, deltas: deltas, floors: nil, adding: &change)
+    }
 }
 
 /// What the Gaussian keeps per field: `g = A phi`, and the real-space kernel.
@@ -58,9 +80,11 @@ extension GaussianAnsatz: SiteLocalWavefunction {
             strides: lattice.strides, column: [Double](repeating: 0, count: lattice.volume))
     }
 
-    /// `log psi = -phi^T A phi / 2` changes by `-(delta (A phi)_x + delta^2 A_xx / 2)`.
+    /// `log psi = -phi^T A phi / 2` changes by `-(delta (A phi)_x + delta^2 A_xx / 2)`
+    /// (O(1): evaluated whatever the floors).
     public func proposeSiteChange(
-        _ cache: inout GaussianSiteCache, fields: FieldBatch, site: Int, deltas: [Double], adding change: inout [Double]
+        _ cache: inout GaussianSiteCache, fields: FieldBatch, site: Int, deltas: [Double], floors _: [Double]?,
+        adding change: inout [Double]
     ) {
         let v = lattice.volume, diagonal = cache.kernel[0]
         for c in deltas.indices {
@@ -107,9 +131,11 @@ extension GaussianAnsatz: SiteLocalWavefunction {
 extension TailedGaussian: SiteLocalWavefunction {
     public func siteCache(_ fields: FieldBatch) -> GaussianSiteCache { gaussian.siteCache(fields) }
 
-    /// The Gaussian's change plus the tail's, `-c [(phi'^2 + 1)^{3/2} - (phi^2 + 1)^{3/2}]`.
+    /// The Gaussian's change plus the tail's, `-c [(phi'^2 + 1)^{3/2} - (phi^2 + 1)^{3/2}]`
+    /// (O(1): evaluated whatever the floors).
     public func proposeSiteChange(
-        _ cache: inout GaussianSiteCache, fields: FieldBatch, site: Int, deltas: [Double], adding change: inout [Double]
+        _ cache: inout GaussianSiteCache, fields: FieldBatch, site: Int, deltas: [Double], floors _: [Double]?,
+        adding change: inout [Double]
     ) {
         gaussian.proposeSiteChange(&cache, fields: fields, site: site, deltas: deltas, adding: &change)
         let c = exp(logStrength)
@@ -133,13 +159,46 @@ public protocol SiteLocalNetwork: FieldNetwork {
     /// The cache for `fields` (`C x V`).
     func siteCache(_ fields: FieldBatch, parameters: [Double]) -> SiteCache
 
-    /// Adds `f(phi_c + delta_c e_site) - f(phi_c)` to `change[c]` for each field;
-    /// the proposal is kept in the cache.
+    /// Adds `f(phi_c + delta_c e_site) - f(phi_c)` to `change[c]` for each field
+    /// but those with `skipping[c]` (nil: none); the proposal is kept in the cache.
     func proposeSiteChange(
-        _ cache: inout SiteCache, site: Int, deltas: [Double], parameters: [Double], adding change: inout [Double])
+        _ cache: inout SiteCache, site: Int, deltas: [Double], parameters: [Double], skipping: [Bool]?,
+        adding change: inout [Double])
+
+    /// Adds to `bounds[c]` an upper bound on what `proposeSiteChange` would add to
+    /// a number equal to `bounds[c]` (the rounding of its additions included),
+    /// without evaluating the change: +infinity where the network has none (the
+    /// default).
+    func siteChangeBounds(
+        _ cache: inout SiteCache, site: Int, deltas: [Double], parameters: [Double], adding bounds: inout [Double])
 
     /// Makes the last proposal current for the fields `c` with `accepted[c]`.
     func acceptSiteChange(_ cache: inout SiteCache, accepted: [Bool])
+}
+
+extension SiteLocalNetwork {
+    public func siteChangeBounds(
+        _ cache: inout SiteCache, site: Int, deltas: [Double], parameters: [Double], adding bounds: inout [Double]
+    ) {
+        for c in deltas.indices { bounds[c] = .infinity }
+    }
+
+    /// Every field's change.
+    public func proposeSiteChange(
+        _ cache: inout SiteCache, site: Int, deltas: [Double], parameters: [Double], adding change: inout [Double]
+    ) {
+        proposeSiteChange(&cache, site: site, deltas: deltas, parameters: parameters, skipping: nil, adding: &change)
+    }
+}
+
+/// The scales of the translation-invariant network's single-site bound
+/// (`nqft_site_bound`), fixed while the parameters are: `sup|sigma''| / 2 sum
+/// |w_u| W_1[u, o]^2` (the second-order term), `sum |w_u W_1[u, o]|` and
+/// `1 + K sum |w_u|` (its rounding margin's).
+struct SiteBoundScales: Sendable {
+    var curvature = 0.0
+    var spread = 0.0
+    var size = 0.0
 }
 
 /// Pre-activation rows `h_1` and the values they lead to, with a proposal's rows.
@@ -162,6 +221,14 @@ public struct PreactivationCache: Sendable {
     /// translation-invariant network's; fixed while the parameters are), so a
     /// proposal does not gather them.
     var firstLayerColumns: [Double] = []
+    /// The single-site bound's state (the translation-invariant network's with
+    /// one hidden layer and tanh; empty otherwise): `sigma'(h_1)` in single
+    /// precision (the layout of `rows`), the last proposal's (`C K x n_1`),
+    /// `w_u W_1[u, o]` offset after offset (`K n_1`), and the scales.
+    var slopes: [Float] = []
+    var proposedSlopes: [Float] = []
+    var weightedColumns: [Double] = []
+    var boundScales = SiteBoundScales()
 
     /// Moves the proposed rows in (the dense network's: row `c` of field `c`).
     mutating func accept(_ accepted: [Bool]) {
@@ -190,8 +257,8 @@ public struct PreactivationCache: Sendable {
         return shifted
     }
 
-    /// Makes the accepted fields' proposed rows and values current, in place,
-    /// with the proposal's arithmetic (`nqft_site_accept`).
+    /// Makes the accepted fields' proposed rows, values and slopes current, in
+    /// place, with the proposal's arithmetic (`nqft_site_accept`).
     mutating func acceptShiftedRows(k: Int, accepted: [Bool]) {
         let n = rows.columns
         proposedRows.withUnsafeBufferPointer { indices in
@@ -200,10 +267,13 @@ public struct PreactivationCache: Sendable {
                     flags.withMemoryRebound(to: UInt8.self) { flags in  // a Bool is one byte, 0 or 1
                         rows.storage.withUnsafeMutableBufferPointer { h in
                             values.withUnsafeMutableBufferPointer { values in
-                                nqft_site_accept(
-                                    Int64(accepted.count), Int64(k), Int64(n), h.baseAddress!, values.baseAddress!,
-                                    indices.baseAddress!, firstLayerColumns, proposedDeltas, proposedValues,
-                                    flags.baseAddress!)
+                                slopes.withUnsafeMutableBufferPointer { slopes in
+                                    nqft_site_accept(
+                                        Int64(accepted.count), Int64(k), Int64(n), h.baseAddress!, values.baseAddress!,
+                                        slopes.isEmpty ? nil : slopes.baseAddress, indices.baseAddress!,
+                                        firstLayerColumns, proposedDeltas, proposedValues, proposedSlopes,
+                                        flags.baseAddress!)
+                                }
                             }
                         }
                     }
@@ -219,9 +289,10 @@ extension MultilayerPerceptron: SiteLocalNetwork {
         return PreactivationCache(rows: h, values: value(firstPreactivation: h, parameters: p))
     }
 
-    /// `f(h_1 + delta W_1[:, site]) - f(h_1)`.
+    /// `f(h_1 + delta W_1[:, site]) - f(h_1)`, every field's (no bound: O(n_1) plus
+    /// the deeper layers already).
     public func proposeSiteChange(
-        _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double],
+        _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double], skipping _: [Bool]?,
         adding change: inout [Double]
     ) {
         let column = firstLayerColumn(site: site, parameters: p)
@@ -241,21 +312,69 @@ extension MultilayerPerceptron: SiteLocalNetwork {
 }
 
 extension TranslationInvariantNetwork: SiteLocalNetwork {
-    /// `h_1` of every patch of every field (`C V x n_1`) and each patch's `g`.
+    /// `h_1` of every patch of every field (`C V x n_1`) and each patch's `g`;
+    /// for a one-hidden-layer cell with tanh also `sigma'(h_1)` and the bound's
+    /// scales.
     public func siteCache(_ fields: FieldBatch, parameters p: [Double]) -> PreactivationCache {
         let h = cell.firstPreactivation(patches(fields), parameters: p)
         var cache = PreactivationCache(rows: h, values: cell.value(firstPreactivation: h, parameters: p))
         cache.firstLayerColumns = (0..<patchSize).flatMap { cell.firstLayerColumn(site: $0, parameters: p) }
+        if cell.hidden.count == 1, let curvature = cell.activation.boundedCurvature {
+            let n = h.columns, k = patchSize, w = Array(p[cell.outputWeights]), columns = cache.firstLayerColumns
+            var values = h.storage
+            var (first, second) = ([Double](repeating: 0, count: values.count), [Double](repeating: 0, count: values.count))
+            values.withUnsafeMutableBufferPointer { v in
+                first.withUnsafeMutableBufferPointer { d1 in
+                    second.withUnsafeMutableBufferPointer { cell.activation.apply(to: v, first: d1, second: $0) }
+                }
+            }
+            cache.slopes = first.map { Float($0) }
+            cache.weightedColumns = (0..<(k * n)).map { w[$0 % n] * columns[$0] }
+            let squares = (0..<(k * n)).reduce(0.0) { $0 + abs(w[$1 % n]) * columns[$1] * columns[$1] }
+            cache.boundScales = SiteBoundScales(
+                curvature: curvature / 2 * squares, spread: cache.weightedColumns.reduce(0) { $0 + abs($1) },
+                size: 1 + Double(k) * w.reduce(0) { $0 + abs($1) })
+        }
         return cache
+    }
+
+    /// The `K` patches that contain `site` (entry `o` of the patch at `site - o`).
+    private func patches<R>(containing site: Int, _ body: (UnsafeBufferPointer<Int>) -> R) -> R {
+        let k = patchSize
+        return patchContaining.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[(site * k)..<(site * k + k)])) }
+    }
+
+    /// First order in `delta` from the kept `sigma'` plus the second-order
+    /// remainder at `sup|sigma''|` (`nqft_site_bound`): `K n_1` multiply-adds per
+    /// field, against the proposal's `K n_1` activations.
+    public func siteChangeBounds(
+        _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double],
+        adding bounds: inout [Double]
+    ) {
+        guard !cache.slopes.isEmpty else {
+            for c in deltas.indices { bounds[c] = .infinity }
+            return
+        }
+        let scales = cache.boundScales
+        patches(containing: site) { patches in
+            patches.withMemoryRebound(to: Int64.self) { patches in
+                bounds.withUnsafeMutableBufferPointer { out in
+                    nqft_site_bound(
+                        Int64(deltas.count), Int64(patchSize), Int64(cache.rows.columns), Int64(lattice.volume),
+                        cache.slopes, patches.baseAddress!, cache.weightedColumns, deltas, scales.curvature,
+                        scales.spread, scales.size, out.baseAddress!)
+                }
+            }
+        }
     }
 
     /// A site is entry `o` of the patch at `site - o`, for each of the `K` offsets:
     /// those `K` patches' `h_1` move by `delta W_1[:, o]`; `f` changes by the sum of
     /// their `g` changes. One hidden layer takes the fused C loop
-    /// (`MultilayerPerceptron.shiftedValues`, into the cache's proposal buffers),
-    /// deeper networks the general forward pass.
+    /// (`MultilayerPerceptron.shiftedValues`, into the cache's proposal buffers,
+    /// the skipped fields left out), deeper networks the general forward pass.
     public func proposeSiteChange(
-        _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double],
+        _ cache: inout PreactivationCache, site: Int, deltas: [Double], parameters p: [Double], skipping: [Bool]?,
         adding change: inout [Double]
     ) {
         let v = lattice.volume, k = patchSize, n = cache.rows.columns, count = deltas.count * k
@@ -263,16 +382,24 @@ extension TranslationInvariantNetwork: SiteLocalNetwork {
             cache.proposedRows = [Int](repeating: 0, count: count)
             cache.proposedValues = [Double](repeating: 0, count: count)
             cache.proposedDeltas = deltas
+            cache.proposedSlopes = [Float](repeating: 0, count: cache.slopes.isEmpty ? 0 : count * n)
             cache.scratch = [Double](repeating: 0, count: k * n)
         }
-        var proposal = (rows: cache.proposedRows, values: cache.proposedValues, deltas: cache.proposedDeltas)
-        (cache.proposedRows, cache.proposedValues, cache.proposedDeltas) = ([], [], [])  // unshared while written
-        defer { (cache.proposedRows, cache.proposedValues, cache.proposedDeltas) = proposal }
-        let fused = patchContaining.withUnsafeBufferPointer { containing in
+        var proposal = (
+            rows: cache.proposedRows, values: cache.proposedValues, deltas: cache.proposedDeltas,
+            slopes: cache.proposedSlopes
+        )
+        // Unshared while written.
+        (cache.proposedRows, cache.proposedValues, cache.proposedDeltas, cache.proposedSlopes) = ([], [], [], [])
+        defer {
+            (cache.proposedRows, cache.proposedValues, cache.proposedDeltas, cache.proposedSlopes) =
+                (proposal.rows, proposal.values, proposal.deltas, proposal.slopes)
+        }
+        let fused = patches(containing: site) { patches in
             cell.shiftedValues(
-                rows: cache.rows, values: cache.values, patches: UnsafeBufferPointer(rebasing: containing[(site * k)..<(site * k + k)]),
-                volume: v, columns: cache.firstLayerColumns, deltas: deltas, parameters: p, proposal: &proposal,
-                change: &change, scratch: &cache.scratch)
+                rows: cache.rows, values: cache.values, patches: patches, volume: v, columns: cache.firstLayerColumns,
+                deltas: deltas, parameters: p, skipping: skipping, proposal: &proposal, change: &change,
+                scratch: &cache.scratch)
         }
         guard !fused else { return }
         for c in deltas.indices {
@@ -301,8 +428,11 @@ public struct NetworkSiteCache<BaseCache: Sendable, Cache: Sendable>: Sendable {
     var network: [Cache]
     var halves: [[Double]] = []
     var proposedHalves: [[Double]] = []
-    /// Scratch: the deltas of `-phi`.
+    /// Scratch: the deltas of `-phi`; the bounds on the change (on `u'` and `w'`
+    /// for a superposition) and the fields they settle as rejected.
     var mirroredDeltas: [Double] = []
+    var bounds: [[Double]] = []
+    var skipped: [Bool] = []
 }
 
 extension GaussianNetwork: SiteLocalWavefunction where Base: SiteLocalWavefunction, Network: SiteLocalNetwork {
@@ -321,6 +451,8 @@ extension GaussianNetwork: SiteLocalWavefunction where Base: SiteLocalWavefuncti
 
     /// The base's change plus the network's at `phi` (and at `-phi`, which moves
     /// by `-delta`): summed (even), or through `log(e^u + e^w)` (superposition).
+    /// With floors, the networks' bounds first (`rejections`); the fields they
+    /// settle are skipped.
     ///
     /// Proposals and accepts are compiled for the four models the ansatz
     /// factory builds (`@_specialize`: the generic entry point compares the
@@ -333,36 +465,91 @@ extension GaussianNetwork: SiteLocalWavefunction where Base: SiteLocalWavefuncti
     @_specialize(where Base == GaussianAnsatz, Network == MultilayerPerceptron)
     public func proposeSiteChange(
         _ cache: inout NetworkSiteCache<Base.SiteCache, Network.SiteCache>, fields: FieldBatch, site: Int,
-        deltas: [Double], adding change: inout [Double]
+        deltas: [Double], floors: [Double]?, adding change: inout [Double]
     ) {
         base.proposeSiteChange(&cache.base, fields: fields, site: site, deltas: deltas, adding: &change)
         if symmetry != .none {
             if cache.mirroredDeltas.count != deltas.count { cache.mirroredDeltas = deltas }
             for c in deltas.indices { cache.mirroredDeltas[c] = -deltas[c] }
         }
+        let skipping = floors.flatMap { rejections(&cache, site: site, deltas: deltas, change: change, floors: $0) }
+        let parameters = networkParameters
         switch symmetry {
         case .none:
-            network.proposeSiteChange(&cache.network[0], site: site, deltas: deltas, parameters: networkParameters, adding: &change)
-        case .even:
-            network.proposeSiteChange(&cache.network[0], site: site, deltas: deltas, parameters: networkParameters, adding: &change)
             network.proposeSiteChange(
-                &cache.network[1], site: site, deltas: cache.mirroredDeltas, parameters: networkParameters, adding: &change)
+                &cache.network[0], site: site, deltas: deltas, parameters: parameters, skipping: skipping, adding: &change)
+        case .even:
+            network.proposeSiteChange(
+                &cache.network[0], site: site, deltas: deltas, parameters: parameters, skipping: skipping, adding: &change)
+            network.proposeSiteChange(
+                &cache.network[1], site: site, deltas: cache.mirroredDeltas, parameters: parameters, skipping: skipping,
+                adding: &change)
         case .superposition:
             // u' = u + b delta + (f's change), w' = w - b delta + (f(-phi)'s change),
             // in buffers kept from round to round.
-            if cache.proposedHalves.count != 2 || cache.proposedHalves[0].count != deltas.count { cache.proposedHalves = cache.halves }
-            for c in deltas.indices {
-                cache.proposedHalves[0][c] = cache.halves[0][c] + shift * deltas[c]
-                cache.proposedHalves[1][c] = cache.halves[1][c] - shift * deltas[c]
-            }
+            shiftedHalves(&cache.proposedHalves, from: cache.halves, deltas: deltas)
             network.proposeSiteChange(
-                &cache.network[0], site: site, deltas: deltas, parameters: networkParameters, adding: &cache.proposedHalves[0])
+                &cache.network[0], site: site, deltas: deltas, parameters: parameters, skipping: skipping,
+                adding: &cache.proposedHalves[0])
             network.proposeSiteChange(
-                &cache.network[1], site: site, deltas: cache.mirroredDeltas, parameters: networkParameters,
+                &cache.network[1], site: site, deltas: cache.mirroredDeltas, parameters: parameters, skipping: skipping,
                 adding: &cache.proposedHalves[1])
             let (u, w, newU, newW) = (cache.halves[0], cache.halves[1], cache.proposedHalves[0], cache.proposedHalves[1])
             for c in deltas.indices { change[c] += Self.shares(newU[c], newW[c]).logSum - Self.shares(u[c], w[c]).logSum }
         }
+        if let skipping { for c in deltas.indices where skipping[c] { change[c] = -.infinity } }
+    }
+
+    /// `u + b delta` and `w - b delta` into `halves` (sized once), where the
+    /// networks' changes (or bounds) are added.
+    private func shiftedHalves(_ halves: inout [[Double]], from current: [[Double]], deltas: [Double]) {
+        if halves.count != 2 || halves[0].count != deltas.count { halves = current }
+        for c in deltas.indices {
+            halves[0][c] = current[0][c] + shift * deltas[c]
+            halves[1][c] = current[1][c] - shift * deltas[c]
+        }
+    }
+
+    /// The fields whose change, `change[c]` (the base's) plus the networks',
+    /// the networks' bounds prove at most `floors[c]`, or nil for none. The
+    /// bounds are combined as the changes are, every step monotone: sums
+    /// (rounded addition is monotone), and `log(e^u + e^w)`, increasing in both,
+    /// with a margin of 1e-12 of its size for its rounding.
+    private func rejections(
+        _ cache: inout NetworkSiteCache<Base.SiteCache, Network.SiteCache>, site: Int, deltas: [Double],
+        change: [Double], floors: [Double]
+    ) -> [Bool]? {
+        let parameters = networkParameters
+        if cache.skipped.count != deltas.count {
+            cache.skipped = [Bool](repeating: false, count: deltas.count)
+            cache.bounds = [change, change]
+        }
+        switch symmetry {
+        case .none, .even:
+            for c in deltas.indices { cache.bounds[0][c] = change[c] }
+            network.siteChangeBounds(&cache.network[0], site: site, deltas: deltas, parameters: parameters, adding: &cache.bounds[0])
+            if symmetry == .even {
+                network.siteChangeBounds(
+                    &cache.network[1], site: site, deltas: cache.mirroredDeltas, parameters: parameters,
+                    adding: &cache.bounds[0])
+            }
+        case .superposition:
+            shiftedHalves(&cache.bounds, from: cache.halves, deltas: deltas)
+            network.siteChangeBounds(&cache.network[0], site: site, deltas: deltas, parameters: parameters, adding: &cache.bounds[0])
+            network.siteChangeBounds(
+                &cache.network[1], site: site, deltas: cache.mirroredDeltas, parameters: parameters, adding: &cache.bounds[1])
+            let (u, w) = (cache.halves[0], cache.halves[1])
+            for c in deltas.indices {
+                let largest = Self.shares(cache.bounds[0][c], cache.bounds[1][c]).logSum
+                cache.bounds[0][c] = change[c] + ((largest + 1e-12 * (1 + abs(largest))) - Self.shares(u[c], w[c]).logSum)
+            }
+        }
+        var any = false
+        for c in deltas.indices {
+            cache.skipped[c] = cache.bounds[0][c] <= floors[c]
+            any = any || cache.skipped[c]
+        }
+        return any ? cache.skipped : nil
     }
 
     @_specialize(where Base == TailedGaussian, Network == TranslationInvariantNetwork)

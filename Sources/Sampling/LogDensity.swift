@@ -23,8 +23,23 @@ public protocol SiteLocalDensity: LogDensity {
 
     /// `log p(phi_c + delta_c e_site) - log p(phi_c)` into `change[c]` for each
     /// chain `c` (an array the caller keeps: the proposal allocates nothing).
-    func proposeSiteChange(_ cache: inout SiteCache, fields: FieldBatch, site: Int, deltas: [Double], into change: inout [Double])
+    /// With `floors` (the Metropolis test's `log u`, which rejects a change at
+    /// most the floor), a density that proves a chain's change at most its
+    /// floor without evaluating it may write `-infinity` instead; that proposal
+    /// is not kept, and the chain must not be accepted.
+    func proposeSiteChange(
+        _ cache: inout SiteCache, fields: FieldBatch, site: Int, deltas: [Double], floors: [Double]?,
+        into change: inout [Double])
 
     /// Makes the last proposal current for the chains `c` with `accepted[c]`.
     func acceptSiteChange(_ cache: inout SiteCache, site: Int, deltas: [Double], accepted: [Bool])
+}
+
+extension SiteLocalDensity {
+    /// Every chain's change, evaluated.
+    public func proposeSiteChange(
+        _ cache: inout SiteCache, fields: FieldBatch, site: Int, deltas: [Double], into change: inout [Double]
+    ) {
+        proposeSiteChange(&cache, fields: fields, site: site, deltas: deltas, floors: nil, into: &change)
+    }
 }

@@ -189,6 +189,12 @@ extension MetropolisHastings {
     /// `log u < log ratio` with `u` in (0, 1]: the Metropolis–Hastings test; a
     /// NaN ratio is never accepted.
     func accepts(_ logRatio: Double, _ random: inout RandomSource) -> Bool {
-        log(1 - random.uniform()) < logRatio
+        acceptanceFloor(&random) < logRatio
+    }
+
+    /// The test's `log u`, `u = 1 - uniform` in (0, 1]: a log ratio at most this
+    /// is rejected.
+    func acceptanceFloor(_ random: inout RandomSource) -> Double {
+        log(1 - random.uniform())
     }
 }

@@ -32,14 +32,21 @@ public struct SingleSiteSampler<Density: SiteLocalDensity>: MetropolisHastings {
         var deltas = [Double](repeating: 0, count: chains)
         var moved = [Bool](repeating: false, count: chains)
         var change = [Double](repeating: 0, count: chains)
+        var floors = [Double](repeating: 0, count: chains)
         for _ in 0..<count {
             var accepted = [Int](repeating: 0, count: chains)
             for _ in 0..<settings.sweep {
                 let site = state.siteCursor ?? 0
                 state.siteCursor = (site + 1) % v
-                for c in 0..<chains { deltas[c] = state.stepSize[c] * state.random[c].normal() }
-                density.proposeSiteChange(&cache, fields: state.fields, site: site, deltas: deltas, into: &change)
-                for c in 0..<chains { moved[c] = accepts(change[c], &state.random[c]) }
+                // Each chain's uniform is drawn before its change is evaluated
+                // (its stream's order, step then uniform, is as before), so the
+                // density may skip the changes it proves rejected.
+                for c in 0..<chains {
+                    deltas[c] = state.stepSize[c] * state.random[c].normal()
+                    floors[c] = acceptanceFloor(&state.random[c])
+                }
+                density.proposeSiteChange(&cache, fields: state.fields, site: site, deltas: deltas, floors: floors, into: &change)
+                for c in 0..<chains { moved[c] = floors[c] < change[c] }
                 density.acceptSiteChange(&cache, site: site, deltas: deltas, accepted: moved)
                 for c in 0..<chains where moved[c] {
                     accepted[c] += 1

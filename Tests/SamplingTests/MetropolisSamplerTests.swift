@@ -28,7 +28,9 @@ struct DiagonalGaussian: LogDensity {
 extension DiagonalGaussian: SiteLocalDensity {
     func siteCache(_ fields: FieldBatch) -> Void {}
 
-    func proposeSiteChange(_ cache: inout Void, fields: FieldBatch, site: Int, deltas: [Double], into change: inout [Double]) {
+    func proposeSiteChange(
+        _ cache: inout Void, fields: FieldBatch, site: Int, deltas: [Double], floors _: [Double]?, into change: inout [Double]
+    ) {
         for c in deltas.indices {
             let (old, new) = (fields[c, site], fields[c, site] + deltas[c])
             change[c] = (old * old - new * new) / (2 * pow(widths[site], 2))
