@@ -1,5 +1,7 @@
 #include "kernels.h"
 
+#include <string.h>
+
 MULTIVERSION
 void nqft_add_scaled(double *restrict dst, const double *restrict src, double w, int64_t n) {
     for (int64_t k = 0; k < n; k++) dst[k] += w * src[k];
@@ -113,18 +115,58 @@ double nqft_dot(const double *a, const double *b, int64_t n) {
     return sum;
 }
 
+// The three digits of x scale, each exact.
+#define NQFT_DIGITS(x, a, b, c)                  \
+    do {                                         \
+        double y_ = (x) * scale;                 \
+        double a_ = __builtin_trunc(y_);         \
+        y_ = (y_ - a_) * unit;                   \
+        double b_ = __builtin_trunc(y_);         \
+        (a) = (int64_t)a_;                       \
+        (b) = (int64_t)b_;                       \
+        (c) = (int64_t)__builtin_trunc((y_ - b_) * unit); \
+    } while (0)
+
 MULTIVERSION
-void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *limbs, int64_t step) {
+void nqft_exact_accumulate(const double *restrict x, int64_t n, double scale, int64_t *restrict high,
+                           int64_t *restrict middle, int64_t *restrict low, int64_t step) {
     const double unit = 1099511627776.0;  // 2^40
-    for (int64_t i = 0; i < n; i++) {
-        double y = x[i] * scale;
-        double a = __builtin_trunc(y);
-        y = (y - a) * unit;
-        double b = __builtin_trunc(y);
-        y = (y - b) * unit;
-        int64_t *l = limbs + step * i;
-        l[0] += (int64_t)a;
-        l[1] += (int64_t)b;
-        l[2] += (int64_t)__builtin_trunc(y);
+    if (step == 0) {
+        int64_t h = 0, m = 0, l = 0;
+        for (int64_t i = 0; i < n; i++) {
+            int64_t a, b, c;
+            NQFT_DIGITS(x[i], a, b, c);
+            h += a;
+            m += b;
+            l += c;
+        }
+        *high += h;
+        *middle += m;
+        *low += l;
+        return;
     }
+    for (int64_t i = 0; i < n; i++) {
+        int64_t a, b, c;
+        NQFT_DIGITS(x[i], a, b, c);
+        high[i] += a;
+        middle[i] += b;
+        low[i] += c;
+    }
+}
+#undef NQFT_DIGITS
+
+MULTIVERSION
+double nqft_largest_magnitude(const double *x, int64_t n, int *finite) {
+    uint64_t largest = 0;
+    for (int64_t i = 0; i < n; i++) {
+        uint64_t bits;
+        memcpy(&bits, x + i, sizeof bits);
+        bits &= 0x7fffffffffffffffULL;
+        largest = bits > largest ? bits : largest;
+    }
+    // An infinity or a NaN has every exponent bit set, and lies above every finite value.
+    *finite = largest < 0x7ff0000000000000ULL;
+    double value;
+    memcpy(&value, &largest, sizeof value);
+    return value;
 }

@@ -28,7 +28,7 @@ enum ExactSum {
     static func sum(_ local: [[Double]], length: Int, over ranks: Communicator) -> [Double] {
         for term in local { precondition(term.count == length, "ExactSum: a term of \(term.count) elements, not \(length)") }
         return combine(local, results: length, terms: local.count, over: ranks) { _, x, scale, limbs in
-            nqft_exact_accumulate(x, Int64(length), scale, limbs, Int64(Self.limbs))
+            nqft_exact_accumulate(x, Int64(length), scale, limbs.high, limbs.middle, limbs.low, 1)
         }
     }
 
@@ -37,24 +37,27 @@ enum ExactSum {
     /// several ranks (an autocovariance's products).
     static func totals(_ groups: [[Double]], over ranks: Communicator) -> [Double] {
         combine(groups, results: groups.count, terms: groups.map(\.count).max() ?? 0, over: ranks) { j, x, scale, limbs in
-            nqft_exact_accumulate(x, Int64(groups[j].count), scale, limbs + Self.limbs * j, 0)
+            nqft_exact_accumulate(x, Int64(groups[j].count), scale, limbs.high + j, limbs.middle + j, limbs.low + j, 0)
         }
     }
+
+    /// Where each result's three limbs lie: one array per limb (`results` each,
+    /// one after another in the accumulator), so the C loop vectorises.
+    typealias Limbs = (high: UnsafeMutablePointer<Int64>, middle: UnsafeMutablePointer<Int64>, low: UnsafeMutablePointer<Int64>)
 
     /// The common part of `sum` and `totals`: agree on the exponent `E` of the
     /// largest term, let `accumulate(j, x, 2^(40-E), limbs)` add array `j`
     /// (scaled) into the limbs, add the limbs over the ranks, round once.
     private static func combine(
         _ arrays: [[Double]], results: Int, terms: Int, over ranks: Communicator,
-        accumulate: (Int, UnsafePointer<Double>?, Double, UnsafeMutablePointer<Int64>) -> Void
+        accumulate: (Int, UnsafePointer<Double>?, Double, Limbs) -> Void
     ) -> [Double] {
         var largest = 0.0
         var finite = true
         for array in arrays {
-            for x in array {
-                if !x.isFinite { finite = false }
-                largest = max(largest, abs(x))
-            }
+            var arrayFinite: Int32 = 1
+            largest = max(largest, nqft_largest_magnitude(array, Int64(array.count), &arrayFinite))
+            finite = finite && arrayFinite != 0
         }
         let largestExponent = finite && largest > 0 ? Int64(largest.exponent) + 1 : Int64.min
         let agreed = ranks.maxima([largestExponent, finite ? 0 : 1, Int64(terms)])
@@ -64,29 +67,33 @@ enum ExactSum {
         let exponent = Int(agreed[0])
         var accumulator = [Int64](repeating: 0, count: limbs * results)
         accumulator.withUnsafeMutableBufferPointer { a in
+            let limbs = (a.baseAddress!, a.baseAddress! + results, a.baseAddress! + 2 * results)
             for (j, array) in arrays.enumerated() {
                 if exponent - limbBits > -1000 && exponent - limbBits < 1000 {
                     // 2^(40 - E) is a normal double: the C loop scales exactly.
-                    array.withUnsafeBufferPointer { accumulate(j, $0.baseAddress, scalbn(1.0, limbBits - exponent), a.baseAddress!) }
+                    array.withUnsafeBufferPointer { accumulate(j, $0.baseAddress, scalbn(1.0, limbBits - exponent), limbs) }
                 } else {
                     // Near the ends of the double range: scale in two exact steps.
                     let scaled = array.map { scalbn($0, -exponent) }
-                    scaled.withUnsafeBufferPointer { accumulate(j, $0.baseAddress, scalbn(1.0, limbBits), a.baseAddress!) }
+                    scaled.withUnsafeBufferPointer { accumulate(j, $0.baseAddress, scalbn(1.0, limbBits), limbs) }
                 }
             }
         }
         let total = ranks.sums(accumulator)
         let unit = scalbn(1.0, -limbBits)
+        // 2^(E - 40) when it is a normal double: multiplying by it rounds as scalbn does.
+        let power = exponent - limbBits > -1022 && exponent - limbBits < 1023 ? scalbn(1.0, exponent - limbBits) : nil
         return total.withUnsafeBufferPointer { t in
             (0..<results).map { i in
                 // Carries upward, so the lower limbs lie in [0, 2^40); then the
                 // limbs from the lowest, one rounding each (same integers, same double).
-                var (l0, l1, l2) = (t[limbs * i], t[limbs * i + 1], t[limbs * i + 2])
+                var (l0, l1, l2) = (t[i], t[results + i], t[2 * results + i])
                 l1 += l2 >> limbBits
                 l2 &= (1 << limbBits) - 1
                 l0 += l1 >> limbBits
                 l1 &= (1 << limbBits) - 1
-                return scalbn(Double(l0) + (Double(l1) + Double(l2) * unit) * unit, exponent - limbBits)
+                let value = Double(l0) + (Double(l1) + Double(l2) * unit) * unit
+                return power.map { value * $0 } ?? scalbn(value, exponent - limbBits)
             }
         }
     }

@@ -91,8 +91,14 @@ public struct StochasticReconfiguration: Optimizer, Codable {
                 return (0..<p).flatMap { i in part.storage[(i * p)...(i * p + i)] }
             }
             var s = Matrix(rows: p, columns: p)
-            for i in 0..<p { for j in 0...i { s[i, j] = lower[i * (i + 1) / 2 + j] / Double(n) } }
-            for q in 0..<p { s[q, q] += diagonalShift }
+            let shift = diagonalShift
+            s.storage.withUnsafeMutableBufferPointer { s in
+                for i in 0..<p {
+                    let packed = i * (i + 1) / 2
+                    for j in 0...i { s[i * p + j] = lower[packed + j] / Double(n) }
+                    s[i * p + i] += shift
+                }
+            }
             return try choleskySolve(s, samples.force)
         }
         let centred = samples.centredLogDerivatives

@@ -36,12 +36,19 @@ void nqft_moments(const double *phi, int64_t n, double *moments);
 void nqft_kick(double *p, const double *phi, double h, double diagonal, double cubic, const double *weights,
                const int64_t *extent, int64_t d);
 
-/// Adds x[i] (|x[i]| < 2^E, `scale` = 2^(40 - E)) to limbs[step i .. step i + 2] as
-/// the integers of its three 40-bit fixed-point digits below 2^E, truncated toward
-/// zero (Parallelism's ExactSum): trunc(x 2^(40-E)), then the next 40 bits of the
-/// remainder, and the next. Every operation is exact. `step` 3: a sum per
-/// element; 0: one total of all.
-void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *limbs, int64_t step);
+/// Adds x[i] (|x[i]| < 2^E, `scale` = 2^(40 - E)) to high[step i], middle[step i]
+/// and low[step i] as the integers of its three 40-bit fixed-point digits below
+/// 2^E, truncated toward zero (Parallelism's ExactSum): trunc(x 2^(40-E)), then the
+/// next 40 bits of the remainder, and the next. Every operation is exact. `step`
+/// 1: a sum per element (each digit in its own array, so the loop vectorises);
+/// 0: one total of all.
+void nqft_exact_accumulate(const double *x, int64_t n, double scale, int64_t *high, int64_t *middle, int64_t *low,
+                           int64_t step);
+
+/// The largest |x[i]| of x[0 .. n) (0 for n = 0), and through `finite` whether
+/// every x[i] is finite: one pass over the bit patterns, whose order for
+/// non-negative doubles is the values' (vectorised; ExactSum's exponent scan).
+double nqft_largest_magnitude(const double *x, int64_t n, int *finite);
 
 /// Keeps freed heap blocks in the process (glibc: no mmap below 256 MiB, no trim
 /// below 1 GiB). Training and sampling free and reallocate the same large arrays
