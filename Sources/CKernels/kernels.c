@@ -7,6 +7,39 @@ void nqft_add_scaled(double *restrict dst, const double *restrict src, double w,
     for (int64_t k = 0; k < n; k++) dst[k] += w * src[k];
 }
 
+void nqft_circulant_accept(const double *kernel, const int64_t *extent, int64_t d, int64_t site, int64_t chains,
+                           const double *deltas, const uint8_t *accepted, double *g, double *column) {
+    int64_t any = 0;
+    for (int64_t c = 0; c < chains; c++) any |= accepted[c];
+    if (!any) return;
+    // The site's coordinates x, the strides, and an odometer y over the rows
+    // (every coordinate but the last).
+    int64_t x[4] = {0}, y[4] = {0}, stride[4] = {0}, v = 1;
+    for (int64_t mu = d - 1, rest = site; mu >= 0; mu--) {
+        x[mu] = rest % extent[mu];
+        rest /= extent[mu];
+        stride[mu] = v;
+        v *= extent[mu];
+    }
+    const int64_t n = extent[d - 1], last = x[d - 1];
+    for (int64_t start = 0; start < v; start += n) {
+        int64_t row = 0;
+        for (int64_t mu = 0; mu < d - 1; mu++) {
+            const int64_t difference = y[mu] - x[mu];
+            row += (difference < 0 ? difference + extent[mu] : difference) * stride[mu];
+        }
+        memcpy(column + start + last, kernel + row, (size_t)(n - last) * sizeof(double));
+        memcpy(column + start, kernel + row + n - last, (size_t)last * sizeof(double));
+        for (int64_t mu = d - 2; mu >= 0; mu--) {
+            if (++y[mu] < extent[mu]) break;
+            y[mu] = 0;
+        }
+    }
+    for (int64_t c = 0; c < chains; c++) {
+        if (accepted[c]) nqft_add_scaled(g + c * v, column, deltas[c], v);
+    }
+}
+
 MULTIVERSION
 double nqft_squared_difference(const double *a, const double *b, int64_t n) {
     double sum = 0;

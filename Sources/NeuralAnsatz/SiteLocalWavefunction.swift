@@ -59,11 +59,8 @@ public struct GaussianSiteCache: Sendable {
     var field: Matrix
     /// `A_{y,0}` for each site `y` (`A` is circulant: `A_{y,x} = kernel[y - x]`).
     var kernel: [Double]
-    /// The coordinates of every site (`V x d`, row-major), so a column of `A` needs
-    /// no divisions, and the lattice's strides.
-    var coordinates: [Int]
-    var strides: [Int]
-    /// Scratch for the column of `A` an accepted move adds.
+    /// The lattice's extents, and scratch for the column of `A` an accepted move adds.
+    var extent: [Int]
     var column: [Double]
 }
 
@@ -76,8 +73,7 @@ extension GaussianAnsatz: SiteLocalWavefunction {
         let unit = FieldBatch(rows: 1, columns: lattice.volume, storage: (0..<lattice.volume).map { $0 == 0 ? 1 : 0 })
         let kernel = logPsiAndGradient(unit).gradient.storage.map { -$0 }  // A e_0
         return GaussianSiteCache(
-            field: g, kernel: kernel, coordinates: (0..<lattice.volume).flatMap(lattice.coordinates),
-            strides: lattice.strides, column: [Double](repeating: 0, count: lattice.volume))
+            field: g, kernel: kernel, extent: lattice.extent, column: [Double](repeating: 0, count: lattice.volume))
     }
 
     /// `log psi = -phi^T A phi / 2` changes by `-(delta (A phi)_x + delta^2 A_xx / 2)`
@@ -92,36 +88,23 @@ extension GaussianAnsatz: SiteLocalWavefunction {
         }
     }
 
-    /// `A phi += delta A[:, x]` for the accepted fields.
+    /// `A phi += delta A[:, x]` for the accepted fields: the column from contiguous
+    /// runs of the kernel, added at the machine's vector width, in one C call
+    /// (`nqft_circulant_accept`; Swift is compiled for the baseline).
     public func acceptSiteChange(_ cache: inout GaussianSiteCache, site: Int, deltas: [Double], accepted: [Bool]) {
-        guard accepted.contains(true) else { return }
-        let v = lattice.volume, d = lattice.dimension, n = lattice.extent[d - 1]
-        let (extent, strides) = (lattice.extent, cache.strides)
-        // A[y, x] = kernel[y - x], the difference taken per coordinate, periodically:
-        // along each row of the last (unit-stride) coordinate two contiguous runs
-        // of the kernel's row, the other coordinates' offset once per row.
-        cache.coordinates.withUnsafeBufferPointer { c in
-            cache.kernel.withUnsafeBufferPointer { kernel in
-                cache.column.withUnsafeMutableBufferPointer { column in
-                    let x = c.baseAddress! + site * d, last = x[d - 1]
-                    for start in stride(from: 0, to: v, by: n) {
-                        var row = 0
-                        for mu in 0..<(d - 1) {
-                            let difference = c[start * d + mu] - x[mu]
-                            row += (difference < 0 ? difference + extent[mu] : difference) * strides[mu]
+        let d = lattice.dimension
+        cache.extent.withUnsafeBufferPointer { extent in
+            extent.withMemoryRebound(to: Int64.self) { extent in
+                accepted.withUnsafeBufferPointer { flags in
+                    flags.withMemoryRebound(to: UInt8.self) { flags in  // a Bool is one byte, 0 or 1
+                        cache.field.storage.withUnsafeMutableBufferPointer { g in
+                            cache.column.withUnsafeMutableBufferPointer { column in
+                                nqft_circulant_accept(
+                                    cache.kernel, extent.baseAddress!, Int64(d), Int64(site), Int64(accepted.count),
+                                    deltas, flags.baseAddress!, g.baseAddress!, column.baseAddress!)
+                            }
                         }
-                        let (out, source) = (column.baseAddress! + start, kernel.baseAddress! + row)
-                        (out + last).update(from: source, count: n - last)
-                        out.update(from: source + n - last, count: last)
                     }
-                }
-            }
-        }
-        cache.column.withUnsafeBufferPointer { column in
-            cache.field.storage.withUnsafeMutableBufferPointer { g in
-                // In C, at the machine's vector width (Swift is compiled for the baseline).
-                for c in accepted.indices where accepted[c] {
-                    nqft_add_scaled(g.baseAddress! + c * v, column.baseAddress!, deltas[c], Int64(v))
                 }
             }
         }

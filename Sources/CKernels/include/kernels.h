@@ -18,6 +18,15 @@
 /// dst[k] += w src[k], k < n.
 void nqft_add_scaled(double *dst, const double *src, double w, int64_t n);
 
+/// g[c V .. c V + V) += deltas[c] A[:, site] for the chains c with accepted[c] != 0,
+/// A circulant on a periodic row-major lattice of d <= 4 dimensions (`extent`,
+/// the last coordinate unit-stride): A[y, x] = kernel[y - x], the difference
+/// taken per coordinate. The column is built once into `column` (V doubles),
+/// from two contiguous runs of the kernel per row of the last coordinate, and
+/// added with nqft_add_scaled. (The Gaussian's single-site accept, one call a round.)
+void nqft_circulant_accept(const double *kernel, const int64_t *extent, int64_t d, int64_t site, int64_t chains,
+                           const double *deltas, const uint8_t *accepted, double *g, double *column);
+
 /// sum_k (b[k] - a[k])^2, k < n.
 double nqft_squared_difference(const double *a, const double *b, int64_t n);
 
