@@ -59,8 +59,7 @@ public struct GaussianSiteCache: Sendable {
     var field: Matrix
     /// `A_{y,0}` for each site `y` (`A` is circulant: `A_{y,x} = kernel[y - x]`).
     var kernel: [Double]
-    /// The lattice's extents, and scratch for the column of `A` an accepted move adds.
-    var extent: [Int]
+    /// Scratch for the column of `A` an accepted move adds.
     var column: [Double]
 }
 
@@ -73,7 +72,7 @@ extension GaussianAnsatz: SiteLocalWavefunction {
         let unit = FieldBatch(rows: 1, columns: lattice.volume, storage: (0..<lattice.volume).map { $0 == 0 ? 1 : 0 })
         let kernel = logPsiAndGradient(unit).gradient.storage.map { -$0 }  // A e_0
         return GaussianSiteCache(
-            field: g, kernel: kernel, extent: lattice.extent, column: [Double](repeating: 0, count: lattice.volume))
+            field: g, kernel: kernel, column: [Double](repeating: 0, count: lattice.volume))
     }
 
     /// `log psi = -phi^T A phi / 2` changes by `-(delta (A phi)_x + delta^2 A_xx / 2)`
@@ -93,7 +92,7 @@ extension GaussianAnsatz: SiteLocalWavefunction {
     /// (`nqft_circulant_accept`; Swift is compiled for the baseline).
     public func acceptSiteChange(_ cache: inout GaussianSiteCache, site: Int, deltas: [Double], accepted: [Bool]) {
         let d = lattice.dimension
-        cache.extent.withUnsafeBufferPointer { extent in
+        lattice.extent.withUnsafeBufferPointer { extent in
             extent.withMemoryRebound(to: Int64.self) { extent in
                 accepted.withUnsafeBufferPointer { flags in
                     flags.withMemoryRebound(to: UInt8.self) { flags in  // a Bool is one byte, 0 or 1
