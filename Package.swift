@@ -50,7 +50,7 @@ let package = Package(
 
         // MARK: Physics building blocks
         .target(name: "Lattice", dependencies: ["LinearAlgebra", "FourierTransform", "CKernels"]),
-        .target(name: "Statistics", dependencies: ["Parallelism"]),
+        .target(name: "Statistics", dependencies: ["Parallelism", "Execution"]),
         .target(name: "CKernels"),
         .target(name: "CActivations", dependencies: ["CKernels"]),
         .target(
@@ -59,6 +59,12 @@ let package = Package(
                 "Lattice", "FourierTransform", "LinearAlgebra", "Parallelism", "Sampling", "Statistics", "CActivations", "CKernels",
             ]),
         .target(name: "Sampling", dependencies: ["Execution", "Parallelism", "Lattice", "LinearAlgebra", "Statistics", "FourierTransform"]),
+        // Gradient-descent optimisers of any loss (Adam) and their schedules.
+        .target(name: "Optimizers"),
+        // Normalizing flows of field configurations, trained on the reverse KL divergence.
+        .target(
+            name: "NormalizingFlows",
+            dependencies: ["Lattice", "LinearAlgebra", "Parallelism", "Sampling", "Statistics", "CActivations"]),
         .target(name: "Measurements", dependencies: ["Lattice", "Statistics", "Output"]),
         .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics", "Measurements", "Output"]),
         .target(name: "ExactDiagonalization", dependencies: ["Execution", "Lattice", "LinearAlgebra"]),
@@ -69,7 +75,7 @@ let package = Package(
         // MARK: Drivers
         .target(
             name: "VMC",
-            dependencies: ["Execution", "Parallelism", "Lattice", "Statistics", "NeuralAnsatz", "Sampling", "LinearAlgebra"]),
+            dependencies: ["Execution", "Parallelism", "Lattice", "Statistics", "NeuralAnsatz", "Sampling", "LinearAlgebra", "Optimizers"]),
 
         // MARK: Configuration, orchestration, output, command line
         .target(
@@ -81,6 +87,7 @@ let package = Package(
             dependencies: [
                 "Execution", "Parallelism", "RunEngine", "Measurements", "SimulationConfig", "Output", "Lattice", "Statistics", "NeuralAnsatz",
                 "Sampling", "VMC", "Correlators", "ExactDiagonalization", "FourierTransform", "LinearAlgebra", "NetworkFieldTheory",
+                "Optimizers", "NormalizingFlows",
             ]),
         .target(
             name: "SimulationCLI",
@@ -106,6 +113,10 @@ let package = Package(
         .testTarget(
             name: "NeuralAnsatzTests",
             dependencies: ["NeuralAnsatz", "Lattice", "LinearAlgebra", "Parallelism", "Statistics", "TestSupport", "CActivations"]),
+        .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
+        .testTarget(
+            name: "NormalizingFlowsTests",
+            dependencies: ["NormalizingFlows", "Lattice", "LinearAlgebra", "Parallelism", "Statistics", "TestSupport"]),
         .testTarget(
             name: "SamplingTests",
             dependencies: [
@@ -118,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "VMCTests",
             dependencies: [
-                "VMC", "NeuralAnsatz", "Parallelism", "Sampling", "Lattice", "Statistics", "TestSupport",
+                "VMC", "NeuralAnsatz", "Parallelism", "Sampling", "Lattice", "Statistics", "TestSupport", "Optimizers",
             ]),
         .testTarget(
             name: "NetworkFieldTheoryTests",

@@ -15,42 +15,39 @@ import Statistics
 /// linearised series (Wolff §3), so autocorrelations count everywhere.
 public struct TimeSliceCorrelator: Measurements.Measurement {
     public let lattice: Lattice
-    /// Per record and chain: `C(0..T-1)` of the configuration, then `phibar`.
-    public private(set) var series: ReplicaSeries
 
     public static let file = "correlator_t.csv"
 
-    public init(lattice: Lattice, chains: Int, reservingRecords records: Int = 0) {
+    public init(lattice: Lattice) {
         self.lattice = lattice
-        series = ReplicaSeries(chains: chains, observables: lattice.extent[0] + 1, reservingRecords: records)
     }
 
     private var slices: Int { lattice.extent[0] }
 
-    public mutating func record(_ sweep: MeasuredSweep) { record(sweep.fields) }
+    /// Per record and chain: `C(0..T-1)` of the configuration, then `phibar`.
+    public var observables: Int { slices + 1 }
 
-    public mutating func record(_ fields: FieldBatch) {
-        let v = lattice.volume, t = slices, spatial = v / t, m = series.observables
+    public func record(_ sweep: MeasuredSweep, into out: UnsafeMutableBufferPointer<Double>) {
+        let fields = sweep.fields
+        let v = lattice.volume, t = slices, spatial = v / t, m = observables
         var sums = [Double](repeating: 0, count: t)
-        series.appendRecord { out in
-            fields.storage.withUnsafeBufferPointer { all in
-                for c in 0..<fields.sampleCount {
-                    let phi = all.baseAddress! + c * v
-                    var total = 0.0
-                    for slice in 0..<t {
-                        var s = 0.0
-                        for x in 0..<spatial { s += phi[slice * spatial + x] }
-                        sums[slice] = s
-                        total += s
-                    }
-                    let row = out.baseAddress! + c * m
-                    for lag in 0..<t {
-                        var sum = 0.0
-                        for t0 in 0..<t { sum += sums[(t0 + lag) % t] * sums[t0] }
-                        row[lag] = sum / Double(v)
-                    }
-                    row[t] = total / Double(v)
+        fields.storage.withUnsafeBufferPointer { all in
+            for c in 0..<fields.sampleCount {
+                let phi = all.baseAddress! + c * v
+                var total = 0.0
+                for slice in 0..<t {
+                    var s = 0.0
+                    for x in 0..<spatial { s += phi[slice * spatial + x] }
+                    sums[slice] = s
+                    total += s
                 }
+                let row = out.baseAddress! + c * m
+                for lag in 0..<t {
+                    var sum = 0.0
+                    for t0 in 0..<t { sum += sums[(t0 + lag) % t] * sums[t0] }
+                    row[lag] = sum / Double(v)
+                }
+                row[t] = total / Double(v)
             }
         }
     }
@@ -65,9 +62,9 @@ public struct TimeSliceCorrelator: Measurements.Measurement {
     }
 
     /// The rows, and the fitted pole mass (nil when the fit has no minimum).
-    public func result(gamma: GammaMethod = GammaMethod()) -> (rows: [Row], poleMass: Estimate?) {
+    public func result(_ series: ReplicaSeries, _ analysis: Analysis = Analysis()) throws -> (rows: [Row], poleMass: Estimate?) {
         let t = slices, n = series.observables
-        let primary = gamma.estimates(series)
+        let primary = try analysis.estimates(series)
         let spatial = Double(lattice.volume / t), meanField = primary[t].mean
         // C_c(t) and its gradient with respect to the recorded means.
         let connectedMeans = (0..<t).map { primary[$0].mean - spatial * meanField * meanField }
@@ -77,7 +74,7 @@ public struct TimeSliceCorrelator: Measurements.Measurement {
             g[t] = -2 * spatial * meanField
             return g
         }
-        let connected = (0..<t).map { gamma.estimate(of: connectedMeans[$0], gradient: connectedGradient($0), series: series) }
+        let connected = try (0..<t).map { try analysis.estimate(of: connectedMeans[$0], gradient: connectedGradient($0), series: series) }
         var rows: [Row] = []
         for lag in 0..<t {
             var mass: Estimate?
@@ -90,19 +87,21 @@ public struct TimeSliceCorrelator: Measurements.Measurement {
                     for (index, weight) in [(lag - 1, 1 / (2 * c[lag])), (lag + 1, 1 / (2 * c[lag])), (lag, -r / c[lag])] {
                         for (j, value) in connectedGradient(index).enumerated() { g[j] += slope * weight * value }
                     }
-                    mass = gamma.estimate(of: acosh(r), gradient: g, series: series)
+                    mass = try analysis.estimate(of: acosh(r), gradient: g, series: series)
                 }
             }
             rows.append(Row(t: lag, correlator: primary[lag], connected: connected[lag], effectiveMass: mass))
         }
-        return (rows, poleMass(connected: connected, gradient: connectedGradient, gamma: gamma))
+        return (rows, try poleMass(series, connected: connected, gradient: connectedGradient, analysis: analysis))
     }
 
     /// Weighted least-squares fit of `A cosh(m (t - T/2))` to `C_c(t)`, t = 1..T-1,
     /// with weights `1/err^2`; `m` by golden-section search of the profile chi^2
     /// (A is linear), its gradient with respect to the data from the fit's
     /// normal equations, `dtheta/dC = (J^T W J)^{-1} J^T W` (Gauss–Newton).
-    private func poleMass(connected: [Estimate], gradient: (Int) -> [Double], gamma: GammaMethod) -> Estimate? {
+    private func poleMass(
+        _ series: ReplicaSeries, connected: [Estimate], gradient: (Int) -> [Double], analysis: Analysis
+    ) throws -> Estimate? {
         let t = slices
         guard t >= 4 else { return nil }
         let lags = Array(1..<t)
@@ -153,11 +152,11 @@ public struct TimeSliceCorrelator: Measurements.Measurement {
             let dm = (-n01 * jacobian[i].0 + n00 * jacobian[i].1) * weights[i] / determinant
             for (k, value) in gradient(lag).enumerated() { g[k] += dm * value }
         }
-        return gamma.estimate(of: m, gradient: g, series: series)
+        return try analysis.estimate(of: m, gradient: g, series: series)
     }
 
-    public func results(gamma: GammaMethod) -> MeasurementResults {
-        let (rows, pole) = result(gamma: gamma)
+    public func results(_ series: ReplicaSeries, _ analysis: Analysis) throws -> MeasurementResults {
+        let (rows, pole) = try result(series, analysis)
         var table = CSVTable(header: ["t", "C", "C_err", "C_tau_int", "C_c", "C_c_err", "m_eff", "m_eff_err"])
         for row in rows {
             table.append([

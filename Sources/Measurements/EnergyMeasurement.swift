@@ -4,20 +4,15 @@ import Statistics
 /// mean, error, variance (0 for an exact eigenstate) and tau_int.
 public struct EnergyMeasurement: Measurement {
     public static let name = "energy"
-    private var series: ReplicaSeries
+    public let observables = 1
 
-    public init(chains: Int, reservingRecords records: Int = 0) {
-        series = ReplicaSeries(chains: chains, observables: 1, reservingRecords: records)
+    public init() {}
+
+    public func record(_ sweep: MeasuredSweep, into out: UnsafeMutableBufferPointer<Double>) {
+        for c in out.indices { out[c] = sweep.localEnergies[c] }
     }
 
-    public mutating func record(_ sweep: MeasuredSweep) {
-        series.append(record: sweep.localEnergies)
-    }
-
-    /// The energy's estimate from the records so far.
-    public func estimate(gamma: GammaMethod) -> Estimate { gamma.estimate(series) }
-
-    public func results(gamma: GammaMethod) -> MeasurementResults {
-        MeasurementResults(estimates: [Self.name: estimate(gamma: gamma)])
+    public func results(_ series: ReplicaSeries, _ analysis: Analysis) throws -> MeasurementResults {
+        MeasurementResults(estimates: [Self.name: try analysis.estimates(series)[0]])
     }
 }

@@ -17,32 +17,28 @@ import Statistics
 public struct MixedEnergy: Measurement {
     public static let name = "energy"
     public let action: EuclideanAction
-    public private(set) var series: ReplicaSeries
+    public let observables = 1
 
     /// - Precondition: `action` has `ends`.
-    public init(action: EuclideanAction, chains: Int, reservingRecords records: Int = 0) {
+    public init(action: EuclideanAction) {
         precondition(action.ends != nil, "the mixed estimator needs a projection path")
         self.action = action
-        series = ReplicaSeries(chains: chains, observables: 1, reservingRecords: records)
     }
 
-    public mutating func record(_ sweep: MeasuredSweep) { record(sweep.fields) }
-
-    public mutating func record(_ fields: FieldBatch) {
+    public func record(_ sweep: MeasuredSweep, into out: UnsafeMutableBufferPointer<Double>) {
         guard let trial = action.ends else { return }
+        let fields = sweep.fields
         let v = fields.siteCount, slice = trial.lattice.volume
         let last = (action.lattice.extent[0] - 1) * slice
-        series.appendRecord { out in
-            fields.storage.withUnsafeBufferPointer { all in
-                for c in 0..<fields.sampleCount {
-                    let path = all.baseAddress! + c * v
-                    out[c] = 0.5 * (trial.localEnergy(path) + trial.localEnergy(path + last))
-                }
+        fields.storage.withUnsafeBufferPointer { all in
+            for c in 0..<fields.sampleCount {
+                let path = all.baseAddress! + c * v
+                out[c] = 0.5 * (trial.localEnergy(path) + trial.localEnergy(path + last))
             }
         }
     }
 
-    public func results(gamma: GammaMethod) -> MeasurementResults {
-        MeasurementResults(estimates: [Self.name: gamma.estimate(series)])
+    public func results(_ series: ReplicaSeries, _ analysis: Analysis) throws -> MeasurementResults {
+        MeasurementResults(estimates: [Self.name: try analysis.estimates(series)[0]])
     }
 }

@@ -13,17 +13,14 @@ import Statistics
 /// function of two means, its error comes from the projected series
 /// (`GammaMethod.estimate(of:gradient:series:)`, Wolff §3).
 public struct OrderParameter: Measurement {
-    /// Per record and chain: `|M|/V, M^2/V, M^4/V^2`.
-    public private(set) var series: ReplicaSeries
     public let volume: Int
 
     public static let names = ["abs_magnetization", "chi2", "binder"]
-    /// Values per field in `series` (and in `moments`).
-    public static let observables = 3
+    /// Values per field (`moments`): `|M|/V, M^2/V, M^4/V^2`.
+    public let observables = 3
 
-    public init(volume: Int, chains: Int, reservingRecords records: Int = 0) {
+    public init(volume: Int) {
         self.volume = volume
-        series = ReplicaSeries(chains: chains, observables: Self.observables, reservingRecords: records)
     }
 
     /// `|M|/V, M^2/V, M^4/V^2` of one field of `v` sites, written to `out[0..<3]`.
@@ -40,32 +37,29 @@ public struct OrderParameter: Measurement {
     /// The three estimates from the primary estimates of `series`, whose
     /// observables `offset ..< offset + 3` are `moments`.
     public static func estimates(
-        primary: [Estimate], series: ReplicaSeries, offset: Int, gamma: GammaMethod
-    ) -> [String: Estimate] {
+        primary: [Estimate], series: ReplicaSeries, offset: Int, analysis: Analysis
+    ) throws -> [String: Estimate] {
         // U4 = 1 - <m4>/(3 <m2>^2) with m2 = M^2/V, m4 = M^4/V^2 (the V's cancel).
         let a = primary[offset + 1].mean, b = primary[offset + 2].mean
         var gradient = [Double](repeating: 0, count: series.observables)
         gradient[offset + 1] = 2 * b / (3 * a * a * a)
         gradient[offset + 2] = -1 / (3 * a * a)
-        let binder = gamma.estimate(of: 1 - b / (3 * a * a), gradient: gradient, series: series)
+        let binder = try analysis.estimate(of: 1 - b / (3 * a * a), gradient: gradient, series: series)
         return ["abs_magnetization": primary[offset], "chi2": primary[offset + 1], "binder": binder]
     }
 
-    public mutating func record(_ sweep: MeasuredSweep) {
+    public func record(_ sweep: MeasuredSweep, into out: UnsafeMutableBufferPointer<Double>) {
         let fields = sweep.fields
-        precondition(fields.sampleCount == series.chains && fields.siteCount == volume)
-        let v = volume, m = Self.observables
-        series.appendRecord { out in
-            fields.storage.withUnsafeBufferPointer { all in
-                for c in 0..<fields.sampleCount {
-                    Self.moments(all.baseAddress! + c * v, sites: v, into: out.baseAddress! + c * m)
-                }
+        precondition(fields.siteCount == volume)
+        fields.storage.withUnsafeBufferPointer { all in
+            for c in 0..<fields.sampleCount {
+                Self.moments(all.baseAddress! + c * volume, sites: volume, into: out.baseAddress! + c * observables)
             }
         }
     }
 
-    public func results(gamma: GammaMethod) -> MeasurementResults {
+    public func results(_ series: ReplicaSeries, _ analysis: Analysis) throws -> MeasurementResults {
         MeasurementResults(
-            estimates: Self.estimates(primary: gamma.estimates(series), series: series, offset: 0, gamma: gamma))
+            estimates: try Self.estimates(primary: analysis.estimates(series), series: series, offset: 0, analysis: analysis))
     }
 }

@@ -1,5 +1,8 @@
+import Statistics
+
 /// A correlator estimated from an ensemble, beside its exact value:
-/// `deviation` = (value - exact) / error.
+/// `deviation` = (value - exact) / error by `Agreement`'s rule (a zero error
+/// agrees only with the exact value itself; a missing exact value never does).
 public struct CorrelatorValue: Codable, Sendable, Equatable {
     public var value: Double
     public var error: Double
@@ -8,7 +11,7 @@ public struct CorrelatorValue: Codable, Sendable, Equatable {
     public var errorOfError: Double
     public var exact: Double
 
-    public var deviation: Double { (value - exact) / error }
+    public var deviation: Double { Agreement.deviation(value, error: error, from: exact) }
 
     /// The mean of independent samples y from the means of y, y^2, y^3, y^4 over
     /// `count` samples (`init(value:centralMoments:count:exact:)`).

@@ -1,43 +1,31 @@
 import Execution
-import Foundation
 import Parallelism
 
-/// A kind of run (the variational ground state; later Euclidean sampling,
-/// network field theories): the state it resumes from, its stages in order, and
-/// the files it writes. `execute` drives any kind through the one `RunLoop`;
-/// the command line drives any kind through `execute` and the kind's writers.
-public protocol RunKind {
+/// A kind of run as the run loop sees it: the state it resumes from and its
+/// stages in order. `execute` drives any kind through the one `RunLoop`; what a
+/// kind writes and how a run directory is kept are the command line's
+/// (`Simulation.RunnableKind`).
+public protocol RunKind: Sendable {
     associatedtype State: Codable & Sendable
 
     /// The stages in order, and the state to start from: a fresh run's, or
-    /// `checkpoint` once checked against this run (throws when it does not belong).
+    /// `checkpoint` (already checked against this run by the caller).
     func plan(resuming checkpoint: State?, parallelism: Parallelism) throws -> (stages: [any RunStage<State>], start: State)
-
-    /// Throws, naming what differs, when `checkpoint` belongs to another run; cheap,
-    /// so a caller can check before it touches a run directory.
-    func checkResume(_ checkpoint: State) throws
 
     /// Where in the run `state` stands, for messages ("after optimisation step 12").
     func position(_ state: State) -> String
-
-    /// Writes an unfinished run: what resumes it and what is worth keeping so far.
-    func writePartial(_ state: State, to directory: URL) throws
-
-    /// Writes a finished run's files (its summary last); returns the lines for
-    /// the terminal and the warnings of the run's own diagnostics.
-    func writeComplete(_ state: State, to directory: URL) throws -> (report: String, warnings: [String])
 }
 
 /// How a caller steers a run: progress, periodic checkpoints, stopping, resuming, threads.
 public struct RunControl<State: Sendable> {
-    /// Sees every finished unit of work (an optimisation step, a thermalisation,
-    /// the evaluation, the reference) with its stage's name, and progress from
+    /// Sees every finished unit of work (an optimisation step, a block of
+    /// trajectories, the analysis) with its stage's name, and progress from
     /// inside long units.
     public var progress: (_ stage: String, UnitReport) -> Void = { _, _ in }
     /// Polled before every unit and inside long ones.
     public var stop: StopCheck = .never
-    /// Saves a checkpoint every `checkpointEvery` checkpoint steps (0: never).
-    public var checkpointEvery = 0
+    /// Seconds of wall time between periodic checkpoints (0: never; `RunLoop`).
+    public var checkpointInterval = 0.0
     public var saveCheckpoint: (State) throws -> Void = { _ in }
     /// A checkpoint to continue from.
     public var resume: State?
@@ -56,7 +44,7 @@ extension RunKind {
         let (stages, start) = try plan(resuming: control.resume, parallelism: control.parallelism)
         var loop = RunLoop<State>()
         loop.stop = control.stop
-        loop.checkpointEvery = control.checkpointEvery
+        loop.checkpointInterval = control.checkpointInterval
         loop.saveCheckpoint = control.saveCheckpoint
         loop.progress = control.progress
         return try loop.run(stages, from: start)

@@ -8,9 +8,13 @@ import Execution
 public struct RunLoop<State: Sendable> {
     /// Asked before every unit (and passed into long units).
     public var stop: StopCheck = .never
-    /// Checkpoint steps between calls to `saveCheckpoint` (0: never).
-    public var checkpointEvery = 0
+    /// Seconds of wall time between calls to `saveCheckpoint` (0: never): the
+    /// one rule for every kind of run and stage. A unit is about a second of
+    /// work, so a checkpoint follows the period within about a second.
+    public var checkpointInterval = 0.0
     public var saveCheckpoint: (State) throws -> Void = { _ in }
+    /// The clock the interval is measured on, in seconds (a test's own clock).
+    public var clock: () -> Double = RunLoop.wallSeconds
     /// Sees every finished unit, with its stage's name.
     public var progress: (_ stage: String, UnitReport) -> Void = { _, _ in }
 
@@ -24,18 +28,31 @@ public struct RunLoop<State: Sendable> {
     ///   other error of a unit as it is.
     public func run(_ stages: [any RunStage<State>], from initial: State) throws -> State {
         var state = initial
+        var lastSave = clock()
         for stage in stages {
             while !stage.isComplete(state) {
                 if stop.isRequested { throw RunStopped.interrupted(state) }
                 let report = try advance(stage, &state)
                 progress(stage.name, report)
-                if report.isCheckpointStep, checkpointEvery > 0, report.completed % checkpointEvery == 0 {
+                if checkpointInterval > 0, clock() - lastSave >= checkpointInterval {
                     try saveCheckpoint(state)
+                    lastSave = clock()
                 }
             }
         }
         return state
     }
+
+    /// Seconds on a monotonic clock since the first call.
+    public static func wallSeconds() -> Double {
+        let d = (ContinuousClock.now - origin).components
+        return Double(d.seconds) + Double(d.attoseconds) * 1e-18
+    }
+}
+
+private let origin = ContinuousClock.now
+
+extension RunLoop {
 
     /// One unit of `stage` with the divergence guard: each try starts from the
     /// state before the unit; `state` changes only when a try succeeds.

@@ -56,14 +56,11 @@ public struct UnitReport: Sendable {
     public var total: Int
     /// One line for the progress display (e.g. the step's energy).
     public var summary: String
-    /// Whether this unit counts toward `RunLoop.checkpointEvery` (optimisation steps).
-    public var isCheckpointStep: Bool
 
-    public init(completed: Int, total: Int, summary: String, isCheckpointStep: Bool = false) {
+    public init(completed: Int, total: Int, summary: String) {
         self.completed = completed
         self.total = total
         self.summary = summary
-        self.isCheckpointStep = isCheckpointStep
     }
 }
 

@@ -114,11 +114,18 @@ public struct HybridMonteCarlo: Sendable {
     /// Integrates `n` steps of size `eps` from `(phi, p)` in place (the workspace's
     /// `velocity` and `spectrum` are scratch for Fourier acceleration).
     /// Exposed for the integrator tests (reversibility, energy error scaling).
+    @discardableResult
     public func integrate(
         _ phi: UnsafeMutablePointer<Double>, _ p: UnsafeMutablePointer<Double>, steps n: Int, stepSize eps: Double,
-        workspace w: inout Workspace
-    ) {
+        workspace w: inout Workspace, stop: StopCheck = .never
+    ) -> Bool {
+        var moves = 0
         for move in integrator.trajectory(steps: n) {
+            // A trajectory's length is the input's to choose (a tiny tuned step):
+            // this process's stop flag is polled inside it, so no unit of work
+            // outlasts a stop request by more than ~1e7 site updates.
+            moves += 1
+            if moves % Self.movesBetweenPolls(sites: action.lattice.volume) == 0, stop.isRequestedHere { return false }
             switch move {
             case .kick(let c):
                 action.kick(p, by: c * eps, at: phi)
@@ -132,7 +139,11 @@ public struct HybridMonteCarlo: Sendable {
                 }
             }
         }
+        return true
     }
+
+    /// Integrator moves between polls of the stop flag: about 1e7 site updates.
+    static func movesBetweenPolls(sites: Int) -> Int { max(1, 10_000_000 / max(1, sites)) }
 
     /// `1/2 p^T M^{-1} p`.
     public func kineticEnergy(_ p: UnsafePointer<Double>, workspace w: inout Workspace) -> Double {
@@ -178,16 +189,21 @@ public struct HybridMonteCarlo: Sendable {
         Workspace(sites: action.lattice.volume, spectrumCount: acceleration?.fft.spectrum.count ?? 0)
     }
 
-    /// One trajectory of one chain, `phi` updated in place when accepted.
+    /// One trajectory of one chain, `phi` updated in place when accepted; nil
+    /// when `stop` asked this process to stop inside it (the chain is then to be
+    /// discarded with the unit of work).
     public func trajectory(
-        _ phi: UnsafeMutablePointer<Double>, _ random: inout RandomSource, stepSize eps: Double, workspace w: inout Workspace
-    ) -> Trajectory {
+        _ phi: UnsafeMutablePointer<Double>, _ random: inout RandomSource, stepSize eps: Double, workspace w: inout Workspace,
+        stop: StopCheck = .never
+    ) -> Trajectory? {
         let v = action.lattice.volume
         let (n, h) = schedule(stepSize: eps, jitterDraw: jitter > 0 ? random.uniform() : 0.5)
         drawMomentum(w.momentum, &random, workspace: &w)
         let start = action.action(phi) + kineticEnergy(w.momentum.baseAddress!, workspace: &w)
         w.proposal.baseAddress!.update(from: phi, count: v)
-        integrate(w.proposal.baseAddress!, w.momentum.baseAddress!, steps: n, stepSize: h, workspace: &w)
+        guard integrate(w.proposal.baseAddress!, w.momentum.baseAddress!, steps: n, stepSize: h, workspace: &w, stop: stop) else {
+            return nil
+        }
         let end = action.action(w.proposal.baseAddress!) + kineticEnergy(w.momentum.baseAddress!, workspace: &w)
         let deltaH = end - start
         // A non-finite energy (a blown-up trajectory) is a rejection.
@@ -201,8 +217,8 @@ public struct HybridMonteCarlo: Sendable {
     /// every chain's field (`chains x V`), in order (the others are not copied).
     /// Returns the trajectories' outcomes per round.
     private func rounds(
-        _ state: inout HMCState, count: Int, keepEvery every: Int?, visit: (FieldBatch) throws -> Void
-    ) rethrows -> [[Trajectory]] {
+        _ state: inout HMCState, count: Int, keepEvery every: Int?, stop: StopCheck, visit: (FieldBatch) throws -> Void
+    ) throws -> [[Trajectory]] {
         let v = action.lattice.volume, chains = state.chains, eps = state.stepSize
         let fields = state.fields, random = state.random
         let kept = every.map { count / $0 } ?? 0
@@ -214,11 +230,19 @@ public struct HybridMonteCarlo: Sendable {
             keep.reserveCapacity(kept * v)
             var outcomes: [Trajectory] = []
             for t in 0..<count {
-                let outcome = phi.withUnsafeMutableBufferPointer { trajectory($0.baseAddress!, &rng, stepSize: eps, workspace: &w) }
+                let outcome = phi.withUnsafeMutableBufferPointer {
+                    trajectory($0.baseAddress!, &rng, stepSize: eps, workspace: &w, stop: stop)
+                }
+                guard let outcome else { break }  // stopped inside: the block is discarded
                 outcomes.append(outcome)
                 if let every, (t + 1) % every == 0 { keep += phi }
             }
             return ChainBlock(field: phi, random: rng, kept: keep, outcomes: outcomes)
+        }
+        if parts.contains(where: { $0.outcomes.count < count }) {
+            // Some chain's trajectory gave up at this process's stop flag: every rank stops here.
+            try stop.check()
+            throw Interrupted()
         }
         for c in 0..<chains {
             state.fields.storage.replaceSubrange((c * v)..<((c + 1) * v), with: parts[c].field)
@@ -244,26 +268,36 @@ public struct HybridMonteCarlo: Sendable {
         return byRound
     }
 
-    /// Trajectories per parallel block: enough work per thread hand-off, few
-    /// enough that a stop request is seen within about a second.
-    func blockLength(_ remaining: Int) -> Int {
-        let forces = Double(action.lattice.volume) * Double(integrator.forcesPerStep) * trajectoryLength / 0.1
-        return max(1, min(remaining, Int(2e6 / max(1, forces))))
+    /// Trajectories per chain in about a second of work at step size `eps` (a
+    /// parallel block, and a run's unit of work): ~2.5e8 site forces over all
+    /// chains, counted with the trajectory's real number of steps (a tiny tuned
+    /// step means long trajectories; one is also polled inside, `integrate`).
+    public func trajectoriesPerSecond(chains: Int, stepSize eps: Double) -> Int {
+        let steps = Double(schedule(stepSize: eps, jitterDraw: 0.5).steps)
+        let forces = Double(action.lattice.volume) * Double(integrator.forcesPerStep) * steps * Double(max(1, chains))
+        return max(1, Int(min(1e9, 2.5e8 / max(1, forces))))
     }
 
     /// `trajectories` trajectories per chain without recording, tuning the step
     /// size after each round by `eps *= exp(g (a - target))`, with `a` the round's
     /// mean acceptance probability `min(1, exp(-dH))` over the chains and a gain
-    /// `g` that falls as 1/sqrt(round) (a Robbins–Monro schedule, so the final
-    /// step size settles).
-    public func thermalize(_ state: inout HMCState, trajectories: Int, stop: StopCheck) throws {
-        var done = 0
-        while done < trajectories {
+    /// `g` that falls as 1/sqrt(k) (a Robbins–Monro schedule, so the step size
+    /// settles). With `restartEvery: n` the schedule restarts after every n-th
+    /// trajectory of the thermalisation (k counts from the restart; `done` says how
+    /// many came before this call), so the step re-adapts as the chains move into
+    /// their equilibrium; the runs' thermalisations restart every 100.
+    public func thermalize(
+        _ state: inout HMCState, trajectories: Int, stop: StopCheck, after done: Int = 0, restartEvery: Int = .max
+    ) throws {
+        var done = done
+        let end = done + trajectories
+        while done < end {
             try stop.check()
-            for round in rounds(&state, count: 1, keepEvery: nil, visit: { _ in }) {
+            for round in try rounds(&state, count: 1, keepEvery: nil, stop: stop, visit: { _ in }) {
+                let k = done % restartEvery + 1
                 done += 1
                 let a = round.map { $0.deltaH.isFinite ? min(1, exp(-$0.deltaH)) : 0 }.reduce(0, +) / Double(round.count)
-                let gain = 2 / Double(done).squareRoot()
+                let gain = 2 / Double(k).squareRoot()
                 state.stepSize = min(trajectoryLength, state.stepSize * exp(gain * (a - targetAcceptance)))
             }
         }
@@ -294,8 +328,9 @@ public struct HybridMonteCarlo: Sendable {
         while done < trajectories {
             try stop.check()
             let remaining = trajectories - done
-            let n = min(remaining, max(unit, blockLength(remaining) / unit * unit))
-            _ = try rounds(&state, count: n, keepEvery: every, visit: record)
+            let block = trajectoriesPerSecond(chains: state.chains, stepSize: state.stepSize)
+            let n = min(remaining, max(unit, block / unit * unit))
+            _ = try rounds(&state, count: n, keepEvery: every, stop: stop, visit: record)
             done += n
         }
     }

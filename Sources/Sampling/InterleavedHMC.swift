@@ -28,6 +28,11 @@ public struct InterleavedHMC<Proposal: IndependentProposal>: Sendable {
     public struct State: Sendable {
         public var chains: IndependenceState
         public var hmc: HMCState
+
+        public init(chains: IndependenceState, hmc: HMCState) {
+            self.chains = chains
+            self.hmc = hmc
+        }
     }
 
     /// Chains started from one proposal each; HMC streams are a family apart from the flow's.

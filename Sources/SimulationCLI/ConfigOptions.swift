@@ -5,19 +5,15 @@ import SimulationConfig
 
 /// The config file argument shared by every subcommand.
 struct ConfigOptions: ParsableArguments {
-    @Argument(help: "Path of the YAML run config (see configs/).")
+    @Argument(help: "Path of the YAML run config (see configs/ and the README).")
     var config: String
 
-    /// The validated config of any kind of run; an invalid one prints every
-    /// problem to standard error and exits with status 2 before any work is done.
-    func loadAny() throws -> ConfiguredRun {
+    /// The validated config of any kind of run (`RunCatalog`); an invalid one
+    /// prints every problem to standard error and exits with status 2 before
+    /// any work is done.
+    func loadAny() throws -> any RunnableDescription {
         do {
-            let run = try ConfiguredRun.load(path: config)
-            if case .groundState(let configuration) = run {
-                let issues = Simulation.capabilityIssues(configuration)
-                guard issues.isEmpty else { throw ConfigError(file: config, issues: issues) }
-            }
-            return run
+            return try RunCatalog.load(path: config)
         } catch let error as ConfigError {
             printError(error.description)
             throw ExitCode(2)
@@ -25,29 +21,32 @@ struct ConfigOptions: ParsableArguments {
     }
 
     /// The validated ground-state config; any other `mode` is refused (exit 2).
-    func load() throws -> RunConfiguration {
-        guard case .groundState(let configuration) = try loadAny() else {
+    func load() throws -> GroundStateConfiguration {
+        guard let configuration = try loadAny() as? GroundStateConfiguration else {
             printError("invalid config \(config): this command takes a ground-state run (no `mode:`, or `mode: ground-state`)")
             throw ExitCode(2)
         }
         return configuration
     }
 
-    /// Refuses (exit 2) a run whose memory estimate exceeds 80% of the machine's
-    /// memory; returns the estimate.
+    /// Refuses (exit 2) what the run cannot do — its capabilities, `ranks` MPI
+    /// ranks, a memory estimate above 80% of the machine's — before any work;
+    /// returns the estimate.
     @discardableResult
-    func checkMemory(_ configuration: RunConfiguration) throws -> MemoryEstimate {
-        let estimate = MemoryEstimate(configuration: configuration)
-        let available = MemoryEstimate.physicalMemory
-        if !(estimate.bytes <= 0.8 * available) {
+    func preflight<Kind: RunnableKind>(_ run: Kind, ranks: Int = 1) throws -> MemoryEstimate {
+        let issues = run.preflightIssues(ranks: ranks)
+        guard issues.isEmpty else {
+            printError(ConfigError(file: config, issues: issues).description)
+            throw ExitCode(2)
+        }
+        let estimate = run.memoryEstimate()
+        guard estimate.fits else {
             printError(
-                "invalid config \(config): the run needs about \(MemoryEstimate.gibibytes(estimate.bytes)) "
-                    + "(\(String(format: "%.4g", estimate.parameters)) parameters, optimizer.samples = \(configuration.optimizer.samples), "
-                    + "evaluation.samples = \(configuration.evaluation.samples)); this machine has "
-                    + "\(MemoryEstimate.gibibytes(available)). Reduce evaluation.samples, optimizer.samples or the lattice.")
+                "invalid config \(config): the run needs about \(MemoryEstimate.gibibytes(estimate.bytes)) (\(estimate.detail)); "
+                    + "this machine has \(MemoryEstimate.gibibytes(MemoryEstimate.physicalMemory)), and a run may use 80% of it. "
+                    + "Reduce the samples or the lattice.")
             throw ExitCode(2)
         }
         return estimate
     }
 }
-

@@ -24,22 +24,36 @@ struct ExactCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         let directory = RunDirectory(path: output ?? configuration.output.directory + "-exact")
-        // A run's correlator files have the same names: never write into a run directory.
-        if directory.holdsRun {
+        // A run's correlator files have the same names: never write into a run
+        // directory, nor into one a run is working in (its lock, before its first
+        // checkpoint); the lock is held while writing, so no run starts there meanwhile.
+        func refuse() -> ExitCode {
             printError(
-                "nqft exact: \(directory.path) holds a run (\(directory.contents().prefix(5).joined(separator: ", ")));"
+                "nqft exact: \(directory.path) holds a run (\((directory.contents() + [".nqft.lock"]).prefix(5).joined(separator: ", ")));"
                     + " exact values go to a directory of their own: choose another --output")
+            return ExitCode(2)
+        }
+        if directory.holdsRun { throw refuse() }
+        StopSignal.install()
+        let lock: RunLock
+        do {
+            lock = try directory.prepareAndLock()
+        } catch let error as RunDirectoryLocked {
+            printError("nqft exact: \(error)")
+            throw ExitCode(2)
+        } catch let error as FileError {
+            printError("nqft exact: cannot write \(error)")
             throw ExitCode(2)
         }
-        StopSignal.install()
+        defer { lock.release() }
+        if directory.contents().contains(where: RunCatalog.files.contains) { throw refuse() }
         do {
-            try Directory.create(directory.path)
             let reference = try ExactReference(
-                theory: Simulation(configuration: configuration).theory, stop: StopSignal.check)
+                theory: GroundStateRun(configuration: configuration).theory, stop: StopSignal.check)
             try reference.write(to: directory.url)
             print(reference.report)
             print("written to  \(directory.path)")
-        } catch let error as SimulationError {
+        } catch let error as RunError {
             printError("nqft exact: \(error)")
             throw ExitCode(1)
         } catch is Interrupted {

@@ -43,11 +43,11 @@ enum Job {
     /// ranks stop at the same unit of work.
     static func stopCheck(_ world: Communicator) -> StopCheck {
         guard world.size > 1 else { return StopSignal.check }
-        return StopCheck {
+        return StopCheck({
             let agreed = world.any(StopSignal.received != 0)
             if agreed { stopAgreed.store(true, ordering: .relaxed) }
             return agreed
-        }
+        }, here: { StopSignal.received != 0 })
     }
 
     /// Set once the ranks agreed to stop (the watchdog's all-clear).

@@ -2,13 +2,21 @@ import ArgumentParser
 import Foundation
 import Simulation
 
-/// The `nqft` command: lattice scalar field theory ground states by variational Monte Carlo.
+/// The `nqft` command: lattice scalar field theories simulated with neural networks.
 public struct NQFT: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "nqft",
-        abstract: "Ground states of lattice scalar field theories with variational Monte Carlo.",
+        abstract: "Lattice scalar field theories with neural networks: ground states, Euclidean ensembles, network field theories.",
         discussion: """
-            A run is described by a YAML config (see configs/ and the README). Exit status: \
+            A run is described by a YAML config (see configs/ and the README); its `mode:` \
+            chooses the kind of run: `ground-state` (the default: a neural-network \
+            wavefunction optimised by variational Monte Carlo, then measured), \
+            `euclidean` (field configurations sampled from exp(-S) by HMC or a trained \
+            normalizing flow), `path-integral` (the ground-state energy from Euclidean \
+            paths at several temporal spacings, extrapolated to eps -> 0) or `nnft` \
+            (ensembles of random networks as field theories: their correlators against \
+            the exact kernels, phi^4 from deformed ensembles). Every number comes with its \
+            error and, where one exists, an exact or independent reference. Exit status: \
             0 success, 1 runtime failure, 2 invalid config or usage (nqft without a \
             subcommand prints this help and exits with 2), 128 + N when stopped by signal N.
             """,

@@ -10,20 +10,25 @@ import SimulationConfig
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a config: a ground state (optimise, then measure), a Euclidean ensemble or a path integral (`mode:`).",
+        abstract: "Run a config of any kind: a ground state, a Euclidean ensemble, a path integral or a network field theory (`mode:`).",
         discussion: """
-            Writes summary.json, energy.csv, correlator_k.csv, correlator_r.csv and \
-            checkpoint.json into the run directory (output.directory, or --output), \
-            checkpoint.json and energy.csv also every output.checkpoint_every steps. A \
-            directory that already holds files is refused (exit 2) unless --force (which \
-            removes the old run's files, never others) or --resume; so is a directory \
-            another run is using, or one that cannot be written. SIGINT, SIGTERM, SIGHUP, \
-            SIGQUIT and SIGUSR1 stop any phase within about a second of work, save the \
-            checkpoint, print the command that resumes and exit with 128 + the signal; \
-            --resume continues with the same numbers, from wherever the directory is now. \
-            A run that diverges stops with exit 1, keeping the last good checkpoint. \
-            Under mpirun or srun (the MPI build: scripts/setup.sh --mpi) the run is split \
-            over the ranks; rank 0 writes the directory (README: Runs over MPI ranks).
+            Writes the run directory (output.directory, or --output): summary.json \
+            (every number with its error, the run's warnings), the kind's CSV tables \
+            (energy.csv and correlators for a ground state; correlators, path_integral.csv \
+            or training.csv for Euclidean runs; correlator_pairs.csv, four_point.csv, \
+            observables.csv for network field theories) and checkpoint.json, which is also \
+            written every output.checkpoint_every seconds of wall time (every kind, every \
+            stage). A directory that already holds files is refused (exit 2) unless --force \
+            (which removes any kind's run files, never others) or --resume; so is a \
+            directory another run is using, or one that cannot be written. SIGINT, SIGTERM, \
+            SIGHUP, SIGQUIT and SIGUSR1 stop any phase within about a second of work, save \
+            the checkpoint, print the command that resumes and exit with 128 + the signal; \
+            --resume continues with the same numbers, from wherever the directory is now, \
+            after checking the checkpoint (its checksum, its config, its shapes). A run \
+            that diverges stops with exit 1, keeping the last good checkpoint. A run whose \
+            memory estimate exceeds 80% of this machine's is refused (exit 2). Under mpirun \
+            or srun (the MPI build: scripts/setup.sh --mpi) the run is split over the \
+            ranks; rank 0 writes the directory (README: Runs over MPI ranks).
             """)
 
     @OptionGroup var options: ConfigOptions
@@ -54,48 +59,28 @@ struct RunCommand: ParsableCommand {
 
     func run() throws {
         _ = Job.start()
-        switch try options.loadAny() {
-        case .groundState(var configuration):
-            if let output { configuration.output.directory = output }
-            if let seed { configuration.seed = seed }
-            _ = try options.checkMemory(configuration)
-            let ranks = Job.world.size
-            if configuration.sampler.chains < ranks {
-                // Each rank advances whole groups of chains; one without any would idle in every reduction.
-                printError("nqft run: sampler.chains = \(configuration.sampler.chains) is fewer than the \(ranks) MPI ranks; use at least \(ranks) chains (8 per rank keeps the numbers equal to one process's), or fewer ranks")
-                throw ExitCode(2)
-            }
-            StopSignal.install()
-            try execute(Simulation(configuration: configuration), checkpointEvery: configuration.output.checkpointEvery,
-                        directory: RunDirectory(path: configuration.output.directory))
-        case .field(var configuration):
-            if let output { configuration.output.directory = output }
-            if let seed { configuration.seed = seed }
-            StopSignal.install()
-            try execute(EuclideanRun(configuration: configuration), checkpointEvery: configuration.output.checkpointEvery,
-                        directory: RunDirectory(path: configuration.output.directory))
-        case .network(var configuration):
-            if let output { configuration.output.directory = output }
-            if let seed { configuration.seed = seed }
-            StopSignal.install()
-            try execute(NetworkFieldTheoryRun(configuration: configuration), checkpointEvery: configuration.output.checkpointEvery,
-                        directory: RunDirectory(path: configuration.output.directory))
-        }
+        var description = try options.loadAny()
+        if let output { description.output.directory = output }
+        if let seed { description.seed = seed }
+        try execute(description.makeRun())
     }
 
     /// Runs any kind of run in `directory`: lock, start or resume, progress,
     /// checkpoints, stop signals, divergence, the files at the end. In a job of
     /// several ranks every rank runs this; rank 0 alone locks and writes the
     /// directory and hands the others its decision and the checkpoint's bytes.
-    private func execute<Kind: RunKind>(_ kind: Kind, checkpointEvery: Int, directory: RunDirectory) throws {
+    private func execute<Kind: RunnableKind>(_ kind: Kind) throws {
         let world = Job.world
+        try options.preflight(kind, ranks: world.size)
+        StopSignal.install()
+        let directory = RunDirectory(path: kind.configuration.output.directory)
         var lock: RunLock?
         var status: Int32 = 0
-        var checkpoint: [UInt8] = []
+        var checkpointBytes: [UInt8] = []
         if world.rank == 0 {
             do {
                 lock = try directory.prepareAndLock()
-                checkpoint = try startingPoint(kind, in: directory).map(Array.init) ?? []
+                checkpointBytes = try startingPoint(kind, in: directory).map(Array.init) ?? []
             } catch let error as ExitCode {
                 status = error.rawValue
             } catch {
@@ -107,14 +92,14 @@ struct RunCommand: ParsableCommand {
         status = Int32(world.maximum(Int(status)))
         if status != 0 { throw ExitCode(status) }
         var control = RunControl<Kind.State>()
-        let shared = world.broadcast(bytes: checkpoint)
-        if !shared.isEmpty { control.resume = try directory.decodeCheckpoint(Kind.State.self, from: Data(shared)) }
+        let shared = world.broadcast(bytes: checkpointBytes)
+        if !shared.isEmpty { control.resume = try checkpoint(of: kind, from: Data(shared), in: directory) }
 
         let progress = ProgressPrinter()
         if !quiet && world.rank == 0 { control.progress = progress.report }
         let watchdog = CheckpointWatchdog(resumeHint: "; resume with: \(resumeCommand(directory))")
         if let resumed = control.resume { watchdog.saved(kind.position(resumed), in: directory.path) }
-        control.checkpointEvery = checkpointEvery
+        control.checkpointInterval = kind.configuration.output.checkpointEvery
         control.saveCheckpoint = { state in
             guard world.rank == 0 else { return }
             do {
@@ -153,7 +138,7 @@ struct RunCommand: ParsableCommand {
             if world.rank == 0 { try save(lastGood, of: kind, in: directory) }
             printError("nqft run: the last good state is in \(directory.path)/checkpoint.json")
             throw ExitCode(1)
-        } catch let error as SimulationError {
+        } catch let error as RunError {
             progress.finish()
             printError("nqft run: \(error)")
             if case .checkpointMismatch = error { throw ExitCode(2) }
@@ -169,16 +154,16 @@ struct RunCommand: ParsableCommand {
     /// for a fresh run; refuses (exit 2) a directory that holds files unless
     /// --force (which removes the old run's). Either way summary.json goes
     /// first: it marks a complete directory only.
-    private func startingPoint<Kind: RunKind>(_ kind: Kind, in directory: RunDirectory) throws -> Data? {
+    private func startingPoint<Kind: RunnableKind>(_ kind: Kind, in directory: RunDirectory) throws -> Data? {
         let existing = directory.contents()
         if resume {
-            guard existing.contains(RunDirectory.checkpointFile) else {
-                printError("nqft run: --resume needs \(directory.path)/\(RunDirectory.checkpointFile), which does not exist")
+            guard existing.contains(CheckpointFile.name) else {
+                printError("nqft run: --resume needs \(directory.path)/\(CheckpointFile.name), which does not exist")
                 throw ExitCode(2)
             }
             let data = try directory.checkpointData()
-            try kind.checkResume(directory.decodeCheckpoint(Kind.State.self, from: data))  // a mismatch leaves the directory as it is
-            try directory.remove("summary.json")
+            _ = try checkpoint(of: kind, from: data, in: directory)  // a mismatch leaves the directory as it is
+            try directory.remove(SummaryFile.name)
             return data
         }
         if !existing.isEmpty && !force {
@@ -192,8 +177,18 @@ struct RunCommand: ParsableCommand {
         return nil
     }
 
+    /// The checkpoint's state, checked whole and against `kind` (exit 2 naming what is wrong).
+    private func checkpoint<Kind: RunnableKind>(of kind: Kind, from data: Data, in directory: RunDirectory) throws -> Kind.State {
+        do {
+            return try kind.decodeCheckpoint(data, path: directory.url.appendingPathComponent(CheckpointFile.name).path)
+        } catch let error as RunError {
+            printError("nqft run: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
     /// Writes a stopped run's state; a failure here is reported, never silent.
-    private func save<Kind: RunKind>(_ state: Kind.State, of kind: Kind, in directory: RunDirectory) throws {
+    private func save<Kind: RunnableKind>(_ state: Kind.State, of kind: Kind, in directory: RunDirectory) throws {
         do {
             try kind.writePartial(state, to: directory.url)
         } catch {

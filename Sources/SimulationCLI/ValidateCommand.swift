@@ -6,29 +6,27 @@ import Yams
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "validate",
-        abstract: "Check a config and print the resolved run (every default filled in) and its memory estimate; does no work.")
+        abstract: "Check a config of any kind of run and print it resolved, with its memory estimate; does no work.",
+        discussion: """
+            Prints the config with every default filled in (YAML), then as comments \
+            what the run will need: its memory estimate and, for Euclidean runs, the \
+            couplings in the project's convention. Exit status 2, with every problem \
+            listed, when the config is invalid or the run would not fit in 80% of this \
+            machine's memory.
+            """)
 
     @OptionGroup var options: ConfigOptions
 
     func run() throws {
-        switch try options.loadAny() {
-        case .groundState(let configuration):
-            let estimate = try options.checkMemory(configuration)
-            try printResolved(configuration)
-            print("# memory estimate: \(MemoryEstimate.gibibytes(estimate.bytes)) (\(String(format: "%.4g", estimate.parameters)) parameters)")
-        case .field(let configuration):
-            try printResolved(configuration)
-            let mapped = configuration.mappedTheory
-            print("# project convention: m2 = \(mapped.massSquared), lambda = \(mapped.coupling), phi = \(mapped.fieldScale) phi_given")
-        case .network(let configuration):
-            try printResolved(configuration)
-        }
+        try validate(options.loadAny().makeRun())
     }
 
-    private func printResolved<T: Encodable>(_ configuration: T) throws {
-        let encoded = try YAMLEncoder().encode(configuration)
-        guard let node = try Yams.compose(yaml: encoded) else { return }
-        print(try Yams.serialize(node: plainNumbers(node)), terminator: "")
+    private func validate<Kind: RunnableKind>(_ run: Kind) throws {
+        let estimate = try options.preflight(run)
+        let encoded = try YAMLEncoder().encode(run.configuration)
+        if let node = try Yams.compose(yaml: encoded) { print(try Yams.serialize(node: plainNumbers(node)), terminator: "") }
+        for note in run.validationNotes() { print("# \(note)") }
+        print("# memory estimate: \(MemoryEstimate.gibibytes(estimate.bytes)) (\(estimate.detail))")
     }
 
     /// Yams writes every Double in scientific notation (`5e-1`); a config reads

@@ -1,10 +1,10 @@
 import Yams
 
-extension RunConfiguration.AnsatzSection {
+extension GroundStateConfiguration.AnsatzSection {
     static let networkKeys = ["hidden", "activation", "symmetrize", "output_scale", "kernel", "tail"]
 
     /// `ansatz`: the kind, the Gaussian's start, and the network keys (neural kinds only).
-    static func read(_ node: Node?, theory: RunConfiguration.TheorySection?, _ r: ConfigReader) -> Self {
+    static func read(_ node: Node?, theory: GroundStateConfiguration.TheorySection?, _ r: ConfigReader) -> Self {
         let ansatz = r.mapping(node, path: "ansatz", allowed: ["kind", "initial_frequency"] + networkKeys) ?? [:]
         let kind = r.choice(ansatz["kind"], path: "ansatz.kind", as: AnsatzKind.self) ?? .gaussian
         let initialFrequency = r.number(ansatz["initial_frequency"], path: "ansatz.initial_frequency", where: { $0 > 0 }, "> 0") ?? 1

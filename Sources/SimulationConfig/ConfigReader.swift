@@ -3,15 +3,17 @@ import Yams
 /// Reads values out of a YAML tree while recording every problem with its key
 /// path, so a config is checked completely in one pass. Each accessor returns
 /// nil when the key is absent or its value is invalid (after recording why).
-final class ConfigReader {
-    private(set) var issues: [ConfigIssue] = []
+public final class ConfigReader {
+    public init() {}
 
-    func report(_ path: String, _ node: Node?, _ message: String) {
+    public private(set) var issues: [ConfigIssue] = []
+
+    public func report(_ path: String, _ node: Node?, _ message: String) {
         issues.append(ConfigIssue(path: path, line: node?.mark?.line, column: node?.mark?.column, message: message))
     }
 
     /// The mapping at `path`, after checking that it has only `allowed` keys.
-    func mapping(_ node: Node?, path: String, allowed: [String]) -> [String: Node]? {
+    public func mapping(_ node: Node?, path: String, allowed: [String]) -> [String: Node]? {
         guard let node else { return nil }
         guard case .mapping(let mapping) = node else {
             report(path, node, "\(describe(node)) is not allowed; expected a mapping with keys \(list(allowed))")
@@ -37,7 +39,7 @@ final class ConfigReader {
         return result
     }
 
-    func string(_ node: Node?, path: String) -> String? {
+    public func string(_ node: Node?, path: String) -> String? {
         guard let node else { return nil }
         guard case .scalar(let scalar) = node, !scalar.string.isEmpty else {
             report(path, node, "\(describe(node)) is not allowed; expected a non-empty string")
@@ -46,7 +48,7 @@ final class ConfigReader {
         return scalar.string
     }
 
-    func choice<T: RawRepresentable & CaseIterable>(_ node: Node?, path: String, as: T.Type) -> T?
+    public func choice<T: RawRepresentable & CaseIterable>(_ node: Node?, path: String, as: T.Type) -> T?
     where T.RawValue == String {
         guard let node else { return nil }
         let allowed = T.allCases.map(\.rawValue)
@@ -60,7 +62,7 @@ final class ConfigReader {
     /// A finite number within `range`; `rangeText` says the range in words.
     /// Only decimal notation is a number (`12`, `-0.5`, `1.0e-3`): not hex,
     /// not digit separators, not a scalar tagged as a string (`!!str 4`).
-    func number(_ node: Node?, path: String, where isAllowed: (Double) -> Bool, _ rangeText: String) -> Double? {
+    public func number(_ node: Node?, path: String, where isAllowed: (Double) -> Bool, _ rangeText: String) -> Double? {
         guard let node else { return nil }
         guard let text = plainScalar(node, matching: Self.decimal), let value = Double(text), value.isFinite else {
             report(path, node, "\(describe(node)) is not allowed; expected a finite decimal number \(rangeText)")
@@ -74,7 +76,7 @@ final class ConfigReader {
     }
 
     /// An integer in `range`, in decimal digits.
-    func integer(_ node: Node?, path: String, in range: ClosedRange<Int>) -> Int? {
+    public func integer(_ node: Node?, path: String, in range: ClosedRange<Int>) -> Int? {
         guard let node else { return nil }
         let text = "\(range.lowerBound) to \(range.upperBound)"
         guard let digits = plainScalar(node, matching: Self.decimalInteger), let value = Int(digits) else {
@@ -117,7 +119,7 @@ final class ConfigReader {
     }
 
     /// `true` or `false`; `alternatives` are the key's other (non-boolean) values, for the message.
-    func boolean(_ node: Node?, path: String, orAlso alternatives: [String] = []) -> Bool? {
+    public func boolean(_ node: Node?, path: String, orAlso alternatives: [String] = []) -> Bool? {
         guard let node else { return nil }
         guard case .scalar(let scalar) = node, scalar.style == .plain, scalar.tag.rawValue != Tag.Name.str.rawValue,
             ["true", "false"].contains(scalar.string)
@@ -129,7 +131,7 @@ final class ConfigReader {
         return scalar.string == "true"
     }
 
-    func sequence(_ node: Node?, path: String, expected: String) -> [Node]? {
+    public func sequence(_ node: Node?, path: String, expected: String) -> [Node]? {
         guard let node else { return nil }
         guard case .sequence(let sequence) = node else {
             report(path, node, "\(describe(node)) is not allowed; expected \(expected)")

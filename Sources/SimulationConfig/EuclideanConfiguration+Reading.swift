@@ -2,16 +2,20 @@ import Lattice
 import Sampling
 import Yams
 
-extension EuclideanConfiguration {
-    static let topKeys = ["mode", "name", "seed", "lattice", "theory", "sampler", "measurement", "path_integral", "flow", "output"]
+extension EuclideanConfiguration: RunDescription {
+    public static let modes = EuclideanMode.allCases.map(\.rawValue)
 
-    /// Reads a Euclidean or path-integral config (the caller has read `mode`).
-    static func resolve(_ doc: [String: Node], root: Node, mode: RunMode, defaultName: String, _ r: ConfigReader) -> Self? {
-        let name = RunConfiguration.readName(doc["name"], defaultName: defaultName, r)
-        let seed = r.integer(doc["seed"], path: "seed", in: 0...Int.max).map(UInt64.init) ?? 1234
+    /// Reads a Euclidean or path-integral config.
+    public static func read(_ document: ConfigDocument, _ r: ConfigReader) -> Self? {
+        let top = ["name", "seed", "lattice", "theory", "sampler", "measurement", "path_integral", "flow", "output"]
+        guard let doc = document.topLevel(top, r) else { return nil }
+        let root = document.root
+        let mode = EuclideanMode(rawValue: document.mode) ?? .euclidean
+        let name = document.name(doc["name"], r)
+        let seed = document.seed(doc["seed"], r)
         let isPathIntegral = mode == .pathIntegral
         let lattice = readLattice(doc["lattice"], root: root, pathIntegral: isPathIntegral, r)
-        let theory = readTheory(doc["theory"], root: root, pathIntegral: isPathIntegral, r)
+        let theory = readTheory(doc["theory"], root: root, pathIntegral: isPathIntegral, dimension: lattice?.extent.count, r)
         let sampler = readSampler(doc["sampler"], theory: theory, pathIntegral: isPathIntegral, r)
         let measurement = readMeasurement(doc["measurement"], chains: sampler.chains, r)
         var pathIntegral: PathIntegralSection?
@@ -27,7 +31,7 @@ extension EuclideanConfiguration {
         } else if doc["flow"] != nil {
             r.report("flow", doc["flow"], "is allowed only with `sampler.kind: flow`")
         }
-        let output = RunConfiguration.OutputSection.read(doc["output"], name: name, r)
+        let output = OutputSection.read(doc["output"], name: name, r)
         guard let lattice, let theory else { return nil }
         let configuration = Self(
             mode: mode, name: name, seed: seed, lattice: lattice, theory: theory, sampler: sampler,
@@ -36,23 +40,15 @@ extension EuclideanConfiguration {
         return configuration
     }
 
-    /// The space-time volume and the measurement's memory stay within bounds.
+    /// The space-time volume stays within bounds (the memory is the run's estimate's).
     private func checkSize(_ doc: [String: Node], _ r: ConfigReader) {
         let spatial = lattice.extent.reduce(1, *)
         let slices = pathIntegral.map { p in p.spacings.map { Self.slices(beta: p.beta, spacing: $0) }.max() ?? 1 } ?? 1
         let volume = Double(spatial) * Double(slices)
-        if volume > Double(RunConfiguration.maximumVolume) {
+        if volume > Double(GroundStateConfiguration.maximumVolume) {
             r.report(
                 pathIntegral == nil ? "lattice.extent" : "path_integral", doc[pathIntegral == nil ? "lattice" : "path_integral"],
-                "the space-time lattice has \(Int(volume)) sites; at most \(RunConfiguration.maximumVolume) are allowed")
-        }
-        // Every measured configuration keeps about 1.5 V + 10 numbers (G(k) and G(r)) until
-        // the end; a path keeps its energy.
-        let bytes = Double(measurement.samples) * (pathIntegral == nil ? 1.5 * volume + 10 + Double(slices) : 1) * 8
-        if bytes > 8 * 1_073_741_824 {
-            r.report(
-                "measurement.samples", doc["measurement"],
-                "\(measurement.samples) configurations of \(Int(volume)) sites would keep about \(Int(bytes / 1_073_741_824)) GiB of measurements; at most 8 GiB")
+                "the space-time lattice has \(Int(volume)) sites; at most \(GroundStateConfiguration.maximumVolume) are allowed")
         }
     }
 
@@ -70,7 +66,7 @@ extension EuclideanConfiguration {
             return nil
         }
         let values = items.enumerated().map { i, item in
-            r.integer(item, path: "lattice.extent[\(i)]", in: 1...RunConfiguration.maximumExtent)
+            r.integer(item, path: "lattice.extent[\(i)]", in: 1...GroundStateConfiguration.maximumExtent)
         }
         let extent = values.compactMap { $0 }
         guard extent.count == values.count else { return nil }
@@ -85,7 +81,14 @@ extension EuclideanConfiguration {
         return LatticeSection(extent: extent, temporalSpacing: spacing)
     }
 
-    private static func readTheory(_ node: Node?, root: Node, pathIntegral: Bool, _ r: ConfigReader) -> TheorySection? {
+    /// `theory: {convention, m2 | kappa, lambda}`. A convention's couplings are
+    /// refused whatever their image in the project's convention would be refused
+    /// for (`CouplingBounds`), naming the given key and the converted value: the
+    /// hopping form maps a finite kappa to m2 < 0 at lambda = 0, or to an infinite
+    /// lambda as kappa -> 0.
+    private static func readTheory(
+        _ node: Node?, root: Node, pathIntegral: Bool, dimension: Int?, _ r: ConfigReader
+    ) -> TheorySection? {
         if node == nil { r.report("theory", root, "is required (e.g. `theory: {m2: -4.0, lambda: 48.0}`)") }
         guard let theory = r.mapping(node, path: "theory", allowed: ["convention", "m2", "kappa", "lambda"]) else { return nil }
         let convention = r.choice(theory["convention"], path: "theory.convention", as: ActionConvention.self) ?? .project
@@ -107,10 +110,13 @@ extension EuclideanConfiguration {
         let section = TheorySection(
             convention: convention, m2: convention == .hopping ? nil : first, kappa: convention == .hopping ? first : nil,
             lambda: lambda)
-        // exp(-S) must be normalisable: the quartic term bounds it, else the mass must.
-        let mapped = convention.mapped(first: first, lam: lambda, dimension: 1)
-        if mapped.coupling == 0, convention != .hopping, mapped.massSquared <= 0 {
-            r.report("theory.m2", theory["m2"], "\(first) is not allowed with lambda = 0: exp(-S) of the free field needs m2 > 0")
+        // exp(-S) must be normalisable and its couplings within the project's bounds, in the project's convention.
+        let mapped = convention.mapped(first: first, lam: lambda, dimension: dimension ?? 1)
+        if let problem = CouplingBounds.problem(massSquared: mapped.massSquared, coupling: mapped.coupling) {
+            let given = "theory.\(firstKey) = \(first), theory.lambda = \(lambda)"
+            let image = convention == .project
+                ? "" : " (the \(convention.rawValue) convention's image in the project convention: m2 = \(mapped.massSquared), lambda = \(mapped.coupling))"
+            r.report("theory.\(firstKey)", theory[firstKey], "\(given) is not allowed\(image): \(problem)")
         }
         return section
     }
@@ -145,7 +151,7 @@ extension EuclideanConfiguration {
     private static func readMeasurement(_ node: Node?, chains: Int, _ r: ConfigReader) -> MeasurementSection {
         let m = r.mapping(node, path: "measurement", allowed: ["samples", "every"]) ?? [:]
         let samples = r.integer(m["samples"], path: "measurement.samples", in: 1...1_000_000_000) ?? 16384
-        RunConfiguration.checkMultiple(samples, of: chains, path: "measurement.samples", node: m["samples"], r)
+        GroundStateConfiguration.checkMultiple(samples, of: chains, path: "measurement.samples", node: m["samples"], r)
         return MeasurementSection(samples: samples, every: r.integer(m["every"], path: "measurement.every", in: 1...1_000_000) ?? 1)
     }
 
@@ -168,6 +174,10 @@ extension EuclideanConfiguration {
                 f["learning_rate_final"], path: "flow.learning_rate_final", where: { $0 > 0 && $0 <= 1 }, "in (0, 1]"))
     }
 
+    /// `path_integral: {spacings, beta}`: at least three spacings (the eps -> 0 fit
+    /// then has a degree of freedom, so its quality is checked), no two within 1%
+    /// of each other (nearly equal spacings make the fit singular), each leaving
+    /// at least two time slices.
     private static func readPathIntegral(_ node: Node?, _ r: ConfigReader) -> PathIntegralSection {
         let p = r.mapping(node, path: "path_integral", allowed: ["spacings", "beta"]) ?? [:]
         let beta = r.number(p["beta"], path: "path_integral.beta", where: { $0 > 0 && $0 <= 1e4 }, "in (0, 1e4]") ?? 5
@@ -176,14 +186,20 @@ extension EuclideanConfiguration {
             let values = items.enumerated().map { i, item in
                 r.number(item, path: "path_integral.spacings[\(i)]", where: { $0 > 0 && $0 <= 10 }, "in (0, 10]")
             }
-            if values.isEmpty { r.report("path_integral.spacings", p["spacings"], "is empty; give at least two spacings to extrapolate") }
-            if values.count == 1 {
-                r.report("path_integral.spacings", p["spacings"], "has one entry; the eps -> 0 extrapolation needs at least two")
+            if values.count < 3 {
+                r.report(
+                    "path_integral.spacings", p["spacings"],
+                    "has \(values.count) entr\(values.count == 1 ? "y" : "ies"); the eps -> 0 extrapolation E0 + b eps^2 needs at least three (with two it fits exactly and its quality cannot be checked)")
             }
-            if Set(values.compactMap { $0 }).count != values.count {
-                r.report("path_integral.spacings", p["spacings"], "holds a spacing twice")
+            let given = values.compactMap { $0 }
+            for i in given.indices {
+                for j in given.indices where j > i && abs(given[i] - given[j]) < 0.01 * max(given[i], given[j]) {
+                    r.report(
+                        "path_integral.spacings", p["spacings"],
+                        "\(given[i]) and \(given[j]) are within 1% of each other: the extrapolation cannot separate them; give distinct spacings")
+                }
             }
-            if values.count >= 2, values.allSatisfy({ $0 != nil }) { spacings = values.compactMap { $0 } }
+            if values.count >= 3, values.allSatisfy({ $0 != nil }) { spacings = given }
         }
         for (i, eps) in spacings.enumerated() where beta / eps < 2 {
             r.report("path_integral.spacings[\(i)]", p["spacings"], "\(eps) leaves fewer than 2 time slices at beta = \(beta)")

@@ -1,21 +1,18 @@
 import Lattice
 import Sampling
 
-/// What kind of run a config asks for (`mode:`); the ground state is the default.
-public enum RunMode: String, Sendable, Codable, CaseIterable {
-    case groundState = "ground-state"
+/// The two kinds of run that sample exp(-S) on a space-time lattice.
+public enum EuclideanMode: String, Sendable, Codable, CaseIterable {
     case euclidean
     case pathIntegral = "path-integral"
-    /// Neural-network field theory (`NetworkConfiguration`).
-    case nnft
 }
 
 /// A validated Euclidean run (`mode: euclidean`, sampling exp(-S) on a D-dimensional
 /// space-time lattice) or path-integral run (`mode: path-integral`: the Hamiltonian
 /// theory of the `lattice`/`theory` block on d + 1 dimensions, time sliced at each
-/// spacing of `path_integral.spacings`). Built only by `ConfiguredRun.parse`.
+/// spacing of `path_integral.spacings`). Built only by its reader (`read`).
 public struct EuclideanConfiguration: Sendable, Equatable, Codable {
-    public var mode: RunMode
+    public var mode: EuclideanMode
     public var name: String
     public var seed: UInt64
     public var lattice: LatticeSection
@@ -25,7 +22,7 @@ public struct EuclideanConfiguration: Sendable, Equatable, Codable {
     public var pathIntegral: PathIntegralSection?
     /// The normalizing flow (`sampler.kind: flow`).
     public var flow: FlowSection?
-    public var output: RunConfiguration.OutputSection
+    public var output: OutputSection
 
     enum CodingKeys: String, CodingKey {
         case mode, name, seed, lattice, theory, sampler, measurement, output, flow

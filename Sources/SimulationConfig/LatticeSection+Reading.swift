@@ -1,6 +1,6 @@
 import Yams
 
-extension RunConfiguration.LatticeSection {
+extension GroundStateConfiguration.LatticeSection {
     /// `lattice: {extent: [L_1, ..., L_d]}`: 1 to 3 extents in 1..1024, at most 2^20 sites.
     static func read(_ node: Node?, in root: Node, _ r: ConfigReader) -> Self? {
         if node == nil { r.report("lattice", root, "is required (e.g. `lattice: {extent: [16]}`)") }
@@ -14,13 +14,13 @@ extension RunConfiguration.LatticeSection {
             return nil
         }
         let values = items.enumerated().map { i, item in
-            r.integer(item, path: "lattice.extent[\(i)]", in: 1...RunConfiguration.maximumExtent)
+            r.integer(item, path: "lattice.extent[\(i)]", in: 1...GroundStateConfiguration.maximumExtent)
         }
         let extent = values.compactMap { $0 }
         guard extent.count == values.count else { return nil }
         let volume = extent.reduce(1, *)
-        guard volume <= RunConfiguration.maximumVolume else {
-            r.report("lattice.extent", node, "\(extent) has \(volume) sites; at most \(RunConfiguration.maximumVolume) are allowed")
+        guard volume <= GroundStateConfiguration.maximumVolume else {
+            r.report("lattice.extent", node, "\(extent) has \(volume) sites; at most \(GroundStateConfiguration.maximumVolume) are allowed")
             return nil
         }
         return Self(extent: extent)

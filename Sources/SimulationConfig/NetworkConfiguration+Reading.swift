@@ -1,21 +1,30 @@
+import Foundation
+import Lattice
 import NetworkFieldTheory
 import Yams
 
-extension NetworkConfiguration {
-    static let topKeys = ["mode", "name", "seed", "network", "lattice", "ensemble", "theory", "reference", "output"]
+extension NetworkConfiguration: RunDescription {
+    public static let modes = ["nnft"]
     /// All-pair correlators keep 4 P^2 sums per width, in memory and in the checkpoint.
     public static let maximumPoints = 256
 
     /// Reads a `mode: nnft` config.
-    static func resolve(_ doc: [String: Node], root: Node, defaultName: String, _ r: ConfigReader) -> Self? {
-        let name = RunConfiguration.readName(doc["name"], defaultName: defaultName, r)
-        let seed = r.integer(doc["seed"], path: "seed", in: 0...Int.max).map(UInt64.init) ?? 1234
+    public static func read(_ document: ConfigDocument, _ r: ConfigReader) -> Self? {
+        guard let doc = document.topLevel(["name", "seed", "network", "lattice", "ensemble", "theory", "reference", "output"], r)
+        else { return nil }
+        let root = document.root
+        let name = document.name(doc["name"], r)
+        let seed = document.seed(doc["seed"], r)
         let theory = readTheory(doc["theory"], r)
-        let network = readNetwork(doc["network"], root: root, hasTheory: theory != nil, r)
-        let lattice = readInputs(doc["lattice"], root: root, hasTheory: theory != nil, r)
+        let network = readNetwork(doc["network"], root: root, hasTheory: doc["theory"] != nil, r)
+        let lattice = readInputs(doc["lattice"], root: root, hasTheory: doc["theory"] != nil, r)
         let interacting = (theory?.lambda ?? 0) > 0
-        let points = lattice?.points?.count ?? lattice?.extent?.reduce(1, *) ?? 1
-        let ensemble = readEnsemble(doc["ensemble"], points: points, interacting: interacting, r)
+        // A `theory` that could not be read leaves the kind of ensemble open: its
+        // keys are then not blamed for it (one bad value, one message).
+        let theoryUnread = doc["theory"] != nil && theory == nil
+        let ensemble = readEnsemble(
+            doc["ensemble"], inputs: lattice, network: network, interacting: interacting, hasTheory: doc["theory"] != nil,
+            lenient: theoryUnread, r)
         var reference: ReferenceSection?
         if interacting {
             let s = r.mapping(doc["reference"], path: "reference", allowed: ["samples", "chains", "thermalization"]) ?? [:]
@@ -27,21 +36,45 @@ extension NetworkConfiguration {
             reference = ReferenceSection(
                 samples: samples, chains: chains,
                 thermalization: r.integer(s["thermalization"], path: "reference.thermalization", in: 0...1_000_000) ?? 200)
-        } else if let node = doc["reference"] {
+        } else if let node = doc["reference"], !theoryUnread {
             r.report("reference", node, "is the HMC reference of a phi^4 network: allowed only with `theory.lambda` > 0")
         }
-        let output = RunConfiguration.OutputSection.read(doc["output"], name: name, r)
-        guard let network, let lattice else { return nil }
-        if interacting, let ensemble, let extent = lattice.extent {
+        let output = OutputSection.read(doc["output"], name: name, r)
+        guard let network, let lattice, let ensemble else { return nil }
+        if interacting, let extent = lattice.extent {
             let bytes = Double(ensemble.networks) * Double(extent.reduce(1, *)) * 8 * 2
             if bytes > 8 * 1_073_741_824 {
                 r.report("ensemble.networks", doc["ensemble"], "\(ensemble.networks) configurations would keep about \(Int(bytes / 1_073_741_824)) GiB of fields; at most 8 GiB")
             }
         }
-        guard let ensemble else { return nil }
-        return Self(
-            mode: .nnft, name: name, seed: seed, network: network, lattice: lattice, ensemble: ensemble, theory: theory,
+        let configuration = Self(
+            mode: "nnft", name: name, seed: seed, network: network, lattice: lattice, ensemble: ensemble, theory: theory,
             reference: reference, output: output)
+        configuration.checkResolvable(doc, r)
+        return configuration
+    }
+
+    /// The Gauss-net's s(x) = exp(z - Sigma(x, x)) has E[s^2] = 1 but E[s^4] = exp(4 Sigma(x, x)):
+    /// one neuron's s(x)^2 has relative variance exp(4 Sigma) - 1, which beyond the
+    /// ensemble's width x networks draws no ensemble can resolve (its mean is carried by
+    /// draws it never makes; beyond Sigma ~ 700 every draw underflows to 0). Such a
+    /// point is refused rather than measured as 0 +- 0.
+    private func checkResolvable(_ doc: [String: Node], _ r: ConfigReader) {
+        guard network.activation == .gauss, theory == nil else { return }
+        let inputs = NetworkInputs(configuration: self)
+        let sigmaW = network.sigmaW ?? 1, sigmaB = network.sigmaB ?? 0
+        let draws = Double(ensemble.networks) * Double(network.widths.max() ?? 1)
+        let d = Double(inputs.dimension)
+        for p in 0..<inputs.count {
+            let sigma = sigmaB * sigmaB + sigmaW * sigmaW * inputs.dot(p, p) / d
+            if 4 * sigma > log(draws) {
+                r.report(
+                    "lattice", doc["lattice"],
+                    String(format: "point %d (x = %@) has Sigma(x, x) = %.4g under `activation: gauss`: one neuron's s(x)^2 = exp(2 z - 2 Sigma) has relative variance exp(4 Sigma) = %.3g, more than the %.3g neuron draws of the widest ensemble, so G(x, x) = 1 cannot be resolved (the draws underflow to 0); bring the points within Sigma(x, x) <= %.3g (smaller spacing or sigma_w, or points nearer the origin)",
+                        p, "\(inputs.points[p])", sigma, exp(min(700, 4 * sigma)), draws, log(draws) / 4))
+                return
+            }
+        }
     }
 
     private static func readTheory(_ node: Node?, _ r: ConfigReader) -> TheorySection? {
@@ -147,12 +180,20 @@ extension NetworkConfiguration {
         return InputSection(extent: extent, spacing: spacing, points: nil)
     }
 
-    private static func readEnsemble(_ node: Node?, points: Int, interacting: Bool, _ r: ConfigReader) -> EnsembleSection? {
-        let allowed = interacting ? ["networks", "chains", "thermalization", "every"] : ["networks", "batch", "four_point"]
+    private static func readEnsemble(
+        _ node: Node?, inputs: InputSection?, network: NetworkSection?, interacting: Bool, hasTheory: Bool, lenient: Bool,
+        _ r: ConfigReader
+    ) -> EnsembleSection? {
+        let deformed = ["networks", "chains", "thermalization", "every"], independent = ["networks", "batch", "four_point"]
+        let allowed = lenient ? deformed + independent.dropFirst() : interacting ? deformed : independent
         let e = r.mapping(node, path: "ensemble", allowed: allowed) ?? [:]
+        let points = inputs.map { $0.points?.count ?? $0.extent?.reduce(1, *) ?? 1 } ?? 1
         let networks = r.integer(e["networks"], path: "ensemble.networks", in: 1...10_000_000_000) ?? (interacting ? 65536 : 1_000_000)
         let batch = interacting ? nil : r.integer(e["batch"], path: "ensemble.batch", in: 1...65536) ?? 1024
-        var fourPoint = interacting ? [] : defaultQuadruples(points)
+        var fourPoint: [[Int]] = []
+        if !interacting, let inputs, let network {
+            fourPoint = defaultQuadruples(Self.measurablePoints(inputs, network, hasTheory: hasTheory))
+        }
         if let f = e["four_point"], let items = r.sequence(f, path: "ensemble.four_point", expected: "a list of index quadruples, e.g. [[0, 1, 2, 3]]") {
             var sets: [[Int]] = []
             for (i, item) in items.enumerated() {
@@ -176,10 +217,28 @@ extension NetworkConfiguration {
         return EnsembleSection(networks: networks, batch: batch, fourPoint: fourPoint, chains: chains, thermalization: thermalization, every: every)
     }
 
-    /// Coincident points, two pairs at the ends, four neighbours and four spread points.
-    static func defaultQuadruples(_ p: Int) -> [[Int]] {
-        var sets = [[0, 0, 0, 0], [0, 0, p - 1, p - 1]]
-        if p >= 4 { sets += [[0, 1, 2, 3], [0, p / 3, (2 * p) / 3, p - 1]] }
+    /// The indices of the points where the field is not identically zero: with
+    /// sigma_b = 0 an erf or relu network is 0 at the origin (z = 0 there and
+    /// s(0) = 0), where every correlator is 0 +- 0 and measures nothing.
+    static func measurablePoints(_ inputs: InputSection, _ network: NetworkSection, hasTheory: Bool) -> [Int] {
+        let all = Array(0..<(inputs.points?.count ?? inputs.extent?.reduce(1, *) ?? 1))
+        guard !hasTheory, (network.sigmaB ?? 0) == 0, [.erf, .relu].contains(network.activation) else { return all }
+        let dimension = inputs.extent?.count ?? inputs.points?.first?.count ?? 1
+        let lattice = inputs.extent.map { Lattice(extent: $0) }
+        let measurable = all.filter { p in
+            let x = inputs.points?[p] ?? lattice.map { $0.coordinates(of: p).map(Double.init) } ?? [Double](repeating: 0, count: dimension)
+            return x.contains { $0 != 0 }
+        }
+        return measurable.isEmpty ? all : measurable
+    }
+
+    /// Over the measurable points `c`: coincident points, two pairs at the ends,
+    /// four neighbours and four spread points.
+    static func defaultQuadruples(_ c: [Int]) -> [[Int]] {
+        guard let first = c.first, let last = c.last else { return [] }
+        let n = c.count
+        var sets = [[first, first, first, first], [first, first, last, last]]
+        if n >= 4 { sets += [[c[0], c[1], c[2], c[3]], [c[0], c[n / 3], c[(2 * n) / 3], c[n - 1]]] }
         var unique: [[Int]] = []
         for s in sets where !unique.contains(s) { unique.append(s) }
         return unique

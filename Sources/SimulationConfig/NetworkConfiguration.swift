@@ -1,3 +1,4 @@
+import Lattice
 import NetworkFieldTheory
 
 /// A validated network-field-theory run (`mode: nnft`): ensembles of random
@@ -5,9 +6,10 @@ import NetworkFieldTheory
 /// points, one ensemble per width, their correlators against the exact kernels;
 /// with `theory`, the free lattice field as a cos-network (lambda = 0) or phi^4
 /// from the network (lambda > 0: the deformed ensemble, sampled by Metropolis,
-/// beside an HMC reference on the same lattice). Built only by `ConfiguredRun.parse`.
+/// beside an HMC reference on the same lattice). Built only by its reader (`read`).
 public struct NetworkConfiguration: Sendable, Equatable, Codable {
-    public var mode: RunMode
+    /// Always `nnft` (recorded in the resolved config).
+    public var mode: String
     public var name: String
     public var seed: UInt64
     public var network: NetworkSection
@@ -16,7 +18,7 @@ public struct NetworkConfiguration: Sendable, Equatable, Codable {
     public var theory: TheorySection?
     /// The HMC reference of a phi^4 network run.
     public var reference: ReferenceSection?
-    public var output: RunConfiguration.OutputSection
+    public var output: OutputSection
 
     public struct NetworkSection: Sendable, Equatable, Codable {
         public var activation: NetworkActivation
@@ -75,4 +77,15 @@ public struct NetworkConfiguration: Sendable, Equatable, Codable {
 
     /// The number of inputs P.
     public var pointCount: Int { lattice.points?.count ?? lattice.extent?.reduce(1, *) ?? 0 }
+}
+
+extension NetworkInputs {
+    /// The inputs a config describes: its lattice's sites at its spacing, or its points.
+    public init(configuration c: NetworkConfiguration) {
+        if let points = c.lattice.points {
+            self.init(points: points, dimension: points.first?.count ?? 1)
+        } else {
+            self.init(lattice: Lattice(extent: c.lattice.extent ?? [1]), spacing: c.lattice.spacing ?? 1)
+        }
+    }
 }

@@ -1,6 +1,6 @@
 import Yams
 
-extension RunConfiguration.OptimizerSection {
+extension GroundStateConfiguration.OptimizerSection {
     static let keys = [
         "kind", "steps", "samples", "learning_rate", "learning_rate_final", "diag_shift", "diag_shift_final",
         "gaussian_steps", "max_step", "target_variance",
@@ -10,8 +10,8 @@ extension RunConfiguration.OptimizerSection {
     /// chains), the learning-rate and diagonal-shift schedules, the trust region,
     /// the Gaussian warm start's steps (neural kinds).
     static func read(
-        _ node: Node?, lattice: RunConfiguration.LatticeSection?, theory: RunConfiguration.TheorySection?,
-        ansatz: RunConfiguration.AnsatzSection, chains: Int, _ r: ConfigReader
+        _ node: Node?, lattice: GroundStateConfiguration.LatticeSection?, theory: GroundStateConfiguration.TheorySection?,
+        ansatz: GroundStateConfiguration.AnsatzSection, chains: Int, _ r: ConfigReader
     ) -> Self {
         let optimizer = r.mapping(node, path: "optimizer", allowed: keys) ?? [:]
         let kind = r.choice(optimizer["kind"], path: "optimizer.kind", as: OptimizerKind.self) ?? .sr
@@ -51,7 +51,7 @@ extension RunConfiguration.OptimizerSection {
         }
         section.targetVariance = r.number(
             optimizer["target_variance"], path: "optimizer.target_variance", where: { $0 > 0 }, "> 0 (the local energy's variance per site)")
-        RunConfiguration.checkMultiple(section.samples, of: chains, path: "optimizer.samples", node: optimizer["samples"], r)
+        GroundStateConfiguration.checkMultiple(section.samples, of: chains, path: "optimizer.samples", node: optimizer["samples"], r)
         if ansatz.kind.isNeural {
             section.gaussianSteps = r.integer(
                 optimizer["gaussian_steps"], path: "optimizer.gaussian_steps", in: 0...10_000_000) ?? 100

@@ -1,8 +1,8 @@
 import Yams
 
-extension RunConfiguration.SamplerSection {
+extension GroundStateConfiguration.SamplerSection {
     /// `sampler`: kind, chains, thermalisation, sweep (default V), discard, target acceptance.
-    static func read(_ node: Node?, lattice: RunConfiguration.LatticeSection?, _ r: ConfigReader) -> Self {
+    static func read(_ node: Node?, lattice: GroundStateConfiguration.LatticeSection?, _ r: ConfigReader) -> Self {
         let sampler = r.mapping(
             node, path: "sampler", allowed: ["kind", "chains", "thermalization", "sweep", "discard", "target_acceptance"]) ?? [:]
         let volume = lattice?.extent.reduce(1, *) ?? 1

@@ -1,4 +1,6 @@
+import Execution
 import Foundation
+import Parallelism
 
 /// Autocorrelation-aware error analysis of Monte Carlo data by the Gamma method
 /// (U. Wolff, "Monte Carlo errors with less errors", Comput. Phys. Commun. 156
@@ -25,70 +27,119 @@ public struct GammaMethod: Sendable {
     ///
     /// - Complexity: O(N M W_max) for `M` observables and the largest window `W_max`.
     public func estimates(_ series: ReplicaSeries) -> [Estimate] {
+        // Without a stop check nothing can throw.
+        (try? estimates(series, stop: .never, parallelism: .serial)) ?? []
+    }
+
+    /// One `Estimate` per observable of `series`, the observables split over the
+    /// threads of `parallelism` and `stop` polled between blocks of lags (about
+    /// 0.1 s of work each; it throws `Interrupted`).
+    ///
+    /// Every observable's numbers are the same for any thread count and any
+    /// split: its mean, fluctuations and each `Gamma(t)` are summed in the same
+    /// order (records, then chains) whatever else is computed beside them. The
+    /// lags are computed `lagBlock` at a time in one pass over the series (so the
+    /// series is read once per block, not once per lag), each observable only
+    /// until its window is found.
+    public func estimates(_ series: ReplicaSeries, stop: StopCheck, parallelism: Parallelism) throws -> [Estimate] {
         let r = series.chains, m = series.observables, t = series.records
         precondition(t >= 1, "no records")
         let n = r * t
-        // Means.
-        var mean = [Double](repeating: 0, count: m)
-        series.values.withUnsafeBufferPointer { a in
-            for i in 0..<(n) {
-                let row = a.baseAddress! + i * m
-                for j in 0..<m { mean[j] += row[j] }
+        let parts = evenSplit(m, parts: min(parallelism.threads, m))
+        let windowFactor = self.windowFactor
+        let results = parallelism.map(parts.count) { part -> [Estimate]? in
+            let columns = parts[part]
+            return series.values.withUnsafeBufferPointer { all in
+                Self.estimates(all, chains: r, observables: m, records: t, columns: columns, windowFactor: windowFactor, stop: stop)
             }
         }
-        for j in 0..<m { mean[j] /= Double(n) }
-        // Fluctuations, record-major like the input.
-        var delta = series.values
+        try stop.check()
+        guard results.allSatisfy({ $0 != nil }) else { throw Interrupted() }
+        _ = n
+        return results.flatMap { $0 ?? [] }
+    }
+
+    /// Lags computed in one pass over the series.
+    static let lagBlock = 8
+
+    /// The estimates of observables `columns` of a record-major series; nil when
+    /// a stop was requested here.
+    private static func estimates(
+        _ a: UnsafeBufferPointer<Double>, chains r: Int, observables m: Int, records t: Int, columns: Range<Int>,
+        windowFactor: Double, stop: StopCheck
+    ) -> [Estimate]? {
+        let n = r * t, k = columns.count, first = columns.lowerBound
+        // Means, each summed over the rows in order.
+        var mean = [Double](repeating: 0, count: k)
+        for i in 0..<n {
+            let row = a.baseAddress! + i * m + first
+            for j in 0..<k { mean[j] += row[j] }
+        }
+        for j in 0..<k { mean[j] /= Double(n) }
+        // Fluctuations of these columns, record-major, contiguous.
+        var delta = [Double](repeating: 0, count: n * k)
         delta.withUnsafeMutableBufferPointer { d in
             for i in 0..<n {
-                let row = d.baseAddress! + i * m
-                for j in 0..<m { row[j] -= mean[j] }
+                let row = a.baseAddress! + i * m + first, out = d.baseAddress! + i * k
+                for j in 0..<k { out[j] = row[j] - mean[j] }
             }
         }
-
-        // Gamma(lag) for every observable whose window is still open, extending
-        // the lag until every window is found (or the series runs out).
-        var searches = (0..<m).map { _ in WindowSearch(samples: n, records: t, windowFactor: windowFactor) }
+        var searches = (0..<k).map { _ in WindowSearch(samples: n, records: t, windowFactor: windowFactor) }
+        var open = Array(0..<k)
         var lag = 0
-        var open = Array(0..<m)
         while !open.isEmpty {
-            let g = autocovariance(delta, chains: r, observables: m, records: t, lag: lag, of: open)
-            for (slot, j) in open.enumerated() { searches[j].add(g[slot]) }
+            if lag > 0 && stop.isRequestedHere { return nil }
+            let lags = lag..<min(lag + lagBlock, t)
+            let g = autocovariances(delta, chains: r, width: k, records: t, lags: lags, of: open)
+            for (slot, j) in open.enumerated() {
+                for l in lags.indices where searches[j].window == nil { searches[j].add(g[(l - lag) * open.count + slot]) }
+            }
             open.removeAll { searches[$0].window != nil }
-            lag += 1
+            lag = lags.upperBound
+            if lags.isEmpty { break }
         }
-        return (0..<m).map { searches[$0].estimate(mean: mean[$0]) }
+        return (0..<k).map { searches[$0].estimate(mean: mean[$0]) }
+    }
+
+    /// `Gamma(l)` for `l` in `lags` of the columns `subset` of a record-major
+    /// series `width` wide: `result[(l - lags.first) * subset.count + slot]`. Each
+    /// sum runs over records, then chains, as one accumulator: the order of the
+    /// lag-by-lag method.
+    private static func autocovariances(
+        _ delta: [Double], chains r: Int, width m: Int, records t: Int, lags: Range<Int>, of subset: [Int]
+    ) -> [Double] {
+        let s = subset.count, first = lags.lowerBound
+        var g = [Double](repeating: 0, count: lags.count * s)
+        let all = s == m
+        delta.withUnsafeBufferPointer { d in
+            g.withUnsafeMutableBufferPointer { acc in
+                for i in 0..<(t - first) {
+                    for c in 0..<r {
+                        let a = d.baseAddress! + (i * r + c) * m
+                        for l in lags where i + l < t {
+                            let b = d.baseAddress! + ((i + l) * r + c) * m
+                            let out = acc.baseAddress! + (l - first) * s
+                            if all {
+                                for j in 0..<m { out[j] += a[j] * b[j] }
+                            } else {
+                                for (slot, j) in subset.enumerated() { out[slot] += a[j] * b[j] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for l in lags {
+            let pairs = Double(r * (t - l))
+            for slot in 0..<s { g[(l - first) * s + slot] /= pairs }
+        }
+        return g
     }
 
     /// The estimate of a single observable recorded as one value per chain per record.
     public func estimate(_ series: ReplicaSeries) -> Estimate {
         precondition(series.observables == 1, "use estimates(_:) for several observables")
         return estimates(series)[0]
-    }
-
-    /// `Gamma(lag)` of the observables `subset`, in that order.
-    private func autocovariance(
-        _ delta: [Double], chains r: Int, observables m: Int, records t: Int, lag: Int, of subset: [Int]
-    ) -> [Double] {
-        var g = [Double](repeating: 0, count: subset.count)
-        let all = subset.count == m
-        delta.withUnsafeBufferPointer { d in
-            g.withUnsafeMutableBufferPointer { acc in
-                for i in 0..<(t - lag) {
-                    for c in 0..<r {
-                        let a = d.baseAddress! + (i * r + c) * m
-                        let b = d.baseAddress! + ((i + lag) * r + c) * m
-                        if all {
-                            for j in 0..<m { acc[j] += a[j] * b[j] }
-                        } else {
-                            for (slot, j) in subset.enumerated() { acc[slot] += a[j] * b[j] }
-                        }
-                    }
-                }
-            }
-        }
-        let pairs = Double(r * (t - lag))
-        return g.map { $0 / pairs }
     }
 }
 

@@ -1,10 +1,13 @@
+import Foundation
+
 /// Monte Carlo time series of several observables measured on several independent
 /// Markov chains (replicas) in lock step.
 ///
 /// Record `t` holds, for each chain `c`, the values of all `observables`:
 /// `values[(t * chains + c) * observables + j]`. This is the order a batched
 /// sampler produces them in, and it lets `GammaMethod` work on all observables at
-/// once with contiguous inner loops.
+/// once with contiguous inner loops. `Codable` (the values as their IEEE 754 bits,
+/// little-endian, base64), so a measurement in progress is part of a checkpoint.
 public struct ReplicaSeries: Sendable, Equatable {
     public let chains: Int
     public let observables: Int
@@ -35,12 +38,54 @@ public struct ReplicaSeries: Sendable, Equatable {
         values.append(contentsOf: record)
     }
 
+    /// Appends whole records (`k * chains * observables` values, record-major).
+    public mutating func append(records block: [Double]) {
+        precondition(block.count % (chains * observables) == 0, "whole records only")
+        values.append(contentsOf: block)
+    }
+
     /// Appends one record through a closure that fills the `chains * observables` slots.
     public mutating func appendRecord(_ fill: (UnsafeMutableBufferPointer<Double>) -> Void) {
         let start = values.count
         values.append(contentsOf: repeatElement(0, count: chains * observables))
         values.withUnsafeMutableBufferPointer { all in
             fill(UnsafeMutableBufferPointer(rebasing: all[start..<(start + chains * observables)]))
+        }
+    }
+}
+
+extension ReplicaSeries: Codable {
+    enum CodingKeys: String, CodingKey {
+        case chains, observables, float64le
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(chains, forKey: .chains)
+        try c.encode(observables, forKey: .observables)
+        var bytes = Data(count: values.count * 8)
+        bytes.withUnsafeMutableBytes { raw in
+            for (i, x) in values.enumerated() { raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: 8 * i, as: UInt64.self) }
+        }
+        try c.encode(bytes.base64EncodedString(), forKey: .float64le)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        chains = try c.decode(Int.self, forKey: .chains)
+        observables = try c.decode(Int.self, forKey: .observables)
+        guard let bytes = Data(base64Encoded: try c.decode(String.self, forKey: .float64le)), bytes.count % 8 == 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .float64le, in: c, debugDescription: "not base64 of 8-byte numbers")
+        }
+        let count = bytes.count / 8
+        guard chains >= 1, observables >= 1, chains.multipliedReportingOverflow(by: observables).overflow == false,
+            count % (chains * observables) == 0
+        else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .chains, in: c, debugDescription: "\(count) values are not whole records of \(chains) chains x \(observables) observables")
+        }
+        values = bytes.withUnsafeBytes { raw in
+            (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) }
         }
     }
 }

@@ -1,3 +1,4 @@
+import Optimizers
 import LinearAlgebra
 
 /// Stochastic reconfiguration (S. Sorella, Phys. Rev. Lett. 80 (1998) 4558): the

@@ -25,7 +25,7 @@ struct CountingStage: RunStage {
         state.counted += 1  // a change that must be discarded if the unit throws
         if context.attempt < failing[state.counted - 1, default: 0] { throw Divergence("unit \(state.counted - 1)") }
         if pollsStop { try context.stop.check() }
-        return (UnitReport(completed: state.counted, total: total, summary: "", isCheckpointStep: true),
+        return (UnitReport(completed: state.counted, total: total, summary: ""),
                 "unit \(state.counted - 1) try \(context.attempt)")
     }
 

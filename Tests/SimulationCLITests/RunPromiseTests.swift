@@ -245,7 +245,7 @@ struct RunPromiseTests {
         #expect(python.terminationStatus == 0)
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let peak = try #require(Double(text.trimmingCharacters(in: .whitespacesAndNewlines)))
-        let estimate = MemoryEstimate(configuration: try RunConfiguration.load(path: yaml.path)).bytes
+        let estimate = MemoryEstimate(configuration: try GroundStateConfiguration.load(path: yaml.path)).bytes
         #expect(estimate >= peak, "estimate \(estimate / 1048576) MiB, peak \(peak / 1048576) MiB")
         #expect(estimate <= 3 * peak, "estimate \(estimate / 1048576) MiB, peak \(peak / 1048576) MiB: too pessimistic")
     }

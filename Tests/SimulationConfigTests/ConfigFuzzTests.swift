@@ -63,10 +63,10 @@ import TestSupport
             do {
                 switch try ConfiguredRun.parse(yaml: text, defaultName: "fuzz") {
                 case .groundState(let config):
-                    #expect(config.lattice.extent.reduce(1, *) <= RunConfiguration.maximumVolume)
+                    #expect(config.lattice.extent.reduce(1, *) <= GroundStateConfiguration.maximumVolume)
                     #expect(config.optimizer.samples % config.sampler.chains == 0, "seed \(seed) round \(round)")
                 case .field(let config):
-                    #expect(config.lattice.extent.reduce(1, *) <= RunConfiguration.maximumVolume)
+                    #expect(config.lattice.extent.reduce(1, *) <= GroundStateConfiguration.maximumVolume)
                     #expect(config.measurement.samples % config.sampler.chains == 0, "seed \(seed) round \(round)")
                 case .network(let config):
                     #expect(config.pointCount <= NetworkConfiguration.maximumPoints, "seed \(seed) round \(round)")
@@ -86,6 +86,6 @@ import TestSupport
     @Test func binaryGarbageIsAClearError() throws {
         let url = try temporaryDirectory().appendingPathComponent("garbage.yaml")
         try Data((0..<256).map { UInt8($0) } + [0xFF, 0xFE, 0x00]).write(to: url)
-        #expect(throws: ConfigError.self) { try RunConfiguration.load(path: url.path) }
+        #expect(throws: ConfigError.self) { try GroundStateConfiguration.load(path: url.path) }
     }
 }

@@ -8,7 +8,7 @@ import TestSupport
 
     func issues(_ yaml: String) -> [ConfigIssue] {
         do {
-            _ = try RunConfiguration.parse(yaml: yaml, defaultName: "t")
+            _ = try GroundStateConfiguration.parse(yaml: yaml, defaultName: "t")
             return []
         } catch let error as ConfigError {
             return error.issues
@@ -32,7 +32,7 @@ import TestSupport
     }
 
     @Test func defaultsFillEveryKeyButLatticeAndTheory() throws {
-        let config = try RunConfiguration.parse(yaml: minimal, defaultName: "mini")
+        let config = try GroundStateConfiguration.parse(yaml: minimal, defaultName: "mini")
         #expect(config.name == "mini" && config.seed == 1234)
         #expect(config.sampler.sweep == 8)  // default: one proposal per site
         #expect(config.optimizer.kind == .sr && config.optimizer.diagShift == 1e-3)
@@ -101,15 +101,15 @@ import TestSupport
     /// Decimal notation in all its ordinary forms is still a number.
     @Test func decimalNumbersInEveryOrdinaryForm() throws {
         for (text, value) in [("1", 1.0), ("-0.5", -0.5), ("+2.", 2.0), (".25", 0.25), ("1e-3", 1e-3), ("2.5E+2", 250.0)] {
-            let config = try RunConfiguration.parse(
+            let config = try GroundStateConfiguration.parse(
                 yaml: "lattice: {extent: [8]}\ntheory: {m2: \(text), lambda: 1}\n", defaultName: "t")
             #expect(config.theory.m2 == value, "\(text)")
         }
-        #expect(try RunConfiguration.parse(yaml: minimal + "seed: 0042\n", defaultName: "t").seed == 42)
+        #expect(try GroundStateConfiguration.parse(yaml: minimal + "seed: 0042\n", defaultName: "t").seed == 42)
     }
 
     @Test func neuralDefaults() throws {
-        let config = try RunConfiguration.parse(
+        let config = try GroundStateConfiguration.parse(
             yaml: minimal + "ansatz: {kind: symmetric}\noptimizer: {learning_rate_final: 0.01}\n", defaultName: "n")
         #expect(config.ansatz.hidden == [32] && config.ansatz.activation == .tanh && config.ansatz.symmetrize == .even)
         #expect(config.ansatz.kernel == 3 && config.optimizer.learningRateFinal == 0.01)

@@ -11,7 +11,7 @@ import Testing
     /// summary and the checkpoint, which a resume compares).
     @Test(arguments: AnsatzKind.allCases)
     func automaticSamplerIsSingleSiteWhereDeclared(kind: AnsatzKind) throws {
-        let configuration = try RunConfiguration.parse(
+        let configuration = try GroundStateConfiguration.parse(
             yaml: """
                 lattice: {extent: [4]}
                 theory: {m2: 1, lambda: 6}
@@ -20,7 +20,7 @@ import Testing
                 optimizer: {steps: 2, samples: 16}
                 evaluation: {samples: 64}
                 """, defaultName: "auto")
-        let simulation = Simulation(configuration: configuration)
+        let simulation = GroundStateRun(configuration: configuration)
         #expect(simulation.configuration.sampler.kind == .singleSite)
         let result = try simulation.run()
         #expect(result.checkpoint.configuration.sampler.kind == simulation.configuration.sampler.kind)
@@ -30,7 +30,7 @@ import Testing
     @Test(arguments: AnsatzKind.allCases)
     func declarationsMatchTheModel(kind: AnsatzKind) throws {
         let network = kind.isNeural ? ", hidden: [6, 4]" : ""
-        let configuration = try RunConfiguration.parse(
+        let configuration = try GroundStateConfiguration.parse(
             yaml: """
                 lattice: {extent: [3, 2]}
                 theory: {m2: 1, lambda: 6}
@@ -40,8 +40,8 @@ import Testing
                 evaluation: {samples: 64}
                 """, defaultName: "factory")
         // Declared capable of single-site proposals: the run must really use them.
-        #expect(Simulation.capabilityIssues(configuration).isEmpty)
-        let result = try Simulation(configuration: configuration).run()
+        #expect(GroundStateRun.capabilityIssues(configuration).isEmpty)
+        let result = try GroundStateRun(configuration: configuration).run()
         #expect(result.checkpoint.optimization.sampler.siteCursor != nil)
         // The memory estimate counts one Gaussian parameter per half-spectrum
         // element (6 for 3 x 2, against 4 orbits {k, -k}) and one for the tail:

@@ -13,9 +13,9 @@ import TestSupport
         ([10], 0.3, 1), ([6, 4], 0.7, 2), ([4, 3, 5], 1.3, 3),
     ]
 
-    func configuration(_ extent: [Int], m2: Double, seed: UInt64) throws -> RunConfiguration {
+    func configuration(_ extent: [Int], m2: Double, seed: UInt64) throws -> GroundStateConfiguration {
         let volume = extent.reduce(1, *)
-        return try RunConfiguration.parse(
+        return try GroundStateConfiguration.parse(
             yaml: """
                 seed: \(seed)
                 lattice: {extent: \(extent)}
@@ -28,7 +28,7 @@ import TestSupport
 
     @Test(arguments: cases)
     func gaussianRunReproducesTheFreeTheory(extent: [Int], m2: Double, seed: UInt64) throws {
-        let simulation = Simulation(configuration: try configuration(extent, m2: m2, seed: seed))
+        let simulation = GroundStateRun(configuration: try configuration(extent, m2: m2, seed: seed))
         let result = try simulation.run()
         let free = FreeTheory(lattice: simulation.lattice, massSquared: m2)
         let e0 = free.groundStateEnergy
@@ -59,8 +59,8 @@ import TestSupport
 
     @Test func sameSeedSameNumbers() throws {
         let config = try configuration([5], m2: 0.5, seed: 9)
-        let a = try Simulation(configuration: config).run()
-        let b = try Simulation(configuration: config).run()
+        let a = try GroundStateRun(configuration: config).run()
+        let b = try GroundStateRun(configuration: config).run()
         #expect(a.energy == b.energy)
         #expect(a.history.map(\.energy) == b.history.map(\.energy))
         #expect(a.tables == b.tables)

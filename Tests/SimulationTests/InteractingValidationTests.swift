@@ -14,7 +14,7 @@ import TestSupport
 
     @Test(arguments: cases)
     func neuralRunIsVariationalAndClose(kind: String, extent: [Int], m2: Double, lambda: Double, seed: UInt64) throws {
-        let config = try RunConfiguration.parse(
+        let config = try GroundStateConfiguration.parse(
             yaml: """
                 seed: \(seed)
                 lattice: {extent: \(extent)}
@@ -24,7 +24,7 @@ import TestSupport
                 optimizer: {steps: 200, samples: 512, learning_rate: 0.05, diag_shift: 1.0e-3, diag_shift_final: 1.0e-4}
                 evaluation: {samples: 16384}
                 """, defaultName: "interacting")
-        let result = try Simulation(configuration: config).run()
+        let result = try GroundStateRun(configuration: config).run()
         let reference = try #require(result.reference)
         #expect(reference.method.contains("exact diagonalization"))
         let e = result.energy
@@ -47,7 +47,7 @@ import TestSupport
     /// single peak at 0: the energy, G(r) at every separation and <M^2>/V against
     /// exact diagonalisation's ground state, within 4 errors each.
     @Test func doubleWellAgreesWithExactDiagonalisation() throws {
-        let config = try RunConfiguration.parse(
+        let config = try GroundStateConfiguration.parse(
             yaml: """
                 seed: 4
                 lattice: {extent: [4]}
@@ -57,7 +57,7 @@ import TestSupport
                 optimizer: {steps: 300, samples: 1024, learning_rate: 0.1, learning_rate_final: 0.03, diag_shift: 1.0e-3, diag_shift_final: 1.0e-5}
                 evaluation: {samples: 65536}
                 """, defaultName: "double-well")
-        let result = try Simulation(configuration: config).run()
+        let result = try GroundStateRun(configuration: config).run()
         let reference = try #require(result.reference)
         let e = result.energy
         #expect(e.mean > reference.energy - 4 * e.error, "\(e.mean) +- \(e.error) vs \(reference.energy)")

@@ -6,7 +6,7 @@ import Testing
 /// log-derivatives are stored as their factors, never as the N x P matrix.
 @Suite struct MemoryEstimateTests {
     func estimate(sites: Int) throws -> MemoryEstimate {
-        MemoryEstimate(configuration: try RunConfiguration.parse(
+        MemoryEstimate(configuration: try GroundStateConfiguration.parse(
             yaml: """
                 lattice: {extent: [\(sites)]}
                 theory: {m2: 1, lambda: 24}

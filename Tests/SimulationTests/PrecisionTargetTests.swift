@@ -8,8 +8,8 @@ import Testing
 /// per site reaches it. Every case starts from a first round that misses the target.
 @Suite struct PrecisionTargetTests {
     /// An interacting chain with the plain Gaussian: a variance that no step removes.
-    func configuration(evaluation: String, optimizer: String = "") throws -> RunConfiguration {
-        try RunConfiguration.parse(
+    func configuration(evaluation: String, optimizer: String = "") throws -> GroundStateConfiguration {
+        try GroundStateConfiguration.parse(
             yaml: """
                 seed: 5
                 lattice: {extent: [4]}
@@ -22,7 +22,7 @@ import Testing
 
     @Test func relativeTargetIsReached() throws {
         let c = try configuration(evaluation: "samples: 1024, target_relative_error: 3.0e-4, max_samples: 262144")
-        let result = try Simulation(configuration: c).run()
+        let result = try GroundStateRun(configuration: c).run()
         let e = result.energy
         let precision = try #require(result.precision)
         #expect(precision.reached && precision.limit == nil)
@@ -37,7 +37,7 @@ import Testing
 
     @Test func absoluteTargetStopsAtTheSampleCap() throws {
         let c = try configuration(evaluation: "samples: 1024, target_error: 1.0e-7, max_samples: 3072")
-        let result = try Simulation(configuration: c).run()
+        let result = try GroundStateRun(configuration: c).run()
         let precision = try #require(result.precision)
         #expect(!precision.reached && precision.limit == .maxSamples)
         #expect(result.energy.count == 3072)
@@ -48,7 +48,7 @@ import Testing
 
     @Test func timeCapStopsTheRounds() throws {
         let c = try configuration(evaluation: "samples: 1024, target_error: 1.0e-9, max_samples: 16777216, max_seconds: 0.5")
-        let result = try Simulation(configuration: c).run()
+        let result = try GroundStateRun(configuration: c).run()
         let precision = try #require(result.precision)
         #expect(!precision.reached && precision.limit == .maxSeconds)
         #expect(result.energy.count < c.evaluation.sampleCap)
@@ -56,14 +56,14 @@ import Testing
     }
 
     @Test func withoutTargetTheSamplesAreExact() throws {
-        let result = try Simulation(configuration: try configuration(evaluation: "samples: 1024")).run()
+        let result = try GroundStateRun(configuration: try configuration(evaluation: "samples: 1024")).run()
         #expect(result.precision == nil && result.energy.count == 1024)
     }
 
     @Test func varianceTargetEndsTheOptimisation() throws {
         // The Gaussian starts at a = 1 (variance per site ~0.1 here) and settles near 0.02.
         let c = try configuration(evaluation: "samples: 1024", optimizer: ", target_variance: 0.05")
-        let result = try Simulation(configuration: c).run()
+        let result = try GroundStateRun(configuration: c).run()
         let step = try #require(result.targetVarianceStep)
         #expect(step >= 10 && step < 40 && result.history.count == step)
         let recent = result.history.suffix(10).map(\.energy.variance).reduce(0, +) / 40
@@ -75,7 +75,7 @@ import Testing
 
     @Test func unreachableVarianceTargetIsFlagged() throws {
         let c = try configuration(evaluation: "samples: 1024", optimizer: ", target_variance: 1.0e-9")
-        let result = try Simulation(configuration: c).run()
+        let result = try GroundStateRun(configuration: c).run()
         #expect(result.targetVarianceStep == nil && result.history.count == 40)
         #expect(result.warnings.contains { $0.contains("target_variance") }, "\(result.warnings)")
     }

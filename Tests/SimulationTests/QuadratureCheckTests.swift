@@ -17,7 +17,7 @@ import VMC
 @Suite struct QuadratureCheckTests {
     /// Returns (Monte Carlo estimate, quadrature value, exact-diagonalisation value).
     func compare(sampler: String, seed: UInt64) throws -> (mc: Estimate, quadrature: Double, exact: Double) {
-        let config = try RunConfiguration.parse(
+        let config = try GroundStateConfiguration.parse(
             yaml: """
                 seed: \(seed)
                 lattice: {extent: [1]}
@@ -27,7 +27,7 @@ import VMC
                 optimizer: {steps: 200, samples: 512, learning_rate: 0.05, diag_shift: 1.0e-3, diag_shift_final: 1.0e-4}
                 evaluation: {samples: 16384}
                 """, defaultName: "quadrature")
-        let result = try Simulation(configuration: config).run()
+        let result = try GroundStateRun(configuration: config).run()
         let lattice = Lattice(extent: [1])
         let network = MultilayerPerceptron(inputs: 1, hidden: [16], activation: .tanh)
         var model = GaussianNetwork(

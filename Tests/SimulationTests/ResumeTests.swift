@@ -28,9 +28,9 @@ final class PollCounter: Sendable {
 /// the same seed: the checkpoint (through its JSON form) holds every state the
 /// sequence depends on.
 @Suite struct ResumeTests {
-    func configuration(_ kind: String) throws -> RunConfiguration {
+    func configuration(_ kind: String) throws -> GroundStateConfiguration {
         let network = kind == "gaussian" ? "" : ", hidden: [8]"
-        return try RunConfiguration.parse(
+        return try GroundStateConfiguration.parse(
             yaml: """
                 seed: 4
                 lattice: {extent: [2, 2]}
@@ -44,8 +44,8 @@ final class PollCounter: Sendable {
 
     @Test(arguments: ["gaussian", "symmetric"])
     func stopAnywhereThenResumeIsIdentical(kind: String) throws {
-        let simulation = Simulation(configuration: try configuration(kind))
-        var counting = RunControl<Checkpoint>()
+        let simulation = GroundStateRun(configuration: try configuration(kind))
+        var counting = RunControl<GroundStateCheckpoint>()
         let all = PollCounter()
         counting.stop = all.check
         let whole = try simulation.run(counting)
@@ -54,9 +54,9 @@ final class PollCounter: Sendable {
 
         var stages = Set<String>()
         for stopAt in Array(stride(from: 1, to: polls, by: max(1, polls / 25))) + [polls - 1] {
-            var control = RunControl<Checkpoint>()
+            var control = RunControl<GroundStateCheckpoint>()
             control.stop = PollCounter(stopAt: stopAt).check
-            var saved: Checkpoint?
+            var saved: GroundStateCheckpoint?
             do {
                 _ = try simulation.run(control)
             } catch SimulationError.interrupted(let checkpoint) {
@@ -66,9 +66,9 @@ final class PollCounter: Sendable {
             stages.insert(
                 checkpoint.gaussian != nil ? "gaussian" : checkpoint.evaluation == nil
                     ? (checkpoint.step < 12 ? "optimisation" : "evaluation") : "reference")
-            var resumed = RunControl<Checkpoint>()
+            var resumed = RunControl<GroundStateCheckpoint>()
             resumed.resume = try JSONOutput.decode(
-                Checkpoint.self, from: JSONOutput.encode(checkpoint, allowingNonFinite: true))
+                GroundStateCheckpoint.self, from: JSONOutput.encode(checkpoint, allowingNonFinite: true))
             let rest = try simulation.run(resumed)
             #expect(rest.history.map(\.energy) == whole.history.map(\.energy), "stop at poll \(stopAt)")
             #expect(rest.energy == whole.energy, "stop at poll \(stopAt)")
@@ -82,14 +82,14 @@ final class PollCounter: Sendable {
 
     @Test func checkpointOfAnotherConfigurationIsRefusedNamingTheKeys() throws {
         let yaml = "lattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chains: 4, sweep: 4}\noptimizer: {steps: 3, samples: 16}\nevaluation: {samples: 64}\n"
-        let a = try RunConfiguration.parse(yaml: yaml, defaultName: "a")
+        let a = try GroundStateConfiguration.parse(yaml: yaml, defaultName: "a")
         var b = a
         b.theory.m2 = 2
         b.sampler.sweep = 8
-        var control = RunControl<Checkpoint>()
-        control.resume = try Simulation(configuration: a).run().checkpoint
+        var control = RunControl<GroundStateCheckpoint>()
+        control.resume = try GroundStateRun(configuration: a).run().checkpoint
         #expect {
-            try Simulation(configuration: b).run(control)
+            try GroundStateRun(configuration: b).run(control)
         } throws: { error in
             let message = "\(error)"
             return message.contains("theory.m2 is 1 there, 2 here") && message.contains("sampler.sweep is 4 there, 8 here")
@@ -99,13 +99,13 @@ final class PollCounter: Sendable {
     /// Where the run directory is (and how often it checkpoints) is not part of the run.
     @Test func anotherOutputSectionResumes() throws {
         let yaml = "lattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chains: 4, sweep: 4}\noptimizer: {steps: 3, samples: 16}\nevaluation: {samples: 64}\n"
-        let a = try RunConfiguration.parse(yaml: yaml, defaultName: "a")
+        let a = try GroundStateConfiguration.parse(yaml: yaml, defaultName: "a")
         var b = a
         b.output.directory = "./elsewhere/../moved"
         b.output.checkpointEvery = 7
         #expect(a.differences(from: b).isEmpty)
-        var control = RunControl<Checkpoint>()
-        control.resume = try Simulation(configuration: a).run().checkpoint
-        #expect(try Simulation(configuration: b).run(control).energy == Simulation(configuration: a).run().energy)
+        var control = RunControl<GroundStateCheckpoint>()
+        control.resume = try GroundStateRun(configuration: a).run().checkpoint
+        #expect(try GroundStateRun(configuration: b).run(control).energy == GroundStateRun(configuration: a).run().energy)
     }
 }

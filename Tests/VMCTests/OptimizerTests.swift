@@ -7,6 +7,7 @@ import Parallelism
 import Sampling
 import Testing
 import TestSupport
+import Optimizers
 import VMC
 
 /// Optimizers start away from the answer (every `a_k = 1`) and must find the

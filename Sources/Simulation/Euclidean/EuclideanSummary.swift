@@ -8,23 +8,8 @@ import SimulationConfig
 import Statistics
 
 /// summary.json of a Euclidean or path-integral run (docs/CONVENTIONS.md §3), and
-/// its CSV tables. Keys are sorted on output; non-finite numbers are left out.
+/// its CSV tables.
 struct EuclideanSummary: Encodable {
-    struct Value: Encodable {
-        var mean, error, tauInt: Double
-        /// The free field's exact value (lambda = 0).
-        var exact: Double?
-        enum CodingKeys: String, CodingKey { case mean, error, exact, tauInt = "tau_int" }
-
-        /// A value that is not finite for the data (a Binder cumulant of zero
-        /// fields) is left out, never written as a number.
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            for (key, value) in [(CodingKeys.mean, mean), (.error, error), (.tauInt, tauInt), (.exact, exact)] {
-                if let value, value.isFinite { try c.encode(value, forKey: key) }
-            }
-        }
-    }
     struct Theory: Encodable {
         var convention: String
         var given: [String: Double]
@@ -32,12 +17,13 @@ struct EuclideanSummary: Encodable {
         var project: [String: Double]
     }
     struct SamplerInfo: Encodable {
+        /// The sampler's own name (`SamplerDiagnostics.kind`): hmc, flow, flow+hmc.
         var kind: String
         var acceptance: Double
         /// Effectively independent configurations per measured one: the flow's
         /// pooled importance-weight ESS per proposal; for HMC 1/(2 tau_int(|M|)).
         var ess: Double?
-        /// HMC.
+        /// HMC (also between a flow's proposals).
         var integrator: String?
         var stepSize: Double?
         var stepsPerTrajectory: Int?
@@ -61,33 +47,17 @@ struct EuclideanSummary: Encodable {
             case secondsPerEffectiveSample = "seconds_per_effective_sample", tauInt = "tau_int"
             case hmcAcceptance = "hmc_acceptance"
         }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(kind, forKey: .kind)
-            try c.encode(acceptance, forKey: .acceptance)
-            for (key, value) in [
-                (CodingKeys.ess, ess), (.stepSize, stepSize), (.trajectoryLength, trajectoryLength), (.expMinusDeltaH, expMinusDeltaH),
-                (.trainingSeconds, trainingSeconds), (.secondsPerEffectiveSample, secondsPerEffectiveSample),
-                (.hmcAcceptance, hmcAcceptance),
-            ] {
-                if let value, value.isFinite { try c.encode(value, forKey: key) }
-            }
-            try c.encodeIfPresent(integrator, forKey: .integrator)
-            try c.encodeIfPresent(stepsPerTrajectory, forKey: .stepsPerTrajectory)
-            try c.encodeIfPresent(fourierAcceleration, forKey: .fourierAcceleration)
-            try c.encodeIfPresent(proposals, forKey: .proposals)
-            try c.encodeIfPresent(trainingSteps, forKey: .trainingSteps)
-            try c.encode(tauInt.filter { $0.value.isFinite }, forKey: .tauInt)
-        }
     }
     struct Energy: Encodable {
         var mean, error, statisticalError, fitError, chi2, slope, curvature, perSite, perSiteError: Double
         var degreesOfFreedom: Int
+        /// eps omega_max at the largest spacing: the expansion parameter of the Trotter
+        /// error, whose eps^2 law the extrapolation assumes (it needs eps omega well below 1).
+        var trotterParameter: Double
         enum CodingKeys: String, CodingKey {
             case mean, error, chi2, slope, curvature
             case statisticalError = "statistical_error", fitError = "fit_error", perSite = "per_site"
-            case perSiteError = "per_site_error", degreesOfFreedom = "degrees_of_freedom"
+            case perSiteError = "per_site_error", degreesOfFreedom = "degrees_of_freedom", trotterParameter = "trotter_parameter"
         }
     }
     struct Reference: Encodable {
@@ -108,7 +78,7 @@ struct EuclideanSummary: Encodable {
     var config: EuclideanConfiguration
     var lattice: [String: [Int]]
     var theory: Theory
-    var observables: [String: Value]?
+    var observables: [String: MeasuredValue]?
     var sampler: SamplerInfo
     var energy: Energy?
     var reference: Reference?
@@ -122,8 +92,10 @@ struct EuclideanSummary: Encodable {
     }
 
     init(configuration c: EuclideanConfiguration, state: EuclideanCheckpoint) throws {
-        let results = state.ensembles.compactMap(\.result)
-        precondition(results.count == state.ensembles.count, "every ensemble is measured")
+        let results = state.ensembles.compactMap(\.progress.result)
+        guard results.count == state.ensembles.count, let last = results.last else {
+            throw RunError.checkpointMismatch("an ensemble of the checkpoint has not been measured")
+        }
         name = c.name
         mode = c.mode.rawValue
         seed = c.seed
@@ -140,33 +112,23 @@ struct EuclideanSummary: Encodable {
         if let p = c.pathIntegral {
             lattice["slices"] = p.spacings.map { EuclideanConfiguration.slices(beta: p.beta, spacing: $0) }
         }
-        let last = results[results.count - 1]
         let estimates = last.measurements.estimates
         let tauInt = ["abs_magnetization", "chi2"].reduce(into: [String: Double]()) { $0[$1] = estimates[$1]?.tauInt }
-        switch c.sampler.kind {
-        case .hmc:
-            sampler = SamplerInfo(
-                kind: c.sampler.kind.rawValue, acceptance: results.map(\.acceptance).reduce(0, +) / Double(results.count),
-                ess: estimates["abs_magnetization"].map { 1 / (2 * $0.tauInt) }, integrator: c.sampler.integrator.rawValue,
-                stepSize: last.stepSize, stepsPerTrajectory: last.stepsPerTrajectory, trajectoryLength: c.sampler.trajectoryLength,
-                fourierAcceleration: c.sampler.fourierAcceleration, expMinusDeltaH: last.boltzmannFactor, tauInt: tauInt)
-        case .flow:
-            let training = state.ensembles[results.count - 1].flow
-            let effective = (last.pooledESS ?? 0) * Double(last.proposals ?? 0)
-            sampler = SamplerInfo(
-                kind: c.sampler.kind.rawValue, acceptance: last.acceptance, ess: last.pooledESS,
-                integrator: last.hmcAcceptance.map { _ in c.sampler.integrator.rawValue }, stepSize: last.stepSize,
-                stepsPerTrajectory: last.stepsPerTrajectory, trajectoryLength: last.hmcAcceptance.map { _ in c.sampler.trajectoryLength },
-                expMinusDeltaH: last.boltzmannFactor, proposals: last.proposals,
-                trainingSteps: training?.steps, trainingSeconds: training?.seconds,
-                secondsPerEffectiveSample: effective > 0 ? ((training?.seconds ?? 0) + last.seconds) / effective : nil,
-                hmcAcceptance: last.hmcAcceptance, tauInt: tauInt)
-            if let history = training?.history {
-                var table = CSVTable(header: ["step", "loss", "batch_ess", "seconds"])
-                for h in history { table.append([.integer(h.step), .number(h.loss), .number(h.batchESS), .number(h.seconds)]) }
-                tables["training.csv"] = table
-            }
-            if let ess = last.pooledESS, ess < 0.25 {
+        let d = last.sampler
+        let usesHMC = d.stepSize != nil
+        sampler = SamplerInfo(
+            kind: d.kind, acceptance: results.map(\.sampler.acceptance).reduce(0, +) / Double(results.count),
+            ess: d.pooledESS ?? estimates["abs_magnetization"].map { 1 / (2 * $0.tauInt) },
+            integrator: usesHMC ? c.sampler.integrator.rawValue : nil, stepSize: d.stepSize, stepsPerTrajectory: d.stepsPerTrajectory,
+            trajectoryLength: usesHMC ? c.sampler.trajectoryLength : nil,
+            fourierAcceleration: d.kind == "hmc" ? c.sampler.fourierAcceleration : nil, expMinusDeltaH: d.expMinusDeltaH,
+            proposals: d.proposals, hmcAcceptance: d.hmcAcceptance, tauInt: tauInt)
+        if let training = state.ensembles.last?.flow {
+            sampler.trainingSteps = training.steps
+            sampler.trainingSeconds = training.seconds
+            let effective = (d.pooledESS ?? 0) * Double(d.proposals ?? 0)
+            sampler.secondsPerEffectiveSample = effective > 0 ? (training.seconds + last.seconds) / effective : nil
+            if let ess = d.pooledESS, ess < 0.25 {
                 // Measured at L = 10 on the flow papers' line: ESS 0.21, and |M| and chi2 3 of
                 // their Gamma errors from HMC's — rare heavy weights make the chains stick in
                 // long runs that the autocorrelation window underestimates.
@@ -174,27 +136,15 @@ struct EuclideanSummary: Encodable {
                     "the flow's pooled ESS is \(String(format: "%.3f", ess)): independence Metropolis sticks on rare heavy-weight configurations and its errors can be underestimated; train longer (flow.steps) or check with sampler.kind: hmc")
             }
         }
-        timing = ["total_seconds": results.map(\.seconds).reduce(0, +)]
-
-        for (i, result) in results.enumerated() where result.acceptance < 0.05 {
-            warnings.append(
-                "acceptance \(String(format: "%.3f", result.acceptance))\(label(state.ensembles[i].spacing)) is below 5%: the chains barely moved")
-        }
-        for (i, result) in results.enumerated() {
-            for (key, estimate) in result.measurements.estimates.sorted(by: { $0.key < $1.key }) where estimate.windowAtLimit == true {
-                warnings.append(
-                    "\(key)\(label(state.ensembles[i].spacing)): the autocorrelation had not decayed within the Gamma window (tau_int \(String(format: "%.3g", estimate.tauInt))); its error is a lower bound: measure more configurations")
-            }
-        }
+        timing = ["total_seconds": results.map(\.seconds).reduce(0, +) + (state.ensembles.last?.flow?.seconds ?? 0)]
+        let labels = state.ensembles.map { label($0.spacing) }
+        warnings += RunDiagnostics.samplerWarnings(results.map(\.sampler), labels: labels)
+        warnings += RunDiagnostics.windowWarnings(results.map(\.measurements.estimates), labels: labels)
 
         if c.mode == .euclidean {
             let action = c.action()
             let exact = action.coupling == 0 ? Self.freeValues(action) : [:]
-            var values: [String: Value] = [:]
-            for (key, e) in last.measurements.estimates {
-                values[key] = Value(mean: e.mean, error: e.error, tauInt: e.tauInt, exact: exact[key])
-            }
-            observables = values
+            observables = Dictionary(uniqueKeysWithValues: last.measurements.estimates.map { ($0.key, MeasuredValue($0.value, exact: exact[$0.key])) })
             tables.merge(last.measurements.tables) { a, _ in a }
         } else {
             try pathIntegral(c, state: state, results: results)
@@ -203,48 +153,33 @@ struct EuclideanSummary: Encodable {
 
     private func label(_ spacing: Double?) -> String { spacing.map { " at eps = \($0)" } ?? "" }
 
-    /// The energy per spacing, its extrapolation, and an exact reference where one is cheap.
-    private mutating func pathIntegral(
-        _ c: EuclideanConfiguration, state: EuclideanCheckpoint, results: [EuclideanCheckpoint.EnsembleResult]
-    ) throws {
+    /// The energy per spacing, its extrapolation with the checks of its own
+    /// assumptions, and an exact reference where one is cheap.
+    private mutating func pathIntegral(_ c: EuclideanConfiguration, state: EuclideanCheckpoint, results: [EnsembleResult]) throws {
+        guard let p = c.pathIntegral else { return }
         let spacings = state.ensembles.map { $0.spacing ?? 0 }
-        let energies = results.map { $0.measurements.estimates[MixedEnergy.name]! }
+        let energies = try results.map { r -> Estimate in
+            guard let e = r.measurements.estimates[MixedEnergy.name] else { throw RunError.checkpointMismatch("an ensemble has no energy") }
+            return e
+        }
         var table = CSVTable(header: ["spacing", "slices", "energy", "error", "tau_int", "acceptance", "step_size", "seconds"])
         for (i, e) in energies.enumerated() {
             table.append([
-                .number(spacings[i]), .integer(EuclideanConfiguration.slices(beta: c.pathIntegral!.beta, spacing: spacings[i])), .number(e.mean), .number(e.error),
-                .number(e.tauInt), .number(results[i].acceptance), .number(results[i].stepSize ?? .nan), .number(results[i].seconds),
+                .number(spacings[i]), .integer(EuclideanConfiguration.slices(beta: p.beta, spacing: spacings[i])), .number(e.mean),
+                .number(e.error), .number(e.tauInt), .number(results[i].sampler.acceptance), .number(results[i].sampler.stepSize ?? .nan),
+                .number(results[i].seconds),
             ])
         }
         tables["path_integral.csv"] = table
         let fit = ContinuumExtrapolation(spacings: spacings, values: energies.map(\.mean), errors: energies.map(\.error))
         let v = Double(c.lattice.extent.reduce(1, *))
+        let check = PathIntegralChecks(configuration: c, spacings: spacings, energies: energies, fit: fit)
         energy = Energy(
             mean: fit.value, error: fit.error, statisticalError: fit.statisticalError, fitError: fit.fitError, chi2: fit.chi2,
-            slope: fit.slope, curvature: fit.curvature, perSite: fit.value / v, perSiteError: fit.error / v, degreesOfFreedom: fit.degreesOfFreedom)
-        if fit.degreesOfFreedom > 0, fit.chi2 / Double(fit.degreesOfFreedom) > 3 {
-            warnings.append(
-                "the eps -> 0 extrapolation fits poorly (chi2/dof = \(String(format: "%.2f", fit.chi2 / Double(fit.degreesOfFreedom)))): use smaller spacings")
-        }
-        notes.append(
-            "E0 extrapolated as E(eps) = E0 + b eps^2\(fit.curvature != 0 ? " + c eps^4" : "") over eps = \(spacings) at beta = \(c.pathIntegral!.beta); error = sqrt(statistical^2 + fit^2)")
-        if let trial = c.trialState {
-            let mu = trial.effectiveMassSquared.squareRoot(), beta = c.pathIntegral!.beta
-            notes.append(
-                String(format: "trial state at the path's ends: Gaussian (Hartree) mu2 = %.6g, v = %.6g, Gaussian energy %.10g", mu * mu, trial.shift, trial.gaussianEnergy))
-            // The mixed estimator exceeds E0 by sum_n |a_n/a_0|^2 (E_n - E0) e^{-beta (E_n - E0)}
-            // <= (E_T - E0) e^{-beta gap}, and E_T - E0 <= sigma_T^2 / gap (Temple's bound, to
-            // leading order) with sigma_T^2 E_L's variance, measured: error^2 N / (2 tau_int).
-            // The gap to the lowest excitation psi_T overlaps (even, zero momentum: two quanta)
-            // is estimated as 2 mu.
-            let last = energies[energies.count - 1]
-            let variance = last.error * last.error * Double(c.measurement.samples) / (2 * max(0.5, last.tauInt))
-            let contamination = variance / (2 * mu) * exp(-2 * mu * beta)
-            if contamination > fit.error {
-                warnings.append(
-                    String(format: "path_integral.beta = %g may be too short: excited states may add up to sigma_T^2/(2 mu) exp(-2 mu beta) = %.2g (2 mu = %.3g, the Hartree gap estimate), more than the error %.2g; increase beta", beta, contamination, 2 * mu, fit.error))
-            }
-        }
+            slope: fit.slope, curvature: fit.curvature, perSite: fit.value / v, perSiteError: fit.error / v,
+            degreesOfFreedom: fit.degreesOfFreedom, trotterParameter: check.trotterParameter)
+        warnings += check.warnings
+        notes += check.notes
         let theory = ScalarTheory(
             lattice: Lattice(extent: c.lattice.extent), massSquared: c.mappedTheory.massSquared, coupling: c.mappedTheory.coupling)
         if ExactReference.isAvailable(for: theory) {
@@ -252,7 +187,7 @@ struct EuclideanSummary: Encodable {
                 let exact = try ExactReference(theory: theory, workBudget: 2e10)
                 reference = Reference(
                     energy: exact.energy, method: exact.method, relativeError: (fit.value - exact.energy) / abs(exact.energy),
-                    deviationInErrors: (fit.value - exact.energy) / fit.error)
+                    deviationInErrors: Agreement.deviation(fit.value, error: fit.error, from: exact.energy))
             } catch is WorkBudgetExceeded {
                 notes.append("exact reference skipped: exact diagonalisation needs more than the run's work budget (use `nqft exact`)")
             }
@@ -289,7 +224,7 @@ struct EuclideanSummary: Encodable {
     }
 
     /// The lines for the terminal.
-    func report(directory: String) -> String {
+    func report() -> [String] {
         var lines: [String] = []
         if let energy {
             lines.append(String(format: "E0 = %.10g +- %.3g (statistical %.3g, fit %.3g)", energy.mean, energy.error, energy.statisticalError, energy.fitError))
@@ -299,18 +234,18 @@ struct EuclideanSummary: Encodable {
         }
         for key in ConfigurationObservables.names + ["pole_mass"] {
             guard let o = observables?[key] else { continue }
-            lines.append(String(format: "%@ = %.8g +- %.3g (tau_int %.3g)", key, o.mean, o.error, o.tauInt))
+            lines.append(String(format: "%@ = %.8g +- %.3g (tau_int %.3g)", key, o.mean, o.error, o.tauInt ?? .nan))
         }
-        if sampler.kind == FieldSamplerKind.hmc.rawValue {
+        switch sampler.kind {
+        case "hmc":
             lines.append(String(format: "HMC acceptance %.3f, <exp(-dH)> %.4f, step size %.4g", sampler.acceptance, sampler.expMinusDeltaH ?? .nan, sampler.stepSize ?? .nan))
-        } else {
-            lines.append(String(format: "flow: acceptance %.3f, pooled ESS %.4f over %d proposals, %d training steps in %.1f s",
+        default:
+            lines.append(String(format: "%@: acceptance %.3f, pooled ESS %.4f over %d proposals, %d training steps in %.1f s", sampler.kind,
                 sampler.acceptance, sampler.ess ?? .nan, sampler.proposals ?? 0, sampler.trainingSteps ?? 0, sampler.trainingSeconds ?? 0))
             if let hmc = sampler.hmcAcceptance {
                 lines.append(String(format: "HMC between proposals: acceptance %.3f, step size %.4g", hmc, sampler.stepSize ?? .nan))
             }
         }
-        lines.append("results in \(directory)")
-        return lines.joined(separator: "\n")
+        return lines
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import Lattice
 import LinearAlgebra
-import NeuralAnsatz
+import NormalizingFlows
 import Parallelism
 import RunEngine
 import Statistics
+import Optimizers
 import VMC
 
 /// Training of a flow by Adam on the reverse KL divergence, in units of at most
@@ -51,7 +52,7 @@ struct FlowTrainingStage: RunStage {
         state.ensembles[index].flow = training
         let last = records.last
         let summary = last.map { String(format: "loss %.4f, batch ESS %.3f", $0.loss, $0.batchESS) } ?? ""
-        return (UnitReport(completed: training.steps, total: steps, summary: summary, isCheckpointStep: true), records)
+        return (UnitReport(completed: training.steps, total: steps, summary: summary), records)
     }
 
     func append(_ records: [EuclideanCheckpoint.TrainingStep], to state: inout EuclideanCheckpoint) {

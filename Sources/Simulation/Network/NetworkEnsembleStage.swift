@@ -34,7 +34,7 @@ struct NetworkEnsembleStage: RunStage {
         return (
             UnitReport(
                 completed: moments.networks, total: ensemble.networks,
-                summary: String(format: "networks, %.3g per second", rate), isCheckpointStep: true), ()
+                summary: String(format: "networks, %.3g per second", rate)), ()
         )
     }
 }

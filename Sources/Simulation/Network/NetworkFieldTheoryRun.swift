@@ -1,5 +1,8 @@
+import Correlators
+import FourierTransform
 import Foundation
 import Lattice
+import Measurements
 import NetworkFieldTheory
 import Output
 import Parallelism
@@ -12,19 +15,17 @@ import SimulationConfig
 /// against the exact kernels), or for a phi^4 network a deformed ensemble
 /// (thermalisation and measurement of its Markov chains), then the phi^4 run's
 /// HMC reference on the same lattice and couplings.
-public struct NetworkFieldTheoryRun: RunKind {
+public struct NetworkFieldTheoryRun: RunnableKind {
     public let configuration: NetworkConfiguration
 
     public init(configuration: NetworkConfiguration) {
         self.configuration = configuration
     }
 
+    public static let files = ["correlator_pairs.csv", "four_point.csv", "correlator_k.csv", "correlator_r.csv", "observables.csv"]
+
     /// The inputs the config describes.
-    var inputs: NetworkInputs {
-        let l = configuration.lattice
-        if let points = l.points { return NetworkInputs(points: points, dimension: points.first?.count ?? 1) }
-        return NetworkInputs(lattice: Lattice(extent: l.extent ?? [1]), spacing: l.spacing ?? 1)
-    }
+    var inputs: NetworkInputs { NetworkInputs(configuration: configuration) }
 
     /// The prior of the networks of width `width`.
     func prior(width: Int) -> any NetworkPrior {
@@ -55,13 +56,20 @@ public struct NetworkFieldTheoryRun: RunKind {
             seed: c.seed &+ UInt64(index), quadruples: quadruples, translationInvariant: c.theory != nil)
     }
 
-    func deformed(_ index: Int) -> DeformedNetworkChains {
-        DeformedNetworkChains(prior: prior(width: configuration.network.widths[index]), coupling: configuration.theory?.lambda ?? 0)
+    /// The observables of a phi^4 network ensemble and of its HMC reference: the
+    /// Euclidean run's configuration observables and G(k), G(r).
+    static func measurements(action: EuclideanAction, chains: Int) -> MeasurementSet {
+        MeasurementSet([
+            ConfigurationObservables(action: action),
+            CorrelatorMeasurement(lattice: action.lattice, fft: RealFFT(extent: action.lattice.extent), exact: nil, groundState: false),
+        ], chains: chains)
     }
 
-    func hmc(parallelism: Parallelism) -> HybridMonteCarlo? {
-        guard let action else { return nil }
-        return HybridMonteCarlo(action: action, integrator: .omelyan, trajectoryLength: 1, jitter: 0.2, parallelism: parallelism)
+    /// The reference's HMC: its streams are a family apart from every width's.
+    func reference(parallelism: Parallelism) -> HMCEnsemble? {
+        guard let action, let r = configuration.reference, r.samples > 0 else { return nil }
+        let hmc = HybridMonteCarlo(action: action, integrator: .omelyan, trajectoryLength: 1, jitter: 0.2, parallelism: parallelism)
+        return HMCEnsemble(hmc: hmc, chains: r.chains, seed: configuration.seed &+ 0x5851_F42D_4C95_7F2D)
     }
 
     public func plan(resuming checkpoint: NetworkCheckpoint?, parallelism: Parallelism)
@@ -73,57 +81,51 @@ public struct NetworkFieldTheoryRun: RunKind {
         for (index, width) in c.network.widths.enumerated() {
             var e = NetworkCheckpoint.Ensemble(width: width)
             if c.isInteracting, let action {
-                let chains = deformed(index)
-                e.chains = chains.initialChains(c.ensemble.chains ?? 16, seed: c.seed &+ UInt64(index))
-                stages.append(DeformedThermalizationStage(index: index, chains: chains, sweeps: c.ensemble.thermalization ?? 0, parallelism: parallelism))
-                stages.append(
-                    DeformedMeasurementStage(
-                        index: index, chains: chains, action: action, samples: c.ensemble.networks, every: c.ensemble.every ?? 1,
-                        parallelism: parallelism))
+                let chains = c.ensemble.chains ?? 16
+                let sampler = DeformedNetworkEnsemble(
+                    chains: DeformedNetworkChains(prior: prior(width: width), coupling: c.theory?.lambda ?? 0), count: chains,
+                    seed: c.seed &+ UInt64(index), parallelism: parallelism)
+                e.deformed = EnsembleProgress()
+                stages.append(EnsembleThermalizationStage(
+                    slot: .index(index), sampler: { _ in sampler }, rounds: c.ensemble.thermalization ?? 0,
+                    name: "thermalisation (N = \(width))"))
+                stages.append(EnsembleMeasurementStage(
+                    slot: .index(index), sampler: { _ in sampler }, records: c.ensemble.networks / chains, every: c.ensemble.every ?? 1,
+                    measurements: Self.measurements(action: action, chains: chains), name: "measurement (N = \(width))",
+                    parallelism: parallelism))
             } else {
                 stages.append(NetworkEnsembleStage(index: index, ensemble: ensemble(index), parallelism: parallelism))
             }
             ensembles.append(e)
         }
-        var reference: NetworkCheckpoint.Reference?
-        if let r = c.reference, r.samples > 0, let hmc = hmc(parallelism: parallelism) {
-            // The reference's streams are a family apart from every width's.
-            reference = NetworkCheckpoint.Reference(hmc: hmc.initialState(chains: r.chains, seed: c.seed &+ 0x5851_F42D_4C95_7F2D))
-            stages.append(HMCReferenceStage(sampler: hmc, thermalization: r.thermalization, samples: r.samples))
+        var reference: EnsembleProgress?
+        if let hmc = self.reference(parallelism: parallelism), let r = c.reference, let action {
+            reference = EnsembleProgress()
+            stages.append(EnsembleThermalizationStage(
+                slot: .reference, sampler: { _ in hmc }, rounds: r.thermalization, name: "HMC reference thermalisation"))
+            stages.append(EnsembleMeasurementStage(
+                slot: .reference, sampler: { _ in hmc }, records: r.samples / r.chains, every: 1,
+                measurements: Self.measurements(action: action, chains: r.chains), name: "HMC reference", parallelism: parallelism))
         }
         return (stages, checkpoint ?? NetworkCheckpoint(configuration: c, ensembles: ensembles, reference: reference))
     }
 
-    public func checkResume(_ checkpoint: NetworkCheckpoint) throws {
-        var theirs = checkpoint.configuration
-        theirs.output = configuration.output
-        guard theirs == configuration, checkpoint.ensembles.count == configuration.network.widths.count else {
-            throw SimulationError.checkpointMismatch("the checkpoint belongs to another run (its config differs outside `output`)")
-        }
-    }
-
     public func position(_ state: NetworkCheckpoint) -> String {
         let c = configuration
-        let pending = state.ensembles.first { c.isInteracting ? $0.measured == nil : ($0.moments?.networks ?? 0) < c.ensemble.networks }
+        let pending = state.ensembles.first { c.isInteracting ? $0.deformed?.result == nil : ($0.moments?.networks ?? 0) < c.ensemble.networks }
         guard let e = pending else { return "during the HMC reference" }
-        guard c.isInteracting else { return "after \(e.moments?.networks ?? 0) networks at N = \(e.width)" }
-        return e.thermalized < (c.ensemble.thermalization ?? 0)
-            ? "after \(e.thermalized) thermalisation sweeps at N = \(e.width)" : "during the measurement at N = \(e.width)"
+        guard c.isInteracting, let d = e.deformed else { return "after \(e.moments?.networks ?? 0) networks at N = \(e.width)" }
+        return d.thermalized < (c.ensemble.thermalization ?? 0)
+            ? "after \(d.thermalized) thermalisation sweeps at N = \(e.width)"
+            : "after \(d.recorded) measured configurations per chain at N = \(e.width)"
     }
 
-    public func writePartial(_ state: NetworkCheckpoint, to directory: URL) throws {
-        try AtomicFile.write(
-            JSONOutput.encode(state, allowingNonFinite: true), to: directory.appendingPathComponent(RunDirectory.checkpointFile))
-    }
-
-    public func writeComplete(_ state: NetworkCheckpoint, to directory: URL) throws -> (report: String, warnings: [String]) {
+    public func outcome(_ state: NetworkCheckpoint) throws -> RunOutcome {
         let summary = NetworkSummary(run: self, state: state)
-        for (file, table) in summary.tables.sorted(by: { $0.key < $1.key }) {
-            try AtomicFile.write(table.text, to: directory.appendingPathComponent(file))
-        }
-        try writePartial(state, to: directory)
-        // The summary last: its presence means the run directory is complete.
-        try AtomicFile.write(JSONOutput.encode(summary), to: directory.appendingPathComponent("summary.json"))
-        return (summary.report(directory: directory.path), summary.warnings)
+        return RunOutcome(summary: summary, tables: summary.tables, report: summary.report())
     }
+}
+
+extension NetworkConfiguration: RunnableDescription {
+    public typealias Kind = NetworkFieldTheoryRun
 }

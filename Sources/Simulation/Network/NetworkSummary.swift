@@ -12,14 +12,23 @@ import Statistics
 /// four-point function over the widths; for phi^4 networks the Euclidean
 /// observables beside the HMC reference and the fit of their deviation against N.
 struct NetworkSummary: Encodable {
+    /// Every correlator of a kind against its exact value, by `Agreement`'s rule:
+    /// a value with a zero error agrees only when it equals the exact value, and
+    /// is then `trivial` (a point where the field is identically zero measures
+    /// nothing), not a test; one that cannot be compared (a zero error beside a
+    /// different exact value, a missing exact value) is `failed` and counts
+    /// against `fraction_within_3_sigma`, which is over all pairs.
     struct TwoPointCheck: Encodable {
         var pairs: Int
-        /// nil when not finite (one network: no errors), like every number of the summary.
+        /// Values with a positive error compared with their exact values.
+        var compared: Int
+        var trivial: Int
+        var failed: Int
         var chi2PerPair, maxAbsDeviation, maxRelativeError, medianRelativeError, fractionWithin3Sigma: Double?
         /// The largest error of an error relative to the error (heavy tails when large).
         var maxErrorOfError: Double?
         enum CodingKeys: String, CodingKey {
-            case pairs
+            case pairs, compared, trivial, failed
             case maxErrorOfError = "max_relative_error_of_error"
             case chi2PerPair = "chi2_per_pair", maxAbsDeviation = "max_abs_deviation", maxRelativeError = "max_relative_error"
             case medianRelativeError = "median_relative_error", fractionWithin3Sigma = "fraction_within_3_sigma"
@@ -27,14 +36,24 @@ struct NetworkSummary: Encodable {
 
         init(_ values: [CorrelatorValue]) {
             pairs = values.count
-            let deviations = values.map { $0.error > 0 ? $0.deviation : 0 }
-            chi2PerPair = NetworkSummary.finite(deviations.reduce(0) { $0 + $1 * $1 } / Double(max(1, values.count)))
-            maxAbsDeviation = NetworkSummary.finite(deviations.map(abs).max() ?? 0)
-            let relative = values.map { $0.error / max(abs($0.exact), 1e-300) }.sorted()
-            maxRelativeError = NetworkSummary.finite(relative.last ?? 0)
-            medianRelativeError = NetworkSummary.finite(relative.isEmpty ? 0 : relative[relative.count / 2])
-            fractionWithin3Sigma = NetworkSummary.finite(Double(deviations.filter { abs($0) <= 3 }.count) / Double(max(1, values.count)))
-            maxErrorOfError = NetworkSummary.finite(values.map { $0.error > 0 ? $0.errorOfError / $0.error : 0 }.max() ?? 0)
+            let tested = values.filter { $0.error > 0 && $0.deviation.isFinite }
+            compared = tested.count
+            trivial = values.filter { $0.error == 0 && $0.deviation == 0 }.count
+            failed = values.filter { !$0.deviation.isFinite }.count
+            let deviations = tested.map(\.deviation)
+            chi2PerPair = compared > 0 ? deviations.reduce(0) { $0 + $1 * $1 } / Double(compared) : nil
+            maxAbsDeviation = deviations.map(abs).max()
+            let relative = tested.map { $0.error / max(abs($0.exact), 1e-300) }.sorted()
+            maxRelativeError = relative.last
+            medianRelativeError = relative.isEmpty ? nil : relative[relative.count / 2]
+            fractionWithin3Sigma = pairs > 0 ? Double(values.filter { Agreement.within($0.deviation, sigmas: 3) && $0.error > 0 }.count) / Double(pairs) : nil
+            maxErrorOfError = tested.map { $0.errorOfError / $0.error }.max()
+        }
+
+        /// The warning when some values could not be compared, or nil.
+        func warning(_ what: String) -> String? {
+            guard failed > 0 else { return nil }
+            return "\(what): \(failed) of \(pairs) values could not be compared with their exact values (a zero error beside a different exact value, or no exact value): they count as failures, not agreement"
         }
     }
     struct FourPoint: Encodable {
@@ -46,14 +65,6 @@ struct NetworkSummary: Encodable {
             case errorOfError = "error_of_error", widthTimesValue = "width_times_value"
         }
     }
-    struct Observable: Encodable {
-        var mean, error, tauInt: Double?
-        var reference, referenceError, deviation: Double?
-        enum CodingKeys: String, CodingKey {
-            case mean, error, reference, deviation
-            case tauInt = "tau_int", referenceError = "reference_error"
-        }
-    }
     struct Ensemble: Encodable {
         var width: Int
         var networks: Int
@@ -63,7 +74,7 @@ struct NetworkSummary: Encodable {
         var momentum: TwoPointCheck?
         var fourPoint: [FourPoint]?
         var acceptance: Double?
-        var observables: [String: Observable]?
+        var observables: [String: MeasuredValue]?
         enum CodingKeys: String, CodingKey {
             case width, networks, seconds, momentum, acceptance, observables
             case networksPerSecond = "networks_per_second", twoPoint = "two_point", fourPoint = "four_point"
@@ -90,7 +101,7 @@ struct NetworkSummary: Encodable {
         var method = "hmc"
         var samples: Int
         var acceptance: Double
-        var observables: [String: Observable]
+        var observables: [String: MeasuredValue]
     }
 
     var name: String
@@ -160,6 +171,10 @@ struct NetworkSummary: Encodable {
                 width: e.width, networks: moments.networks, seconds: e.seconds,
                 networksPerSecond: e.seconds > 0 ? Double(moments.networks) / e.seconds : nil,
                 twoPoint: TwoPointCheck(twoPoints.map(\.value)))
+            if let warning = ensemble.twoPoint?.warning("N = \(e.width), two-point functions") { warnings.append(warning) }
+            if let trivial = ensemble.twoPoint?.trivial, trivial > 0 {
+                notes.append("N = \(e.width): \(trivial) two-point values are identically 0 (points where the field vanishes, e.g. the origin with sigma_b = 0): not tests")
+            }
             if let worst = ensemble.twoPoint?.maxErrorOfError, worst > 0.3 {
                 warnings.append(String(
                     format: "N = %d: a two-point error is itself uncertain by %.0f%% (heavy tails, e.g. the Gauss-net far from the origin): raise ensemble.networks or bring the inputs closer to the origin",
@@ -176,6 +191,13 @@ struct NetworkSummary: Encodable {
                 entries.append(FourPoint(
                     points: labels, value: NetworkSummary.finite(value.value), error: NetworkSummary.finite(value.error), errorOfError: NetworkSummary.finite(value.errorOfError),
                     exact: NetworkSummary.finite(value.exact), deviation: NetworkSummary.finite(value.deviation), widthTimesValue: NetworkSummary.finite(Double(e.width) * value.value)))
+                if !value.deviation.isFinite {
+                    warnings.append(String(
+                        format: "N = %d: the four-point function at (%@) is %g +- %g against exact %g: it could not be compared (a zero error beside a different exact value, or no exact value) and counts as a failure",
+                        e.width, labels.joined(separator: ", "), value.value, value.error, value.exact))
+                } else if value.error == 0 {
+                    notes.append("N = \(e.width): the four-point function at (\(labels.joined(separator: ", "))) is identically \(value.value) (the field vanishes there): not a test")
+                }
                 if value.errorOfError > 0.3 * value.error {
                     warnings.append(String(
                         format: "N = %d: the four-point error at (%@) is itself uncertain by %.0f%% (heavy tails): raise ensemble.networks",
@@ -235,48 +257,41 @@ struct NetworkSummary: Encodable {
     }
 
     private mutating func summarizeDeformed(_ run: NetworkFieldTheoryRun, _ state: NetworkCheckpoint) {
-        let referenceResults = state.reference?.measured
-        var referenceObservables: [String: Observable] = [:]
+        let referenceResults = state.reference?.result
+        var referenceEstimates: [String: Estimate] = [:]
         if let measured = referenceResults {
-            for name in Self.observableNames {
-                if let e = measured.measurements.estimates[name] {
-                    referenceObservables[name] = Observable(mean: NetworkSummary.finite(e.mean), error: NetworkSummary.finite(e.error), tauInt: NetworkSummary.finite(e.tauInt))
-                }
-            }
+            for name in Self.observableNames { referenceEstimates[name] = measured.measurements.estimates[name] }
             reference = Reference(
-                samples: run.configuration.reference?.samples ?? 0, acceptance: measured.acceptance, observables: referenceObservables)
+                samples: run.configuration.reference?.samples ?? 0, acceptance: measured.sampler.acceptance,
+                observables: referenceEstimates.mapValues { MeasuredValue($0) })
+            if let warning = RunDiagnostics.acceptanceWarning(measured.sampler.acceptance, what: "HMC reference's") { warnings.append(warning) }
         }
         var observableRows = CSVTable(header: ["width", "name", "mean", "error", "tau_int", "reference", "reference_error", "deviation"])
         var byName: [String: [(width: Double, value: Double, error: Double)]] = [:]
         var correlatorTables: [(String, CSVTable)] = []
         for e in state.ensembles {
-            guard let measured = e.measured else { continue }
-            var observables: [String: Observable] = [:]
+            guard let measured = e.deformed?.result else { continue }
+            var observables: [String: MeasuredValue] = [:]
             for name in Self.observableNames {
                 guard let estimate = measured.measurements.estimates[name] else { continue }
-                var o = Observable(mean: NetworkSummary.finite(estimate.mean), error: NetworkSummary.finite(estimate.error), tauInt: NetworkSummary.finite(estimate.tauInt))
-                if let r = referenceObservables[name], let mean = r.mean, let error = r.error {
-                    let combined = (estimate.error * estimate.error + error * error).squareRoot()
-                    o.reference = mean
-                    o.referenceError = error
-                    o.deviation = NetworkSummary.finite((estimate.mean - mean) / combined)
-                    byName[name, default: []].append((Double(e.width), estimate.mean - mean, combined))
+                var o = MeasuredValue(estimate)
+                if let r = referenceEstimates[name] {
+                    o.compare(reference: r)
+                    byName[name, default: []].append((Double(e.width), estimate.mean - r.mean, (estimate.error * estimate.error + r.error * r.error).squareRoot()))
                 }
                 observables[name] = o
                 observableRows.append([
                     .integer(e.width), .text(name), .number(estimate.mean), .number(estimate.error), .number(estimate.tauInt), .number(o.reference ?? .nan),
                     .number(o.referenceError ?? .nan), .number(o.deviation ?? .nan),
                 ])
-                if estimate.windowAtLimit == true {
-                    warnings.append("N = \(e.width): the autocorrelation of \(name) did not decay within the series: its error is a lower bound (raise ensemble.networks or ensemble.every)")
-                }
             }
-            if measured.acceptance < 0.05 {
-                warnings.append(String(format: "N = %d: the neuron redraws' acceptance is %.4f: the chains barely move, so the observables cannot be trusted", e.width, measured.acceptance))
+            warnings += RunDiagnostics.windowWarnings([measured.measurements.estimates.filter { Self.observableNames.contains($0.key) }], labels: [" at N = \(e.width)"])
+            if let warning = RunDiagnostics.acceptanceWarning(measured.sampler.acceptance, what: "neuron redraws' (N = \(e.width))") {
+                warnings.append(warning)
             }
             if let table = measured.measurements.tables["correlator_k.csv"] { correlatorTables.append(("\(e.width)", table)) }
             ensembles.append(Ensemble(
-                width: e.width, networks: run.configuration.ensemble.networks, seconds: e.seconds, acceptance: measured.acceptance,
+                width: e.width, networks: run.configuration.ensemble.networks, seconds: measured.seconds, acceptance: measured.sampler.acceptance,
                 observables: observables))
         }
         if let table = referenceResults?.measurements.tables["correlator_k.csv"] { correlatorTables.append(("hmc", table)) }
@@ -301,8 +316,8 @@ struct NetworkSummary: Encodable {
     }
 
     /// The lines printed at the end of a run.
-    func report(directory: String) -> String {
-        var lines = ["nqft nnft: \(name) (\(prior) networks) -> \(directory)"]
+    func report() -> [String] {
+        var lines = ["nqft nnft: \(name) (\(prior) networks)"]
         for e in ensembles {
             var line = String(format: "  N = %-6d %d networks in %.1f s", e.width, e.networks, e.seconds)
             if let rate = e.networksPerSecond { line += String(format: " (%.3g per second)", rate) }
@@ -318,7 +333,7 @@ struct NetworkSummary: Encodable {
             }
             for name in ["phi2", "chi2", "binder"] {
                 if let o = e.observables?[name] {
-                    var text = String(format: "    %@ = %.6g +- %.2g", name, o.mean ?? .nan, o.error ?? .nan)
+                    var text = String(format: "    %@ = %.6g +- %.2g", name, o.mean, o.error)
                     if let r = o.reference, let dev = o.deviation { text += String(format: " (HMC %.6g, %.2f sigma)", r, dev) }
                     lines.append(text)
                 }
@@ -338,6 +353,6 @@ struct NetworkSummary: Encodable {
             if let p = f.powerLaw { line += String(format: "; as A N^p: p = %.3f +- %.3f", p.exponent ?? .nan, p.exponentError ?? .nan) }
             lines.append(line)
         }
-        return lines.joined(separator: "\n")
+        return lines
     }
 }
