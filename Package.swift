@@ -41,16 +41,18 @@ let package = Package(
 
         // MARK: Numerical wrappers (the only importers of the C modules)
         .target(name: "FourierTransform", dependencies: ["CFFTW"]),
-        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "CLAPACKE", "Parallelism"]),
+        .target(name: "LinearAlgebra", dependencies: ["COpenBLAS", "CLAPACKE", "Parallelism", "Float64Coding"]),
 
         // MARK: Execution: threads, stop requests and deadlines; the one run loop
         .target(name: "Parallelism", dependencies: ["CMPIShim", "CKernels"]),
+        // Large arrays of doubles in JSON (checkpoints): base64 of their bits, spliced in fast.
+        .target(name: "Float64Coding", dependencies: ["CKernels"]),
         .target(name: "Execution"),
         .target(name: "RunEngine", dependencies: ["Execution", "Parallelism"]),
 
         // MARK: Physics building blocks
         .target(name: "Lattice", dependencies: ["LinearAlgebra", "FourierTransform", "CKernels"]),
-        .target(name: "Statistics", dependencies: ["Parallelism", "Execution"]),
+        .target(name: "Statistics", dependencies: ["Parallelism", "Execution", "Float64Coding"]),
         .target(name: "CKernels"),
         .target(name: "CActivations", dependencies: ["CKernels"]),
         .target(
@@ -87,7 +89,7 @@ let package = Package(
             dependencies: [
                 "Execution", "Parallelism", "RunEngine", "Measurements", "SimulationConfig", "Output", "Lattice", "Statistics", "NeuralAnsatz",
                 "Sampling", "VMC", "Correlators", "ExactDiagonalization", "FourierTransform", "LinearAlgebra", "NetworkFieldTheory",
-                "Optimizers", "NormalizingFlows",
+                "Optimizers", "NormalizingFlows", "Float64Coding",
             ]),
         .target(
             name: "SimulationCLI",
@@ -120,12 +122,12 @@ let package = Package(
         .testTarget(
             name: "SamplingTests",
             dependencies: [
-                "Sampling", "Execution", "Parallelism", "Lattice", "LinearAlgebra", "Statistics", "Correlators", "FourierTransform",
+                "Sampling", "Execution", "Parallelism", "Lattice", "LinearAlgebra", "Statistics", "Correlators", "FourierTransform", "Measurements",
                 "TestSupport",
             ]),
         .testTarget(
             name: "CorrelatorsTests",
-            dependencies: ["Correlators", "Lattice", "Statistics", "TestSupport"]),
+            dependencies: ["Correlators", "Lattice", "Statistics", "TestSupport", "Measurements", "LinearAlgebra", "FourierTransform"]),
         .testTarget(
             name: "VMCTests",
             dependencies: [

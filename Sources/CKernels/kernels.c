@@ -203,3 +203,23 @@ double nqft_largest_magnitude(const double *x, int64_t n, int *finite) {
     memcpy(&value, &largest, sizeof value);
     return value;
 }
+
+void nqft_base64_encode(const unsigned char *in, size_t n, char *out) {
+    static const char table[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    size_t i = 0, o = 0;
+    for (; i + 3 <= n; i += 3, o += 4) {
+        uint32_t v = ((uint32_t)in[i] << 16) | ((uint32_t)in[i + 1] << 8) | in[i + 2];
+        out[o] = table[v >> 18];
+        out[o + 1] = table[(v >> 12) & 63];
+        out[o + 2] = table[(v >> 6) & 63];
+        out[o + 3] = table[v & 63];
+    }
+    if (i < n) {
+        uint32_t v = (uint32_t)in[i] << 16;
+        if (i + 1 < n) v |= (uint32_t)in[i + 1] << 8;
+        out[o] = table[v >> 18];
+        out[o + 1] = table[(v >> 12) & 63];
+        out[o + 2] = i + 1 < n ? table[(v >> 6) & 63] : '=';
+        out[o + 3] = '=';
+    }
+}

@@ -1,3 +1,4 @@
+import Float64Coding
 import Foundation
 
 /// A matrix encodes as its shape and its elements' IEEE 754 bits, little-endian,
@@ -14,11 +15,7 @@ extension Matrix: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(rows, forKey: .rows)
         try c.encode(columns, forKey: .columns)
-        var bytes = Data(count: storage.count * 8)
-        bytes.withUnsafeMutableBytes { raw in
-            for (i, x) in storage.enumerated() { raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: 8 * i, as: UInt64.self) }
-        }
-        try c.encode(bytes.base64EncodedString(), forKey: .float64le)
+        try Float64Coding.encode(storage, forKey: .float64le, in: &c, encoder: encoder)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -26,14 +23,10 @@ extension Matrix: Codable {
         let rows = try c.decode(Int.self, forKey: .rows), columns = try c.decode(Int.self, forKey: .columns)
         let elements: [Double]
         if let text = try c.decodeIfPresent(String.self, forKey: .float64le) {
-            guard let bytes = Data(base64Encoded: text), bytes.count % 8 == 0 else {
+            guard let values = Float64Coding.decode(text) else {
                 throw DecodingError.dataCorruptedError(forKey: .float64le, in: c, debugDescription: "not base64 of 8-byte numbers")
             }
-            elements = bytes.withUnsafeBytes { raw in
-                (0..<(bytes.count / 8)).map {
-                    Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self)))
-                }
-            }
+            elements = values
         } else {
             elements = try c.decode([Double].self, forKey: .storage)
         }

@@ -268,14 +268,25 @@ public struct HybridMonteCarlo: Sendable {
         return byRound
     }
 
-    /// Trajectories per chain in about a second of work at step size `eps` (a
-    /// parallel block, and a run's unit of work): ~2.5e8 site forces over all
-    /// chains, counted with the trajectory's real number of steps (a tiny tuned
-    /// step means long trajectories; one is also polled inside, `integrate`).
-    public func trajectoriesPerSecond(chains: Int, stepSize eps: Double) -> Int {
-        let steps = Double(schedule(stepSize: eps, jitterDraw: 0.5).steps)
-        let forces = Double(action.lattice.volume) * Double(integrator.forcesPerStep) * steps * Double(max(1, chains))
-        return max(1, Int(min(1e9, 2.5e8 / max(1, forces))))
+    /// Site forces of one trajectory of one chain at step size `eps`, with the
+    /// trajectory's real number of steps (a tiny tuned step means long trajectories).
+    func forcesPerTrajectory(stepSize eps: Double) -> Double {
+        Double(action.lattice.volume) * Double(integrator.forcesPerStep) * Double(schedule(stepSize: eps, jitterDraw: 0.5).steps)
+    }
+
+    /// Trajectories per chain in a parallel block: enough work per thread
+    /// hand-off (~2e6 site forces per chain), few enough that a stop request is
+    /// seen within a small fraction of a second (one trajectory is also polled
+    /// inside, `integrate`).
+    func blockLength(stepSize eps: Double) -> Int {
+        max(1, Int(min(1e9, 2e6 / max(1, forcesPerTrajectory(stepSize: eps)))))
+    }
+
+    /// Trajectories per chain in a fraction of a second of work over all chains
+    /// (~5e7 site forces, with the measurement of each configuration about as
+    /// much again): a run's unit of work.
+    public func trajectoriesPerUnit(chains: Int, stepSize eps: Double) -> Int {
+        max(1, Int(min(1e9, 5e7 / max(1, forcesPerTrajectory(stepSize: eps) * Double(max(1, chains))))))
     }
 
     /// `trajectories` trajectories per chain without recording, tuning the step
@@ -328,7 +339,7 @@ public struct HybridMonteCarlo: Sendable {
         while done < trajectories {
             try stop.check()
             let remaining = trajectories - done
-            let block = trajectoriesPerSecond(chains: state.chains, stepSize: state.stepSize)
+            let block = blockLength(stepSize: state.stepSize)
             let n = min(remaining, max(unit, block / unit * unit))
             _ = try rounds(&state, count: n, keepEvery: every, stop: stop, visit: record)
             done += n

@@ -82,9 +82,9 @@ extension NetworkConfiguration: RunDescription {
         guard let t = r.mapping(node, path: "theory", allowed: ["m2", "lambda"]) else { return nil }
         if t["m2"] == nil { r.report("theory.m2", node, "is required: the mass of the free field the network's momenta are drawn from") }
         let m2 = r.number(t["m2"], path: "theory.m2", where: { $0 > 0 && $0 <= 1e6 }, "in (0, 1e6] (the network's propagator 1/(khat^2 + m2) must be positive)")
-        let lambda = r.number(t["lambda"], path: "theory.lambda", where: { $0 >= 0 && $0 <= 1e6 }, "from 0 to 1e6") ?? 0
-        guard let m2 else { return nil }
-        return TheorySection(m2: m2, lambda: lambda)
+        let lambda = r.number(t["lambda"], path: "theory.lambda", where: { $0 >= 0 && $0 <= 1e6 }, "from 0 to 1e6")
+        guard let m2, t["lambda"] == nil || lambda != nil else { return nil }
+        return TheorySection(m2: m2, lambda: lambda ?? 0)
     }
 
     private static func readNetwork(_ node: Node?, root: Node, hasTheory: Bool, _ r: ConfigReader) -> NetworkSection? {

@@ -1,7 +1,9 @@
 import Yams
 
 extension GroundStateConfiguration.SamplerSection {
-    /// `sampler`: kind, chains, thermalisation, sweep (default V), discard, target acceptance.
+    /// `sampler`: kind (default `auto`: single-site proposals where the ansatz has
+    /// them, O(V) per sweep instead of O(V^2)), chains, thermalisation, sweep
+    /// (default V), discard, target acceptance.
     static func read(_ node: Node?, lattice: GroundStateConfiguration.LatticeSection?, _ r: ConfigReader) -> Self {
         let sampler = r.mapping(
             node, path: "sampler", allowed: ["kind", "chains", "thermalization", "sweep", "discard", "target_acceptance"]) ?? [:]
@@ -9,7 +11,7 @@ extension GroundStateConfiguration.SamplerSection {
         // Below 5% the chains barely move (the widths shrink toward 0 and the
         // samples are the starting fields); above 95% they crawl.
         return Self(
-            kind: r.choice(sampler["kind"], path: "sampler.kind", as: SamplerKind.self) ?? .metropolis,
+            kind: r.choice(sampler["kind"], path: "sampler.kind", as: SamplerKind.self) ?? .auto,
             chains: r.integer(sampler["chains"], path: "sampler.chains", in: 1...65536) ?? 32,
             thermalization: r.integer(sampler["thermalization"], path: "sampler.thermalization", in: 0...1_000_000) ?? 100,
             sweep: r.integer(sampler["sweep"], path: "sampler.sweep", in: 1...1_000_000) ?? volume,

@@ -10,11 +10,15 @@ extension GammaMethod {
     /// on the reduced `Gamma(t)`, eight lags per collective.
     ///
     /// A collective: every rank calls it, with the same `records`.
-    public func estimate(localValues values: [Double], localChains r: Int, records t: Int, parallelism: Parallelism) -> Estimate {
+    ///
+    /// - Throws: `NonFiniteSamples` when a value on any rank is not finite (the
+    ///   exact sum is then NaN, agreed by every rank): the caller's divergence
+    ///   guard handles it.
+    public func estimate(localValues values: [Double], localChains r: Int, records t: Int, parallelism: Parallelism) throws -> Estimate {
         precondition(values.count == r * t)
         let counts = parallelism.totals([values, [Double(values.count)]])
+        guard counts[0].isFinite, counts[1].isFinite, counts[1] >= 1 else { throw NonFiniteSamples(total: counts[0]) }
         let n = Int(counts[1])
-        precondition(n >= 1, "no records")
         let mean = counts[0] / Double(n)
         let delta = values.map { $0 - mean }
         var search = WindowSearch(samples: n, records: t, windowFactor: windowFactor)
@@ -32,4 +36,11 @@ extension GammaMethod {
         }
         return search.estimate(mean: mean)
     }
+}
+
+/// Samples whose exact sum is not finite (a NaN or infinity among them).
+public struct NonFiniteSamples: Error, Sendable, CustomStringConvertible {
+    public var total: Double
+    public init(total: Double) { self.total = total }
+    public var description: String { "the samples' sum is \(total): a sample is not finite" }
 }

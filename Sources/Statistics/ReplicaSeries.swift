@@ -1,3 +1,4 @@
+import Float64Coding
 import Foundation
 
 /// Monte Carlo time series of several observables measured on several independent
@@ -63,29 +64,23 @@ extension ReplicaSeries: Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(chains, forKey: .chains)
         try c.encode(observables, forKey: .observables)
-        var bytes = Data(count: values.count * 8)
-        bytes.withUnsafeMutableBytes { raw in
-            for (i, x) in values.enumerated() { raw.storeBytes(of: x.bitPattern.littleEndian, toByteOffset: 8 * i, as: UInt64.self) }
-        }
-        try c.encode(bytes.base64EncodedString(), forKey: .float64le)
+        try Float64Coding.encode(values, forKey: .float64le, in: &c, encoder: encoder)
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         chains = try c.decode(Int.self, forKey: .chains)
         observables = try c.decode(Int.self, forKey: .observables)
-        guard let bytes = Data(base64Encoded: try c.decode(String.self, forKey: .float64le)), bytes.count % 8 == 0 else {
+        guard let decoded = Float64Coding.decode(try c.decode(String.self, forKey: .float64le)) else {
             throw DecodingError.dataCorruptedError(forKey: .float64le, in: c, debugDescription: "not base64 of 8-byte numbers")
         }
-        let count = bytes.count / 8
+        let count = decoded.count
         guard chains >= 1, observables >= 1, chains.multipliedReportingOverflow(by: observables).overflow == false,
             count % (chains * observables) == 0
         else {
             throw DecodingError.dataCorruptedError(
                 forKey: .chains, in: c, debugDescription: "\(count) values are not whole records of \(chains) chains x \(observables) observables")
         }
-        values = bytes.withUnsafeBytes { raw in
-            (0..<count).map { Double(bitPattern: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8 * $0, as: UInt64.self))) }
-        }
+        values = decoded
     }
 }

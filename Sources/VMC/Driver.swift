@@ -111,6 +111,10 @@ where Chains.Density == BornDensity<Model> {
             return (VMC.localEnergies(theory, fields, derivatives: derivatives), jacobian)
         }.map(\.value)
         let energies = Array(evaluated.map(\.0).joined())
+        // A diverging step shows first in its local energies: every rank agrees
+        // before any sum of them (an exact sum of a NaN is NaN), and the caller's
+        // divergence guard retries the step.
+        if parallelism.ranks.any(energies.contains { !$0.isFinite }) { throw NonFiniteSamples(total: .nan) }
         timings.localEnergy = lap()
         let logDerivatives = LogDerivatives(
             rowBlocks: layout.blocks.map(\.rows), share: layout.share, blocks: evaluated.map(\.1),
@@ -121,7 +125,7 @@ where Chains.Density == BornDensity<Model> {
         try optimizer.update(&model.parameters, from: EnergySamples(logDerivatives: logDerivatives, localEnergies: energies))
         timings.update = lap()
         let (chains, values) = layout.localRecordOrder(energies)
-        let energy = gamma.estimate(localValues: values, localChains: chains, records: sweepsPerStep, parallelism: parallelism)
+        let energy = try gamma.estimate(localValues: values, localChains: chains, records: sweepsPerStep, parallelism: parallelism)
         return StepReport(energy: energy, acceptance: samplerState.acceptance, learningRate: learningRate, timings: timings)
     }
 

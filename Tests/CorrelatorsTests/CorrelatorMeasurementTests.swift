@@ -3,9 +3,20 @@ import Foundation
 import FourierTransform
 import Lattice
 import LinearAlgebra
+import Measurements
 import Statistics
 import Testing
 import TestSupport
+
+/// `measurement`'s result on the batches, recorded as a run records them.
+func measure(_ measurement: CorrelatorMeasurement, chains: Int, _ batches: [FieldBatch]) throws -> CorrelatorResult {
+    let set = MeasurementSet([measurement], chains: chains)
+    var block = set.emptyBlock()
+    for batch in batches { set.record(MeasuredSweep(fields: batch), into: &block) }
+    var series = set.emptySeries()
+    MeasurementSet.append(block, to: &series)
+    return try measurement.result(series[0])
+}
 
 @Suite struct CorrelatorMeasurementTests {
     /// `G(r)` from `G(k)` by FFT against the defining sum `(1/V) sum_k cos(k.r) G(k)`.
@@ -28,18 +39,19 @@ import TestSupport
     /// must equal direct sums `|sum_x e^{-ik.x} phi_x|^2 / V` and
     /// `(1/V) sum_x phi_x phi_{x+r}` averaged over the samples.
     @Test(arguments: [[6], [4, 3], [2, 3, 2]])
-    func meansEqualDirectSums(extent: [Int]) {
+    func meansEqualDirectSums(extent: [Int]) throws {
         let lattice = Lattice(extent: extent)
         let v = lattice.volume
         let chains = 2, records = 3
-        var measurement = CorrelatorMeasurement(lattice: lattice, fft: RealFFT(extent: extent), chains: chains)
+        let measurement = CorrelatorMeasurement(lattice: lattice, fft: RealFFT(extent: extent))
         var all: [[Double]] = []
+        var batches: [FieldBatch] = []
         for t in 0..<records {
             let batch = testFields(samples: chains, sites: v, seed: UInt64(t))
-            measurement.record(batch)
+            batches.append(batch)
             for c in 0..<chains { all.append(Array(batch.storage[(c * v)..<((c + 1) * v)])) }
         }
-        let result = measurement.result()
+        let result = try measure(measurement, chains: chains, batches)
         for k in 0..<v {
             let kv = lattice.momentum(k)
             let direct = all.reduce(0.0) { sum, phi in
@@ -73,12 +85,40 @@ import TestSupport
         #expect(isClose(result.momentum[0].gaussianFrequency!.mean, 1 / (2 * result.momentum[0].connected.mean), relative: 1e-14))
     }
 
+    /// Over a lattice symmetry's orbits (reflections, permutations of equal
+    /// extents) every momentum's and separation's mean is the average of the
+    /// plain measurement's means over its orbit, and its members share it.
+    @Test(arguments: [[6], [4, 4], [4, 4, 3], [6, 3]])
+    func symmetryOrbitsAverageTheMeans(extent: [Int]) throws {
+        let lattice = Lattice(extent: extent)
+        let v = lattice.volume, chains = 3
+        let batches = (0..<4).map { testFields(samples: chains, sites: v, seed: UInt64(10 + $0)) }
+        let symmetry = LatticeSymmetry.ofAction(lattice: lattice, anisotropic: false)
+        let plain = try measure(CorrelatorMeasurement(lattice: lattice, fft: RealFFT(extent: extent)), chains: chains, batches)
+        let reduced = try measure(
+            CorrelatorMeasurement(lattice: lattice, fft: RealFFT(extent: extent), symmetry: symmetry), chains: chains, batches)
+        #expect(symmetry.orbitCount < v || v <= 2)
+        for orbit in symmetry.members {
+            let k = orbit.map { plain.momentum[$0].correlator.mean }.reduce(0, +) / Double(orbit.count)
+            let r = orbit.map { plain.position[$0].correlator.mean }.reduce(0, +) / Double(orbit.count)
+            for i in orbit {
+                #expect(isClose(reduced.momentum[i].correlator.mean, k, relative: 1e-12), "\(extent) k \(i)")
+                #expect(isClose(reduced.position[i].correlator.mean, r, relative: 1e-12), "\(extent) r \(i)")
+            }
+        }
+        // The orbits: with L = (4, 4) the mode numbers (1, 0), (3, 0), (0, 1), (0, 3) are one.
+        if extent == [4, 4] {
+            let o = symmetry.orbitOfSite
+            #expect(Set([4, 12, 1, 3].map { o[$0] }).count == 1 && o[5] != o[4])
+        }
+    }
+
     /// Exact samples of the free ground state, `phitilde_k` Gaussian with
     /// `<|phitilde_k|^2> = V / (2 omega_k)`, built independently of the sampler:
     /// the measured `G(k)` must agree with `1/(2 omega_k)` within its errors,
     /// and the errors must be honest (normalised RMS near 1).
     @Test(arguments: [([16], 1), ([6, 5], 2), ([4, 3, 4], 3)] as [([Int], UInt64)])
-    func exactFreeSamplesReproduceTheFreeCorrelator(extent: [Int], seed: UInt64) {
+    func exactFreeSamplesReproduceTheFreeCorrelator(extent: [Int], seed: UInt64) throws {
         let lattice = Lattice(extent: extent)
         let v = lattice.volume
         let free = FreeTheory(lattice: lattice, massSquared: 0.4)
@@ -99,12 +139,11 @@ import TestSupport
         }
         let chains = 8, records = 500
         var rng = RandomSource(seed: seed)
-        var measurement = CorrelatorMeasurement(lattice: lattice, fft: RealFFT(extent: extent), chains: chains, exact: free.momentumCorrelator)
-        for _ in 0..<records {
-            let xi = Matrix(rows: chains, columns: v, storage: (0..<(chains * v)).map { _ in rng.normal() })
-            measurement.record(product(xi, .none, root, .none))
+        let measurement = CorrelatorMeasurement(lattice: lattice, fft: RealFFT(extent: extent), exact: free.momentumCorrelator)
+        let batches = (0..<records).map { _ in
+            product(Matrix(rows: chains, columns: v, storage: (0..<(chains * v)).map { _ in rng.normal() }), .none, root, .none)
         }
-        let result = measurement.result()
+        let result = try measure(measurement, chains: chains, batches)
         let rows = result.momentum
         #expect(rows.allSatisfy { $0.free != nil })
         let rms = normalizedRMS(

@@ -43,17 +43,24 @@ struct FinishStage: RunStage {
 }
 
 @Suite struct RunLoopTests {
-    @Test func stagesRunInOrderWithCheckpointsEveryNSteps() throws {
+    /// Periodic checkpoints follow the clock, whatever the stage: here every unit
+    /// takes one second and the interval is two.
+    @Test func stagesRunInOrderWithCheckpointsEveryInterval() throws {
         var loop = RunLoop<Toy>()
         let saved = Mutex<[Int]>([])
+        let now = Mutex(0.0)
         var stages: [String] = []
-        loop.checkpointEvery = 2
+        loop.checkpointInterval = 2
+        loop.clock = { now.withLock { $0 } }
         loop.saveCheckpoint = { state in saved.withLock { $0.append(state.counted) } }
-        loop.progress = { name, _ in stages.append(name) }
+        loop.progress = { name, _ in
+            stages.append(name)
+            now.withLock { $0 += 1 }
+        }
         let final = try loop.run(
             [CountingStage(total: 5, divergenceRetries: 0, failing: [:], pollsStop: false), FinishStage()], from: Toy())
         #expect(final.counted == 5 && final.finished)
-        #expect(saved.withLock { $0 } == [2, 4])
+        #expect(saved.withLock { $0 } == [2, 4, 5])
         #expect(stages == ["count", "count", "count", "count", "count", "finish"])
     }
 

@@ -110,7 +110,7 @@ struct EuclideanRunTests {
             mode: path-integral
             lattice: {extent: [2]}
             theory: {m2: -1, lambda: 6}
-            path_integral: {spacings: [\(beta / 2), \(beta / 4)], beta: \(beta)}
+            path_integral: {spacings: [\(beta / 2), \(beta / 4), \(beta / 8)], beta: \(beta)}
             sampler: {chains: 8, thermalization: 50}
             measurement: {samples: 4096}
             """

@@ -69,7 +69,7 @@ struct MPIRunTests {
             seed: 7
             lattice: {extent: [4]}
             theory: {m2: 1.0, lambda: 24.0}
-            path_integral: {spacings: [0.2, 0.1], beta: 2.0}
+            path_integral: {spacings: [0.2, 0.15, 0.1], beta: 2.0}
             sampler: {chains: 6, thermalization: 50, integrator: omelyan, trajectory_length: 1.0}
             measurement: {samples: 3000}
             """,

@@ -98,7 +98,7 @@ struct NetworkRunTests {
         run.send(SIGTERM)
         let (status, seconds) = run.wait()
         #expect(status == 128 + SIGTERM && seconds < 3, "\(run.standardError)")
-        #expect(run.standardError.contains("during the measurement at N = 1000"), "\(run.standardError)")
+        #expect(run.standardError.contains("measured configurations per chain at N = 1000"), "\(run.standardError)")
         let line = try #require(run.standardError.split(separator: "\n").first { $0.hasPrefix("resume with: ") })
         let resumed = try BuiltBinary(["-c", String(line.dropFirst("resume with: ".count))], executable: "/bin/sh")
         #expect(resumed.wait(seconds: 300).status == 0, "\(resumed.standardError)")

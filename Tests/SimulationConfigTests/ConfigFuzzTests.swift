@@ -61,16 +61,18 @@ import TestSupport
             var text = originals[Int(rng.next() % UInt64(originals.count))]
             for _ in 0..<(1 + Int(rng.next() % 3)) { text = mutate(text, &rng) }
             do {
-                switch try ConfiguredRun.parse(yaml: text, defaultName: "fuzz") {
-                case .groundState(let config):
+                switch try parseAny(text, defaultName: "fuzz") {
+                case let config as GroundStateConfiguration:
                     #expect(config.lattice.extent.reduce(1, *) <= GroundStateConfiguration.maximumVolume)
                     #expect(config.optimizer.samples % config.sampler.chains == 0, "seed \(seed) round \(round)")
-                case .field(let config):
+                case let config as EuclideanConfiguration:
                     #expect(config.lattice.extent.reduce(1, *) <= GroundStateConfiguration.maximumVolume)
                     #expect(config.measurement.samples % config.sampler.chains == 0, "seed \(seed) round \(round)")
-                case .network(let config):
+                case let config as NetworkConfiguration:
                     #expect(config.pointCount <= NetworkConfiguration.maximumPoints, "seed \(seed) round \(round)")
                     #expect(config.ensemble.fourPoint.allSatisfy { $0.count == 4 && $0.allSatisfy { $0 < config.pointCount } })
+                default:
+                    Issue.record("an unknown kind of config")
                 }
                 valid += 1
             } catch let error as ConfigError {

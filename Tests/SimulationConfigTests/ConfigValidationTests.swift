@@ -21,12 +21,7 @@ import TestSupport
     @Test func bundledConfigsValidate() throws {
         #expect(bundledConfigs.count >= 4)
         for url in bundledConfigs {
-            let name: String
-            switch try ConfiguredRun.load(path: url.path) {
-            case .groundState(let config): name = config.name
-            case .field(let config): name = config.name
-            case .network(let config): name = config.name
-            }
+            let name = try ConfigFile.load(path: url.path, kinds: allKinds).name
             #expect(name == url.deletingPathExtension().lastPathComponent, "\(url.lastPathComponent)")
         }
     }
@@ -44,7 +39,7 @@ import TestSupport
         ("lattice: {extent: [8, -2]}\ntheory: {m2: 1.0, lambda: 0.0}\n", "lattice.extent[1]", "-2"),
         ("lattice: {extent: [8]}\ntheory: {m2: 0.0, lambda: 0.0}\n", "theory.m2", "m2 > 0"),
         ("lattice: {extent: [8]}\ntheory: {m2: -1, lambda: 0}\n", "theory.m2", "lambda = 0"),
-        ("lattice: {extent: [8]}\ntheory: {m2: 1.0, lambda: -1}\n", "theory.lambda", ">= 0"),
+        ("lattice: {extent: [8]}\ntheory: {m2: 1.0, lambda: -1}\n", "theory.lambda", "from 0 to 1e8"),
         ("lattice: {extent: [8]}\ntheory: {m2: one, lambda: 0}\n", "theory.m2", "`one`"),
         ("lattice: {extent: [2, 2, 2, 2]}\ntheory: {m2: 1, lambda: 0}\n", "lattice.extent", "1, 2 or 3"),
         ("lattice: {extent: [8]}\ntheory: {m2: 1, lambda: 0}\noptimizer: {samples: 100}\n", "optimizer.samples", "multiple of sampler.chains"),

@@ -7,7 +7,7 @@ import Testing
 struct EuclideanConfigTests {
     func issues(_ yaml: String) -> [ConfigIssue] {
         do {
-            _ = try ConfiguredRun.parse(yaml: yaml, defaultName: "t")
+            _ = try parseAny(yaml)
             return []
         } catch let error as ConfigError {
             return error.issues
@@ -18,7 +18,7 @@ struct EuclideanConfigTests {
     }
 
     func field(_ yaml: String) throws -> EuclideanConfiguration {
-        guard case .field(let c) = try ConfiguredRun.parse(yaml: yaml, defaultName: "t") else {
+        guard let c = try parseAny(yaml) as? EuclideanConfiguration else {
             Issue.record("not a field run")
             throw ConfigError(file: "", issues: [])
         }
@@ -42,7 +42,7 @@ struct EuclideanConfigTests {
 
     @Test func pathIntegralBuildsTheTimeSlicedLattice() throws {
         let c = try field(
-            "mode: path-integral\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 6}\npath_integral: {spacings: [0.5, 0.25], beta: 8}\n")
+            "mode: path-integral\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 6}\npath_integral: {spacings: [0.5, 0.25, 0.125], beta: 8}\n")
         #expect(c.sampler.fourierAcceleration)
         let action = c.action(spacing: 0.25)
         // beta/eps = 32 links between 33 slices, open, the Hartree state at the ends.
@@ -59,7 +59,7 @@ struct EuclideanConfigTests {
         ("mode: euclidean\nlattice: {extent: [4]}\ntheory: {convention: hopping, m2: 1, lambda: 0}\n", "theory.m2"),
         ("mode: euclidean\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\npath_integral: {beta: 4}\n", "path_integral"),
         ("mode: path-integral\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\npath_integral: {spacings: [0.1]}\n", "path_integral.spacings"),
-        ("mode: path-integral\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\npath_integral: {spacings: [0.1, 5], beta: 6}\n", "path_integral.spacings[1]"),
+        ("mode: path-integral\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\npath_integral: {spacings: [0.1, 0.05, 5], beta: 6}\n", "path_integral.spacings[2]"),
         ("mode: euclidean\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chains: 3}\nmeasurement: {samples: 10}\n", "measurement.samples"),
         ("mode: euclidean\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\nsampler: {jitter: 1.5}\n", "sampler.jitter"),
         ("mode: euclidean\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\noptimizer: {steps: 3}\n", "optimizer"),

@@ -5,7 +5,7 @@ import Testing
 @Suite struct NetworkConfigTests {
     func issues(_ yaml: String) -> [String] {
         do {
-            _ = try ConfiguredRun.parse(yaml: yaml, defaultName: "t")
+            _ = try parseAny(yaml)
             return []
         } catch let error as ConfigError {
             return error.issues.map(\.path)
@@ -15,12 +15,12 @@ import Testing
     }
 
     @Test func resolvesDefaults() throws {
-        let run = try ConfiguredRun.parse(yaml: """
+        let run = try parseAny("""
             mode: nnft
             network: {activation: gauss, width: [3, 30]}
             lattice: {extent: [6], spacing: 0.2}
-            """, defaultName: "t")
-        guard case .network(let c) = run else { Issue.record("not an nnft run"); return }
+            """)
+        guard let c = run as? NetworkConfiguration else { Issue.record("not an nnft run"); return }
         #expect(c.network.widths == [3, 30] && c.network.sigmaW == 1 && c.network.sigmaB == 0)
         #expect(c.ensemble.fourPoint == [[0, 0, 0, 0], [0, 0, 5, 5], [0, 1, 2, 3], [0, 2, 4, 5]])
         #expect(c.reference == nil && !c.isInteracting)

@@ -46,7 +46,7 @@ import Testing
         // The memory estimate counts one Gaussian parameter per half-spectrum
         // element (6 for 3 x 2, against 4 orbits {k, -k}) and one for the tail:
         // an upper bound by less than the half spectrum.
-        let estimated = MemoryEstimate(configuration: configuration).parameters
+        let estimated = try #require(MemoryEstimate(configuration: configuration).parameters)
         let actual = Double(result.checkpoint.parameters.count)
         #expect(estimated >= actual && estimated - actual < 6, "\(estimated) vs \(actual)")
     }

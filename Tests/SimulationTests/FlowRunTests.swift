@@ -5,16 +5,12 @@ import Simulation
 import SimulationConfig
 import Testing
 
-struct NotAFieldConfig: Error {}
-
 /// The result of a one-ensemble Euclidean config run through the engine on 2 threads.
-func measuredEnsemble(_ yaml: String) throws -> EuclideanCheckpoint.EnsembleResult {
-    guard case .field(let configuration) = try ConfiguredRun.parse(yaml: yaml, defaultName: "flow") else {
-        throw NotAFieldConfig()
-    }
+func measuredEnsemble(_ yaml: String) throws -> EnsembleResult {
+    let configuration = try EuclideanConfiguration.parse(yaml: yaml, defaultName: "flow")
     var control = RunControl<EuclideanCheckpoint>()
     control.parallelism = Parallelism(threads: 2)
-    return try #require(try EuclideanRun(configuration: configuration).execute(control).ensembles[0].result)
+    return try #require(try EuclideanRun(configuration: configuration).execute(control).ensembles[0].progress.result)
 }
 
 /// A flow trained on the free field (a periodic chain of 8 sites), through the run
@@ -31,10 +27,10 @@ struct FlowRunTests {
             measurement: {samples: 16384}
             """
         let result = try measuredEnsemble(yaml)
-        let ess = try #require(result.pooledESS)
+        let ess = try #require(result.sampler.pooledESS)
         #expect(ess > 0.9, "pooled ESS \(ess)")
-        #expect(result.acceptance > 0.8, "acceptance \(result.acceptance)")
-        #expect((result.proposals ?? 0) >= 16384)
+        #expect(result.sampler.acceptance > 0.8, "acceptance \(result.sampler.acceptance)")
+        #expect((result.sampler.proposals ?? 0) >= 16384)
         let exact = 1 / (1.0)  // chi2 = G(0) = 1/m2 for the free field
         let chi2 = try #require(result.measurements.estimates["chi2"])
         #expect(abs(chi2.mean - exact) < 4 * chi2.error, "chi2 \(chi2.mean) +- \(chi2.error)")
@@ -56,8 +52,8 @@ struct InterleavedFlowRunTests {
             measurement: {samples: 32768}
             """
         let result = try measuredEnsemble(yaml)
-        let ess = try #require(result.pooledESS)
-        let hmcAcceptance = try #require(result.hmcAcceptance)
+        let ess = try #require(result.sampler.pooledESS)
+        let hmcAcceptance = try #require(result.sampler.hmcAcceptance)
         #expect(ess < 0.5, "the flow is meant to be poor: ESS \(ess)")
         #expect(hmcAcceptance > 0.5, "HMC acceptance \(hmcAcceptance)")
         // G(k) = 1/(khat^2 + m2): chi2 = G(0) = 4, phi2 = (1/V) sum_k G(k).

@@ -19,8 +19,9 @@ import Testing
     @Test func optimisationMemoryIsLinearInTheVolume() throws {
         let small = try estimate(sites: 256), large = try estimate(sites: 1024)
         // P = 64 V + ...: an explicit O would be 4096 x 16k doubles (537 MB) at V = 1024.
-        #expect(large.parameters > 4 * 1024 * 64 / 4)
-        #expect(large.bytes < 8 * 4096 * large.parameters / 4)
+        let parameters = try #require(large.parameters)
+        #expect(parameters > 4 * 1024 * 64 / 4)
+        #expect(large.bytes < 8 * 4096 * parameters / 4)
         // Four times the sites: at most four times the memory above the fixed margin.
         let margin = Double(64 << 20)
         #expect(large.bytes - margin <= 4.01 * (small.bytes - margin))

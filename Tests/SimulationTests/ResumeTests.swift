@@ -59,7 +59,7 @@ final class PollCounter: Sendable {
             var saved: GroundStateCheckpoint?
             do {
                 _ = try simulation.run(control)
-            } catch SimulationError.interrupted(let checkpoint) {
+            } catch RunStopped<GroundStateCheckpoint>.interrupted(let checkpoint) {
                 saved = checkpoint
             }
             let checkpoint = try #require(saved, "stop at poll \(stopAt) of \(polls)")

@@ -30,7 +30,7 @@ struct HMCEnsemble: EnsembleSampler {
         try hmc.sample(&chains, records: records, every: every, stop: stop, record: record)
     }
 
-    func roundsPerUnit(_ chains: HMCState) -> Int { hmc.trajectoriesPerSecond(chains: chains.chains, stepSize: chains.stepSize) }
+    func roundsPerUnit(_ chains: HMCState) -> Int { hmc.trajectoriesPerUnit(chains: chains.chains, stepSize: chains.stepSize) }
 
     func resetCounters(_ chains: inout HMCState) { chains.resetCounters() }
 

@@ -80,7 +80,7 @@ struct InterleavedFlowEnsemble<Proposal: IndependentProposal>: EnsembleSampler {
 
     func roundsPerUnit(_ chains: InterleavedHMC<Proposal>.State) -> Int {
         let flow = 5e8 / max(1, 2 * flopsPerProposal * Double(chains.chains.chains))
-        let hmc = Double(sampler.hmc.trajectoriesPerSecond(chains: chains.hmc.chains, stepSize: chains.hmc.stepSize))
+        let hmc = Double(sampler.hmc.trajectoriesPerUnit(chains: chains.hmc.chains, stepSize: chains.hmc.stepSize))
             / Double(sampler.trajectories)
         return max(1, Int(min(1e9, 1 / (1 / flow + 1 / max(1e-9, hmc)))))
     }

@@ -34,12 +34,15 @@ extension MemoryEstimate {
         let samples = Double(c.evaluation.sampleCap)
         let evaluation = samples * (2 * (half + v + 1 + 3) + 1) + chains * perSampleScratch
             + chainCopies(sweeps: samples / chains)
-        // The checkpoint beside either: the chains' fields (and MALA's gradients)
-        // and the parameters with an optimiser's moments, while they are encoded.
+        // The checkpoint beside either while it is encoded: the chains' fields (and
+        // MALA's gradients) and the parameters with an optimiser's moments; during
+        // the evaluation also its own chains and its records so far.
         let chainState = chains * v * (c.sampler.kind == .mala ? 2 : 1)
+        let series = samples * (half + v + 1 + 3 + 1)
         let checkpoint = Self.checkpointFactor * (chainState + 3 * p)
+        let evaluationCheckpoint = Self.checkpointFactor * (2 * chainState + 3 * p + series)
         self.init(
-            bytes: 8 * (max(optimization, evaluation) + checkpoint) + Self.margin,
+            bytes: 8 * max(optimization + checkpoint, evaluation + evaluationCheckpoint) + Self.margin,
             detail: String(format: "%.4g parameters, optimizer.samples = %d, evaluation.samples = %d", p, c.optimizer.samples, c.evaluation.samples),
             parameters: p)
     }

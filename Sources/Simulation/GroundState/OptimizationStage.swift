@@ -71,6 +71,8 @@ where Chains.Density == BornDensity<Model> {
             report = try driver.step()
         } catch let error as LinearAlgebraError {
             throw Divergence("SR solve failed (\(error)); each retry halves the learning rate")
+        } catch let error as NonFiniteSamples {
+            throw Divergence("local energies not finite (\(error)); each retry halves the learning rate")
         }
         let e = report.energy
         guard e.mean.isFinite, e.error.isFinite, driver.model.parameters.allSatisfy({ $0.isFinite }) else {
