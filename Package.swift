@@ -52,7 +52,7 @@ let package = Package(
 
         // MARK: Physics building blocks
         .target(name: "Lattice", dependencies: ["LinearAlgebra", "FourierTransform", "CKernels"]),
-        .target(name: "Statistics", dependencies: ["Parallelism", "Execution", "Float64Coding"]),
+        .target(name: "Statistics", dependencies: ["Parallelism", "Execution", "Float64Coding", "FourierTransform"]),
         .target(name: "CKernels"),
         .target(name: "CActivations", dependencies: ["CKernels"]),
         .target(

@@ -74,22 +74,26 @@ public struct TimeSliceCorrelator: Measurements.Measurement {
             g[t] = -2 * spatial * meanField
             return g
         }
-        let connected = try (0..<t).map { try analysis.estimate(of: connectedMeans[$0], gradient: connectedGradient($0), series: series) }
+        let connected = try analysis.estimates(of: connectedMeans, gradients: (0..<t).map(connectedGradient), series: series)
+        // m_eff(t) where the arccosh's argument exceeds 1, all analysed at once.
+        var massLags: [Int] = [], massValues: [Double] = [], massGradients: [[Double]] = []
+        for lag in 1..<max(1, t - 1) {
+            let c = connectedMeans
+            let r = (c[lag - 1] + c[lag + 1]) / (2 * c[lag])
+            guard r > 1, c[lag] != 0 else { continue }
+            let slope = 1 / (r * r - 1).squareRoot()
+            var g = [Double](repeating: 0, count: n)
+            for (index, weight) in [(lag - 1, 1 / (2 * c[lag])), (lag + 1, 1 / (2 * c[lag])), (lag, -r / c[lag])] {
+                for (j, value) in connectedGradient(index).enumerated() { g[j] += slope * weight * value }
+            }
+            massLags.append(lag)
+            massValues.append(acosh(r))
+            massGradients.append(g)
+        }
+        let masses = try analysis.estimates(of: massValues, gradients: massGradients, series: series)
         var rows: [Row] = []
         for lag in 0..<t {
-            var mass: Estimate?
-            if lag >= 1, lag <= t - 2 {
-                let c = connectedMeans
-                let r = (c[lag - 1] + c[lag + 1]) / (2 * c[lag])
-                if r > 1, c[lag] != 0 {
-                    let slope = 1 / (r * r - 1).squareRoot()
-                    var g = [Double](repeating: 0, count: n)
-                    for (index, weight) in [(lag - 1, 1 / (2 * c[lag])), (lag + 1, 1 / (2 * c[lag])), (lag, -r / c[lag])] {
-                        for (j, value) in connectedGradient(index).enumerated() { g[j] += slope * weight * value }
-                    }
-                    mass = try analysis.estimate(of: acosh(r), gradient: g, series: series)
-                }
-            }
+            let mass = massLags.firstIndex(of: lag).map { masses[$0] }
             rows.append(Row(t: lag, correlator: primary[lag], connected: connected[lag], effectiveMass: mass))
         }
         return (rows, try poleMass(series, connected: connected, gradient: connectedGradient, analysis: analysis))

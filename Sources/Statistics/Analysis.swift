@@ -20,6 +20,11 @@ public struct Analysis: Sendable {
         try gamma.estimates(series, stop: stop, parallelism: parallelism)
     }
 
+    /// Derived quantities at once, over the threads (`GammaMethod.estimates(of:gradients:series:)`).
+    public func estimates(of values: [Double], gradients: [[Double]], series: ReplicaSeries) throws -> [Estimate] {
+        try gamma.estimates(of: values, gradients: gradients, series: series, stop: stop, parallelism: parallelism)
+    }
+
     /// The estimate of a derived quantity (`GammaMethod.estimate(of:gradient:series:)`).
     public func estimate(of value: Double, gradient: [Double], series: ReplicaSeries) throws -> Estimate {
         try stop.check()
