@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "FourierTransformTests", dependencies: ["FourierTransform", "TestSupport"]),
         .testTarget(name: "LinearAlgebraTests", dependencies: ["LinearAlgebra", "TestSupport"]),
         .testTarget(name: "LatticeTests", dependencies: ["Lattice", "LinearAlgebra", "TestSupport"]),
-        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"]),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport", "Execution", "Parallelism"]),
         .testTarget(
             name: "NeuralAnsatzTests",
             dependencies: ["NeuralAnsatz", "Lattice", "LinearAlgebra", "Parallelism", "Statistics", "TestSupport", "CActivations"]),

@@ -56,11 +56,11 @@ MULTIVERSION static void apply_silu(double *h, double *first, double *second, si
     }
 }
 
-void nqft_activation(int kind, double *h, double *first, double *second, size_t n) {
+void nqft_activation(nqft_activation_kind kind, double *h, double *first, double *second, size_t n) {
     switch (kind) {
-    case 0: apply_tanh(h, first, second, n); break;
-    case 1: apply_softplus(h, first, second, n); break;
-    default: apply_silu(h, first, second, n); break;
+    case NQFT_TANH: apply_tanh(h, first, second, n); break;
+    case NQFT_SOFTPLUS: apply_softplus(h, first, second, n); break;
+    case NQFT_SILU: apply_silu(h, first, second, n); break;
     }
 }
 

@@ -51,18 +51,19 @@ static inline __attribute__((always_inline)) double fast_cos(double x) {
 // N = 100, ran at half the rate).
 #define BLOCK 16
 
-static inline __attribute__((always_inline)) double activation_of(int activation, double z, double variance) {
+static inline __attribute__((always_inline)) double activation_of(nqft_network_activation activation, double z, double variance) {
     switch (activation) {
-    case 0: return (double)fast_erf((float)z);
-    case 1: return z > 0 ? z : 0;
-    case 2: return vector_exp(z - variance);
-    default: return fast_cos(z);
+    case NQFT_NETWORK_ERF: return (double)fast_erf((float)z);
+    case NQFT_NETWORK_RELU: return z > 0 ? z : 0;
+    case NQFT_NETWORK_GAUSS: return vector_exp(z - variance);
+    case NQFT_NETWORK_COS: return fast_cos(z);
     }
+    return 0.0 / 0.0;  // unreachable for a valid activation: NaN, never a silent other activation
 }
 
 // out[l] = offset + sum_i v_i sigma(b_i + w_i . x_l) for the first `block` (8 or BLOCK)
 // sites of `x` (d x BLOCK).
-static inline __attribute__((always_inline)) void network_block(int activation, int64_t d, int block, int64_t width,
+static inline __attribute__((always_inline)) void network_block(nqft_network_activation activation, int64_t d, int block, int64_t width,
                                                                  const double *restrict x, const double *restrict var,
                                                                  const double *restrict w, const double *restrict b,
                                                                  const double *restrict v, double offset,
@@ -83,7 +84,7 @@ static inline __attribute__((always_inline)) void network_block(int activation, 
 
 // The block with the activation, the dimension and the block size as constants, so
 // each of the 24 combinations compiles to its own straight-line vector loop.
-static inline __attribute__((always_inline)) void dispatch_block(int activation, int64_t d, int small, int64_t width,
+static inline __attribute__((always_inline)) void dispatch_block(nqft_network_activation activation, int64_t d, int small, int64_t width,
                                                                   const double *x, const double *var,
                                                                   const double *w, const double *b,
                                                                   const double *v, double offset, double *out) {
@@ -97,17 +98,17 @@ static inline __attribute__((always_inline)) void dispatch_block(int activation,
     default: NQFT_SIZED(A, 3) break;                                                      \
     }
     switch (activation) {
-    case 0: NQFT_BLOCK(0) break;
-    case 1: NQFT_BLOCK(1) break;
-    case 2: NQFT_BLOCK(2) break;
-    default: NQFT_BLOCK(3) break;
+    case NQFT_NETWORK_ERF: NQFT_BLOCK(NQFT_NETWORK_ERF) break;
+    case NQFT_NETWORK_RELU: NQFT_BLOCK(NQFT_NETWORK_RELU) break;
+    case NQFT_NETWORK_GAUSS: NQFT_BLOCK(NQFT_NETWORK_GAUSS) break;
+    case NQFT_NETWORK_COS: NQFT_BLOCK(NQFT_NETWORK_COS) break;
     }
 #undef NQFT_BLOCK
 #undef NQFT_SIZED
 }
 
 MULTIVERSION
-void nqft_network_fields(int activation, int64_t networks, int64_t width, int64_t dimension, int64_t points,
+void nqft_network_fields(nqft_network_activation activation, int64_t networks, int64_t width, int64_t dimension, int64_t points,
                          const double *coordinates, const double *variance, const double *weights,
                          const double *biases, const double *amplitudes, const double *offsets, double *fields) {
     double x[3 * BLOCK], var[BLOCK], out[BLOCK];
@@ -127,17 +128,17 @@ void nqft_network_fields(int activation, int64_t networks, int64_t width, int64_
 
 // One loop per activation, so each vectorises over the points.
 MULTIVERSION
-void nqft_neuron_field(int activation, int64_t dimension, int64_t points, const double *coordinates,
+void nqft_neuron_field(nqft_network_activation activation, int64_t dimension, int64_t points, const double *coordinates,
                        const double *variance, const double *weight, double bias, double amplitude, double *out) {
     double z[points > 0 ? points : 1];
     for (int64_t p = 0; p < points; p++) z[p] = bias + weight[0] * coordinates[p];
     for (int64_t j = 1; j < dimension; j++)
         for (int64_t p = 0; p < points; p++) z[p] += weight[j] * coordinates[j * points + p];
     switch (activation) {
-    case 0: for (int64_t p = 0; p < points; p++) out[p] = amplitude * activation_of(0, z[p], 0); break;
-    case 1: for (int64_t p = 0; p < points; p++) out[p] = amplitude * activation_of(1, z[p], 0); break;
-    case 2: for (int64_t p = 0; p < points; p++) out[p] = amplitude * activation_of(2, z[p], variance[p]); break;
-    default: for (int64_t p = 0; p < points; p++) out[p] = amplitude * activation_of(3, z[p], 0); break;
+    case NQFT_NETWORK_ERF: for (int64_t p = 0; p < points; p++) out[p] = amplitude * activation_of(NQFT_NETWORK_ERF, z[p], 0); break;
+    case NQFT_NETWORK_RELU: for (int64_t p = 0; p < points; p++) out[p] = amplitude * activation_of(NQFT_NETWORK_RELU, z[p], 0); break;
+    case NQFT_NETWORK_GAUSS: for (int64_t p = 0; p < points; p++) out[p] = amplitude * activation_of(NQFT_NETWORK_GAUSS, z[p], variance[p]); break;
+    case NQFT_NETWORK_COS: for (int64_t p = 0; p < points; p++) out[p] = amplitude * activation_of(NQFT_NETWORK_COS, z[p], 0); break;
     }
 }
 

@@ -32,7 +32,7 @@ typedef struct {
 } Scratch;
 
 MULTIVERSION
-static void one_field(int activation, const Network *restrict n, const double *restrict phi, double *restrict value,
+static void one_field(nqft_activation_kind activation, const Network *restrict n, const double *restrict phi, double *restrict value,
                       double *restrict gradient, double *restrict laplacian, double *restrict jacobian,
                       const Scratch *restrict s) {
     const int64_t v = n->v, k = n->k, h = n->h, hp = n->hp, kp = n->kp;
@@ -122,7 +122,7 @@ static void one_field(int activation, const Network *restrict n, const double *r
     }
 }
 
-void nqft_patch_network(int activation, int64_t fields, int64_t v, int64_t k, int64_t h, const double *phi,
+void nqft_patch_network(nqft_activation_kind activation, int64_t fields, int64_t v, int64_t k, int64_t h, const double *phi,
                         const int64_t *patch_sites, const double *parameters, double *value, double *gradient,
                         double *laplacian, double *jacobian) {
     const double *weights = parameters, *bias = parameters + h * k, *w = parameters + h * k + h;

@@ -15,7 +15,7 @@ static inline __attribute__((always_inline)) void shift_row(double *out, const d
 }
 
 MULTIVERSION
-void nqft_site_change(int activation, int64_t chains, int64_t k, int64_t h, int64_t v, const double *restrict rows,
+void nqft_site_change(nqft_activation_kind activation, int64_t chains, int64_t k, int64_t h, int64_t v, const double *restrict rows,
                       const double *restrict values, const int64_t *restrict patches,
                       const double *restrict columns, const double *restrict deltas, const double *restrict w,
                       const uint8_t *restrict skip, int64_t *restrict out_rows, double *restrict out_values,

@@ -1,3 +1,5 @@
+import CActivations
+
 /// The activation sigma of a network's hidden layer (Halverson, Maiti and Stoner,
 /// arXiv:2008.08601, §3): its raw value is the config's spelling.
 public enum NetworkActivation: String, Sendable, Codable, CaseIterable {
@@ -7,13 +9,13 @@ public enum NetworkActivation: String, Sendable, Codable, CaseIterable {
     case gauss
     case cos
 
-    /// The C kernel's code (network_fields.h).
-    var kernelCode: Int32 {
+    /// The C kernel's activation (network_fields.h).
+    var kernelCode: nqft_network_activation {
         switch self {
-        case .erf: 0
-        case .relu: 1
-        case .gauss: 2
-        case .cos: 3
+        case .erf: NQFT_NETWORK_ERF
+        case .relu: NQFT_NETWORK_RELU
+        case .gauss: NQFT_NETWORK_GAUSS
+        case .cos: NQFT_NETWORK_COS
         }
     }
 }

@@ -15,11 +15,11 @@ public enum Activation: String, Sendable, Codable, CaseIterable {
     /// `sigma'' = s (1 - s) (2 + x (1 - 2 s))`.
     case silu
 
-    var kind: Int32 {
+    var kind: nqft_activation_kind {
         switch self {
-        case .tanh: 0
-        case .softplus: 1
-        case .silu: 2
+        case .tanh: NQFT_TANH
+        case .softplus: NQFT_SOFTPLUS
+        case .silu: NQFT_SILU
         }
     }
 

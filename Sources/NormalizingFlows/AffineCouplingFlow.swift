@@ -98,7 +98,7 @@ public struct AffineCouplingFlow: Sendable {
                 let rows = u.rows
                 var s = (0..<rows).map { u.storage[2 * $0] }
                 let t = (0..<rows).map { u.storage[2 * $0 + 1] }
-                nqft_activation(0, &s, nil, nil, rows)  // tanh, vectorised
+                nqft_activation(NQFT_TANH, &s, nil, nil, rows)  // vectorised
                 return (s, t, activations)
             }
         }
@@ -199,7 +199,7 @@ public struct AffineCouplingFlow: Sendable {
     /// into blocks of samples over threads and ranks (data-parallel training):
     /// the blocks' gradients are added exactly across ranks (`Parallelism.sum`,
     /// an all-reduce of 3 P integers), their `log q` and `-S` gathered.
-    public func lossAndGradient(_ z: Matrix, action: EuclideanAction, parallelism: Parallelism) -> Batch {
+    public func lossAndGradient(_ z: Matrix, action: some LatticeAction, parallelism: Parallelism) -> Batch {
         let b = z.rows
         let blocks = parallelism.blocks(b, minimumRows: Self.blockRows)
         let local = parallelism.localMap(blocks.count) { i in
@@ -216,7 +216,7 @@ public struct AffineCouplingFlow: Sendable {
 
     /// One block: forward with records, then the backward pass from
     /// `dL/dx = grad S / B` and `dL/d logDet = -1/B` down through the layers.
-    private func blockLossAndGradient(_ z: Matrix, action: EuclideanAction, batch: Int) -> Batch {
+    private func blockLossAndGradient(_ z: Matrix, action: some LatticeAction, batch: Int) -> Batch {
         let v = lattice.volume, b = z.rows
         let (x, logDet, records) = forward(z, keep: true)
         let prior = Self.logPrior(z)

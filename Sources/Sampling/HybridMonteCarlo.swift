@@ -14,7 +14,7 @@ import Statistics
 /// not depend on how chains are spread over threads. The step size is tuned
 /// during thermalisation to `targetAcceptance` and then fixed.
 public struct HybridMonteCarlo: Sendable {
-    public var action: EuclideanAction
+    public var action: any LatticeAction
     public var integrator: MolecularDynamics
     /// Trajectory length tau in molecular-dynamics time.
     public var trajectoryLength: Double
@@ -33,7 +33,7 @@ public struct HybridMonteCarlo: Sendable {
     public var parallelism: Parallelism
 
     public init(
-        action: EuclideanAction, integrator: MolecularDynamics, trajectoryLength: Double, jitter: Double = 0,
+        action: any LatticeAction, integrator: MolecularDynamics, trajectoryLength: Double, jitter: Double = 0,
         targetAcceptance: Double = 0.8, acceleration: FourierAcceleration? = nil, parallelism: Parallelism = .serial
     ) {
         self.action = action

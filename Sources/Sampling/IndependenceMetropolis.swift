@@ -24,10 +24,10 @@ public protocol IndependentProposal: Sendable {
 /// `ESS = (sum w)^2 / (N sum w^2)` (Kish), accumulated in log space.
 public struct IndependenceMetropolis<Proposal: IndependentProposal>: Sendable {
     public var proposal: Proposal
-    public var action: EuclideanAction
+    public var action: any LatticeAction
     public var parallelism: Parallelism
 
-    public init(proposal: Proposal, action: EuclideanAction, parallelism: Parallelism = .serial) {
+    public init(proposal: Proposal, action: any LatticeAction, parallelism: Parallelism = .serial) {
         self.proposal = proposal
         self.action = action
         self.parallelism = parallelism

@@ -10,7 +10,7 @@ import NetworkFieldTheory
 /// The C kernel's activations and fields against libm and a literal evaluation.
 @Suite struct NetworkKernelTests {
     /// sigma(z) of the kernels (the machine's clone, through the one-neuron path).
-    func activation(_ code: Int32, _ z: [Double], variance: [Double]? = nil) -> [Double] {
+    func activation(_ code: nqft_network_activation, _ z: [Double], variance: [Double]? = nil) -> [Double] {
         var out = [Double](repeating: 0, count: z.count)
         var weight = 1.0
         nqft_neuron_field(code, 1, Int64(z.count), z, variance ?? z, &weight, 0, 1, &out)
@@ -19,12 +19,12 @@ import NetworkFieldTheory
 
     @Test func activationsMatchLibm() {
         let z = stride(from: -30.0, through: 30.0, by: 0.0007).map { $0 }
-        #expect(zip(activation(0, z), z).map { abs($0 - erf($1)) }.max()! < 4.5e-7)
+        #expect(zip(activation(NQFT_NETWORK_ERF, z), z).map { abs($0 - erf($1)) }.max()! < 4.5e-7)
         let wide = stride(from: -2000.0, through: 2000.0, by: 0.0131).map { $0 }
-        #expect(zip(activation(3, wide), wide).map { abs($0 - cos($1)) }.max()! < 1.3e-7)
-        #expect(activation(1, z) == z.map { max(0, $0) })
+        #expect(zip(activation(NQFT_NETWORK_COS, wide), wide).map { abs($0 - cos($1)) }.max()! < 1.3e-7)
+        #expect(activation(NQFT_NETWORK_RELU, z) == z.map { max(0, $0) })
         let variance = z.map { 0.5 + 0.01 * abs($0) }
-        let gauss = activation(2, z, variance: variance)
+        let gauss = activation(NQFT_NETWORK_GAUSS, z, variance: variance)
         #expect(zip(zip(gauss, z), variance).map { abs($0.0 / exp($0.1 - $1) - 1) }.max()! < 1e-14)
     }
 

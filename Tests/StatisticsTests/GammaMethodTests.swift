@@ -1,6 +1,9 @@
+import Execution
+import Parallelism
 import Foundation
 import Statistics
 import Testing
+import TestSupport
 
 /// The Gamma method on AR(1) chains `x_{t+1} = rho x_t + sqrt(1 - rho^2) xi_t`,
 /// started in equilibrium, whose exact integrated autocorrelation time is
@@ -60,5 +63,66 @@ import Testing
         for _ in 0..<10 { series.append(record: [2.5, 2.5, 2.5]) }
         let e = GammaMethod().estimate(series)
         #expect(e.mean == 2.5 && e.error == 0 && e.tauInt == 0.5 && e.count == 30)
+    }
+
+    /// The analysis as runs do it — lags in blocks over the open columns, then
+    /// FFT autocorrelations for the slow ones — against a plain lag-by-lag Gamma
+    /// method written here from Wolff's formulas: the same errors and tau_int to
+    /// rounding for slow (window beyond the direct lags) and fast observables, the
+    /// same numbers for any thread count, and a stop request honoured.
+    @Test func blockedAndFFTGammaMatchesThePlainMethod() throws {
+        let chains = 4, records = 3000
+        var rng = RandomSource(seed: 21)
+        // Observable 0: AR(1) with tau ~ 50 (window well past 32); 1: white noise; 2: AR(1), tau ~ 5.
+        var state = [[Double]](repeating: [0, 0, 0], count: chains)
+        var values: [Double] = []
+        for _ in 0..<records {
+            for c in 0..<chains {
+                state[c][0] = 0.98 * state[c][0] + rng.normal()
+                state[c][1] = rng.normal()
+                state[c][2] = 0.8 * state[c][2] + rng.normal()
+                values += state[c]
+            }
+        }
+        let series = ReplicaSeries(chains: chains, observables: 3, values: values)
+        let serial = GammaMethod().estimates(series)
+        let threaded = try GammaMethod().estimates(series, stop: .never, parallelism: Parallelism(threads: 2))
+        #expect(serial == threaded)
+        for j in 0..<3 {
+            let plain = plainGamma(values.enumerated().filter { $0.offset % 3 == j }.map(\.element), chains: chains)
+            #expect(isClose(serial[j].error, plain.error, relative: 1e-10), "observable \(j): \(serial[j].error) vs \(plain.error)")
+            #expect(isClose(serial[j].tauInt, plain.tauInt, relative: 1e-10), "observable \(j): \(serial[j].tauInt) vs \(plain.tauInt)")
+            #expect(serial[j].mean == plain.mean)
+        }
+        #expect(serial[0].tauInt > 20 && serial[1].tauInt < 1)
+        #expect(throws: Interrupted.self) { try GammaMethod().estimates(series, stop: StopCheck { true }, parallelism: .serial) }
+    }
+
+    /// Wolff's method, one lag at a time, for one observable recorded chain-major per record.
+    func plainGamma(_ a: [Double], chains r: Int) -> (mean: Double, error: Double, tauInt: Double) {
+        let t = a.count / r, n = a.count
+        let mean = a.reduce(0, +) / Double(n)
+        let d = a.map { $0 - mean }
+        func gamma(_ lag: Int) -> Double {
+            var sum = 0.0
+            for i in 0..<(t - lag) { for c in 0..<r { sum += d[i * r + c] * d[(i + lag) * r + c] } }
+            return sum / Double(r * (t - lag))
+        }
+        let g0 = gamma(0)
+        var gammas = [g0], cumulative = 0.0, window = t / 2
+        for lag in 1...(t / 2) {
+            let g = gamma(lag)
+            gammas.append(g)
+            cumulative += g / g0
+            let tauInt = 0.5 + cumulative
+            let tau = tauInt > 0.5 ? 1.5 / log((2 * tauInt + 1) / (2 * tauInt - 1)) : Double.leastNormalMagnitude
+            if exp(-Double(lag) / tau) - tau / (Double(lag) * Double(n)).squareRoot() < 0 { window = lag; break }
+        }
+        var c = g0
+        for l in stride(from: 1, through: window, by: 1) { c += 2 * gammas[l] }
+        let correctedC = c * (1 + Double(2 * window + 1) / Double(n))
+        let correctedGamma0 = g0 + c / Double(n)
+        let tauInt = max(0.5, correctedC / (2 * correctedGamma0))
+        return (mean, (2 * tauInt * correctedGamma0 / Double(n)).squareRoot(), tauInt)
     }
 }

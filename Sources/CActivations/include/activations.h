@@ -3,6 +3,11 @@
 
 #include <stddef.h>
 
+/// The wavefunction networks' activations (Swift `Activation`). Every switch on it
+/// lists every case and has no `default:`, so a case added here and missed in a
+/// kernel is a compiler warning (-Wswitch), never a silent fallback.
+typedef enum nqft_activation_kind { NQFT_TANH = 0, NQFT_SOFTPLUS = 1, NQFT_SILU = 2 } nqft_activation_kind;
+
 /// Activation functions of the networks, applied elementwise to a batch of
 /// pre-activations, in place: h[i] <- sigma(h[i]); when `first` and `second` are
 /// non-null they receive sigma'(h[i]) and sigma''(h[i]).
@@ -10,8 +15,7 @@
 /// Written in C for one reason: the loops are compiled for several instruction
 /// sets (AVX-512, AVX2, baseline) and the best is chosen when the program loads,
 /// so they vectorise at the machine's full width and still run anywhere.
-/// kind: 0 tanh, 1 softplus, 2 silu.
-void nqft_activation(int kind, double *h, double *first, double *second, size_t n);
+void nqft_activation(nqft_activation_kind kind, double *h, double *first, double *second, size_t n);
 
 /// h[i] <- e^{h[i]} in place (within 2 ulp; clamped to [-708, 709]), vectorised likewise.
 void nqft_exponential(double *h, size_t n);

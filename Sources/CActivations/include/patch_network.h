@@ -2,6 +2,7 @@
 #define NQFT_PATCH_NETWORK_H
 
 #include <stdint.h>
+#include "activations.h"
 
 /// The translation-invariant network with one hidden layer on B fields of V sites,
 ///
@@ -21,8 +22,8 @@
 /// the cache: one pass where the batched form makes several over B V x H
 /// matrices. Each field's numbers are computed alone, in a fixed order, so they
 /// do not depend on the batch they come in. sigma by `activation` as in
-/// nqft_activation (0 tanh, 1 softplus, 2 silu).
-void nqft_patch_network(int activation, int64_t fields, int64_t v, int64_t k, int64_t h, const double *phi,
+/// nqft_activation (`nqft_activation_kind`).
+void nqft_patch_network(nqft_activation_kind activation, int64_t fields, int64_t v, int64_t k, int64_t h, const double *phi,
                         const int64_t *patch_sites, const double *parameters, double *value, double *gradient,
                         double *laplacian, double *jacobian);
 

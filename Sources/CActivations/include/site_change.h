@@ -2,6 +2,7 @@
 #define NQFT_SITE_CHANGE_H
 
 #include <stdint.h>
+#include "activations.h"
 
 /// A single-site proposal for a translation-invariant network with one hidden
 /// layer, g(p) = w . sigma(h(p)), h the first layer's pre-activations (`rows`, V
@@ -19,11 +20,11 @@
 /// their out_rows and out_deltas only. With out_slopes (not NULL only for
 /// tanh), sigma' = 1 - tanh^2 of chain c's shifted rows, in single precision,
 /// at out_slopes[c K H ..] (the accept keeps them for nqft_site_bound). sigma
-/// by `activation` as in nqft_activation (0 tanh, 1 softplus, 2 silu). The
+/// by `activation` as in nqft_activation (`nqft_activation_kind`). The
 /// proposal is the hot path of single-site sampling: one pass with no
 /// allocation, sigma vectorised over a chain's rows at once in `scratch` (K H
 /// doubles, overwritten). No buffer may overlap another.
-void nqft_site_change(int activation, int64_t chains, int64_t k, int64_t h, int64_t v, const double *rows,
+void nqft_site_change(nqft_activation_kind activation, int64_t chains, int64_t k, int64_t h, int64_t v, const double *rows,
                       const double *values, const int64_t *patches, const double *columns, const double *deltas,
                       const double *w, const uint8_t *skip, int64_t *out_rows, double *out_values,
                       double *out_deltas, float *out_slopes, double *change, double *scratch);
