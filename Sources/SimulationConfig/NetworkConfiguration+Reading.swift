@@ -41,12 +41,6 @@ extension NetworkConfiguration: RunDescription {
         }
         let output = OutputSection.read(doc["output"], name: name, r)
         guard let network, let lattice, let ensemble else { return nil }
-        if interacting, let extent = lattice.extent {
-            let bytes = Double(ensemble.networks) * Double(extent.reduce(1, *)) * 8 * 2
-            if bytes > 8 * 1_073_741_824 {
-                r.report("ensemble.networks", doc["ensemble"], "\(ensemble.networks) configurations would keep about \(Int(bytes / 1_073_741_824)) GiB of fields; at most 8 GiB")
-            }
-        }
         let configuration = Self(
             mode: "nnft", name: name, seed: seed, network: network, lattice: lattice, ensemble: ensemble, theory: theory,
             reference: reference, output: output)

@@ -332,6 +332,25 @@ struct RunSeamTests {
         }
     }
 
+    /// Every kind is refused above 80% of the machine's memory, with its estimate
+    /// and what dominates it (only the ground state's had an estimate before).
+    @Test func everyKindHasAMemoryEstimate() throws {
+        for yaml in [
+            "mode: euclidean\nlattice: {extent: [1024, 1024]}\ntheory: {m2: 1, lambda: 0}\nmeasurement: {samples: 1048576}\n",
+            "mode: path-integral\nlattice: {extent: [64, 64]}\ntheory: {m2: 1, lambda: 0}\npath_integral: {spacings: [0.3, 0.2, 0.1], beta: 25}\nmeasurement: {samples: 1000000000}\n",
+            "mode: nnft\nnetwork: {activation: cos, width: 10}\nlattice: {extent: [16, 16]}\ntheory: {m2: 1, lambda: 1}\nensemble: {networks: 100000000, chains: 16}\n",
+        ] {
+            let config = try writeConfig(yaml)
+            for command in ["validate", "run"] {
+                let (status, message) = try BuiltBinary.run([command, config.path])
+                #expect(status == 2 && message.contains("needs about") && message.contains("80%"), "\(message)")
+            }
+        }
+        let small = try writeConfig("mode: nnft\nnetwork: {activation: erf, width: 5}\nlattice: {extent: [8]}\n")
+        let (status, message) = try BuiltBinary.run(["validate", small.path])
+        #expect(status == 0 && message.isEmpty, "\(message)")
+    }
+
     /// One bad value in a phi^4 network's config is one message, not three.
     @Test func oneBadValueOneMessage() throws {
         let yaml = try writeConfig("""

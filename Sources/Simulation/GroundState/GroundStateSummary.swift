@@ -28,15 +28,6 @@ struct GroundStateSummary: Encodable {
             case targetError = "target_error", targetReached = "target_reached"
         }
     }
-    /// One estimate of an observable.
-    struct ValueInfo: Encodable {
-        var mean, error, tauInt: Double
-        init(_ e: Estimate) { (mean, error, tauInt) = (e.mean, e.error, e.tauInt) }
-        enum CodingKeys: String, CodingKey {
-            case mean, error
-            case tauInt = "tau_int"
-        }
-    }
     /// The optimisation's length and, with `optimizer.target_variance`, where it was reached.
     struct OptimizationInfo: Encodable {
         var steps: Int
@@ -105,7 +96,7 @@ struct GroundStateSummary: Encodable {
     var energy: EnergyInfo
     /// `OrderParameter` of the ground state's |psi|^2: abs_magnetization = <|M|>/V,
     /// chi2 = <M^2>/V, binder = 1 - <M^4>/(3 <M^2>^2).
-    var orderParameter: [String: ValueInfo]
+    var orderParameter: [String: MeasuredValue]
     var optimization: OptimizationInfo
     var reference: ReferenceInfo?
     var quality: QualityInfo
@@ -153,7 +144,7 @@ struct GroundStateSummary: Encodable {
             perSiteError: e.error / Double(volume), tauInt: e.tauInt, samples: e.count,
             targetError: result.precision?.target, targetReached: result.precision?.reached,
             limit: result.precision?.limit?.rawValue)
-        orderParameter = result.orderParameter.mapValues(ValueInfo.init)
+        orderParameter = result.orderParameter.mapValues { MeasuredValue($0) }
         optimization = OptimizationInfo(
             steps: result.history.count, targetVariance: configuration.optimizer.targetVariance,
             targetReachedAtStep: result.targetVarianceStep,
