@@ -24,7 +24,7 @@ import Statistics
 /// `KL(q || p) = E_q[log q(x) + S(x)] + log Z` by the reparameterisation
 /// gradient, with a hand-written backward pass through couplings and
 /// convolutions (each convolution a gemm over the batch).
-public struct AffineCouplingFlow: Sendable {
+public struct AffineCouplingFlow: FieldFlow {
     public let lattice: Lattice
     public let layers: Int
     public let hidden: [Int]
@@ -179,44 +179,12 @@ public struct AffineCouplingFlow: Sendable {
         return (x, zip(prior, logDet).map { $0 - $1 })
     }
 
-    /// What one training batch yields.
-    public struct Batch: Sendable {
-        /// The reverse-KL loss `mean(log q + S)` (the divergence minus log Z).
-        public var loss: Double
-        public var logQ: [Double]
-        /// `-S(x)` per field (the target's unnormalised log density).
-        public var logP: [Double]
-        /// `d loss / d parameters`.
-        public var gradient: [Double]
-    }
-
-    /// Rows of the blocks a batch is split into over threads and ranks
-    /// (`Parallelism.blocks`): fixed by the batch size, so a training step's
-    /// sums do not depend on the thread or rank count.
-    static let blockRows = 16
-
-    /// The loss and its gradient over prior draws `z` (`B x V`), the batch split
-    /// into blocks of samples over threads and ranks (data-parallel training):
-    /// the blocks' gradients are added exactly across ranks (`Parallelism.sum`,
-    /// an all-reduce of 3 P integers), their `log q` and `-S` gathered.
-    public func lossAndGradient(_ z: Matrix, action: some LatticeAction, parallelism: Parallelism) -> Batch {
-        let b = z.rows
-        let blocks = parallelism.blocks(b, minimumRows: Self.blockRows)
-        let local = parallelism.localMap(blocks.count) { i in
-            blockLossAndGradient(z.rows(blocks[i]), action: action, batch: b)
-        }
-        let gradient = parallelism.sum(local.map(\.value.gradient), length: parameters.count)
-        let densities = parallelism.distributedMap(blocks.count) { i in
-            RankPair(local[i - local[0].index].value.logQ, local[i - local[0].index].value.logP)
-        }
-        let logQ = densities.flatMap(\.first), logP = densities.flatMap(\.second)
-        let loss = zip(logQ, logP).reduce(0) { $0 + $1.0 - $1.1 } / Double(b)
-        return Batch(loss: loss, logQ: logQ, logP: logP, gradient: gradient)
-    }
+    /// Rows of the blocks a batch is split into over threads and ranks.
+    public static let blockRows = 16
 
     /// One block: forward with records, then the backward pass from
     /// `dL/dx = grad S / B` and `dL/d logDet = -1/B` down through the layers.
-    private func blockLossAndGradient(_ z: Matrix, action: some LatticeAction, batch: Int) -> Batch {
+    public func blockLossAndGradient(_ z: Matrix, action: some LatticeAction, batch: Int) -> FlowBatch {
         let v = lattice.volume, b = z.rows
         let (x, logDet, records) = forward(z, keep: true)
         let prior = Self.logPrior(z)
@@ -275,6 +243,6 @@ public struct AffineCouplingFlow: Sendable {
             for i in 0..<b { for site in 0..<v { gx[i * v + site] += m[site] * upstream.storage[i * v + site] } }
             g = gx
         }
-        return Batch(loss: 0, logQ: logQ, logP: logP, gradient: gradient)
+        return FlowBatch(loss: 0, logQ: logQ, logP: logP, gradient: gradient)
     }
 }
