@@ -66,7 +66,7 @@ let package = Package(
         // Normalizing flows of field configurations, trained on the reverse KL divergence.
         .target(
             name: "NormalizingFlows",
-            dependencies: ["Lattice", "LinearAlgebra", "Parallelism", "Sampling", "Statistics", "CActivations"]),
+            dependencies: ["Lattice", "FourierTransform", "LinearAlgebra", "Parallelism", "Sampling", "Statistics", "CActivations"]),
         .target(name: "Measurements", dependencies: ["Lattice", "Statistics", "Output"]),
         .target(name: "Correlators", dependencies: ["Lattice", "FourierTransform", "Statistics", "Measurements", "Output"]),
         .target(name: "ExactDiagonalization", dependencies: ["Execution", "Lattice", "LinearAlgebra"]),
@@ -118,7 +118,7 @@ let package = Package(
         .testTarget(name: "OptimizersTests", dependencies: ["Optimizers", "TestSupport"]),
         .testTarget(
             name: "NormalizingFlowsTests",
-            dependencies: ["NormalizingFlows", "Lattice", "LinearAlgebra", "Parallelism", "Statistics", "TestSupport"]),
+            dependencies: ["NormalizingFlows", "Lattice", "LinearAlgebra", "Optimizers", "Parallelism", "Statistics", "TestSupport"]),
         .testTarget(
             name: "SamplingTests",
             dependencies: [

@@ -20,6 +20,10 @@ extension AffineCouplingFlow {
         2 * Double(layers * lattice.volume) * Double(convolutions.reduce(0) { $0 + $1.tapCount * $1.inputs * $1.outputs })
     }
 
+    /// None: the tutorial's flow proposes its draws as they are (its checkerboard
+    /// map commutes only with the translations of even coordinate sum).
+    public var cosetShifts: [[Int]] { [] }
+
     /// The same flow on another lattice of the same dimension: its convolutions
     /// are local and the masks a checkerboard on any lattice.
     public func on(_ other: Lattice) -> AffineCouplingFlow {

@@ -67,6 +67,14 @@ public struct AffineCouplingFlow: FieldFlow {
 
     var parametersPerLayer: Int { convolutions.reduce(0) { $0 + $1.parameterCount } }
 
+    /// The parameter count of a flow of this architecture in `dimension`
+    /// dimensions (on any lattice: the convolutions are local).
+    public static func parameterCount(dimension: Int, layers: Int, hidden: [Int], kernel: Int) -> Int {
+        let channels = [1] + hidden + [2]
+        let taps = (0..<dimension).reduce(1) { r, _ in r * kernel }
+        return layers * (0..<(channels.count - 1)).reduce(0) { $0 + channels[$1 + 1] * (taps * channels[$1] + 1) }
+    }
+
     /// What a layer's forward pass keeps for its backward pass (one block of samples).
     struct LayerRecord {
         var input: Matrix

@@ -27,7 +27,7 @@ extension EuclideanConfiguration: RunDescription {
         var flow: FlowSection?
         if sampler.kind == .flow {
             if isPathIntegral { r.report("sampler.kind", doc["sampler"], "a path integral is sampled by `hmc`") }
-            flow = readFlow(doc["flow"], r)
+            flow = readFlow(doc["flow"], lattice: lattice?.extent, r)
         } else if doc["flow"] != nil {
             r.report("flow", doc["flow"], "is allowed only with `sampler.kind: flow`")
         }
@@ -155,23 +155,93 @@ extension EuclideanConfiguration: RunDescription {
         return MeasurementSection(samples: samples, every: r.integer(m["every"], path: "measurement.every", in: 1...1_000_000) ?? 1)
     }
 
-    private static func readFlow(_ node: Node?, _ r: ConfigReader) -> FlowSection {
-        let f = r.mapping(node, path: "flow", allowed: ["layers", "hidden", "kernel", "steps", "batch", "learning_rate", "learning_rate_final"]) ?? [:]
-        var hidden = [8, 8]
-        if let items = r.sequence(f["hidden"], path: "flow.hidden", expected: "a list of 1 to 4 channel counts") {
-            let values = items.enumerated().map { r.integer($1, path: "flow.hidden[\($0)]", in: 1...256) }
-            if !(1...4).contains(values.count) { r.report("flow.hidden", f["hidden"], "has \(values.count) entries; give 1 to 4") }
-            if (1...4).contains(values.count), values.allSatisfy({ $0 != nil }) { hidden = values.compactMap { $0 } }
+    /// `flow:` — the architecture's keys by `kind`, the training (`steps`, or a
+    /// `schedule` of lattices ending at the run's), the validation, a saved
+    /// flow to start from.
+    private static func readFlow(_ node: Node?, lattice: [Int]?, _ r: ConfigReader) -> FlowSection {
+        let f = r.mapping(
+            node, path: "flow",
+            allowed: [
+                "kind", "layers", "hidden", "kernel", "features", "channels", "steps", "batch", "learning_rate", "learning_rate_final",
+                "schedule", "initial", "validation_every", "validation_samples",
+            ]) ?? [:]
+        let kind = r.choice(f["kind"], path: "flow.kind", as: FlowKind.self) ?? .realNVP
+        var hidden: [Int]?, kernel: Int?, features: Int?, channels: Int?
+        switch kind {
+        case .realNVP:
+            hidden = [8, 8]
+            if let items = r.sequence(f["hidden"], path: "flow.hidden", expected: "a list of 1 to 4 channel counts") {
+                let values = items.enumerated().map { r.integer($1, path: "flow.hidden[\($0)]", in: 1...256) }
+                if !(1...4).contains(values.count) { r.report("flow.hidden", f["hidden"], "has \(values.count) entries; give 1 to 4") }
+                if (1...4).contains(values.count), values.allSatisfy({ $0 != nil }) { hidden = values.compactMap { $0 } }
+            }
+            kernel = r.integer(f["kernel"], path: "flow.kernel", in: 1...15) ?? 3
+            if let k = kernel, k % 2 == 0 { r.report("flow.kernel", f["kernel"], "\(k) is even; the kernel is centred on a site, so its size is odd") }
+            for key in ["features", "channels"] where f[key] != nil {
+                r.report("flow.\(key)", f[key], "belongs to `flow.kind: kernel-coupling`; the real-NVP's networks are `hidden` and `kernel`")
+            }
+        case .kernelCoupling:
+            features = r.integer(f["features"], path: "flow.features", in: 1...16) ?? 4
+            channels = r.integer(f["channels"], path: "flow.channels", in: 1...32) ?? 4
+            for key in ["hidden", "kernel"] where f[key] != nil {
+                r.report("flow.\(key)", f[key], "belongs to `flow.kind: real-nvp`; the kernel coupling's networks are `features` and `channels`")
+            }
         }
-        let kernel = r.integer(f["kernel"], path: "flow.kernel", in: 1...15) ?? 3
-        if kernel % 2 == 0 { r.report("flow.kernel", f["kernel"], "\(kernel) is even; the kernel is centred on a site, so its size is odd") }
+        var steps = r.integer(f["steps"], path: "flow.steps", in: 0...10_000_000) ?? 2000
+        var schedule: [SchedulePhase]?
+        if let items = r.sequence(f["schedule"], path: "flow.schedule", expected: "a list of {extent, steps}, the run's lattice last") {
+            if f["steps"] != nil { r.report("flow.steps", f["steps"], "is the schedule's sum when `flow.schedule` is given; give the steps per lattice there") }
+            let phases = items.enumerated().compactMap { i, item -> SchedulePhase? in
+                let path = "flow.schedule[\(i)]"
+                guard let m = r.mapping(item, path: path, allowed: ["extent", "steps"]) else { return nil }
+                let extent = r.sequence(m["extent"], path: path + ".extent", expected: "a list of extents")?.enumerated().map {
+                    r.integer($1, path: path + ".extent[\($0)]", in: 2...1024)
+                }
+                let phaseSteps = r.integer(m["steps"], path: path + ".steps", in: 0...10_000_000)
+                if m["extent"] == nil { r.report(path + ".extent", item, "is required") }
+                if m["steps"] == nil { r.report(path + ".steps", item, "is required") }
+                guard let extent, extent.allSatisfy({ $0 != nil }), let phaseSteps else { return nil }
+                let e = extent.compactMap { $0 }
+                if let lattice, e.count != lattice.count {
+                    r.report(path + ".extent", m["extent"], "has \(e.count) dimensions; the run's lattice has \(lattice.count)")
+                }
+                return SchedulePhase(extent: e, steps: phaseSteps)
+            }
+            if phases.count == items.count, !phases.isEmpty {
+                if let lattice, phases.last?.extent != lattice {
+                    r.report("flow.schedule", f["schedule"], "ends at \(phases.last!.extent); its last lattice must be the run's, \(lattice)")
+                }
+                schedule = phases
+                steps = phases.reduce(0) { $0 + $1.steps }
+            } else if items.isEmpty {
+                r.report("flow.schedule", f["schedule"], "is empty; list the lattices to train on, the run's last")
+            }
+        }
+        if kind == .kernelCoupling {
+            let extents = (schedule?.map(\.extent) ?? []) + (lattice.map { [$0] } ?? [])
+            for e in extents where e.contains(where: { $0 % 2 != 0 }) {
+                r.report(
+                    schedule?.contains(where: { $0.extent == e }) == true ? "flow.schedule" : "lattice.extent",
+                    schedule?.contains(where: { $0.extent == e }) == true ? f["schedule"] : nil,
+                    "\(e) has an odd extent: the kernel coupling's checkerboard needs even extents")
+            }
+        }
+        var initial: String?
+        if let node = f["initial"] {
+            initial = r.string(node, path: "flow.initial")
+            if initial?.isEmpty == true { r.report("flow.initial", node, "is empty; give the path of a saved flow (flow.json)") }
+        }
         return FlowSection(
-            layers: r.integer(f["layers"], path: "flow.layers", in: 1...128) ?? 16, hidden: hidden, kernel: kernel,
-            steps: r.integer(f["steps"], path: "flow.steps", in: 0...10_000_000) ?? 2000,
-            batch: r.integer(f["batch"], path: "flow.batch", in: 1...65536) ?? 64,
-            learningRate: r.number(f["learning_rate"], path: "flow.learning_rate", where: { $0 > 0 && $0 <= 1 }, "in (0, 1]") ?? 1e-3,
+            kind: kind, layers: r.integer(f["layers"], path: "flow.layers", in: 1...128) ?? (kind == .realNVP ? 16 : 8), hidden: hidden,
+            kernel: kernel, features: features, channels: channels, steps: steps,
+            batch: r.integer(f["batch"], path: "flow.batch", in: 1...65536) ?? (kind == .realNVP ? 64 : 128),
+            learningRate: r.number(f["learning_rate"], path: "flow.learning_rate", where: { $0 > 0 && $0 <= 1 }, "in (0, 1]")
+                ?? (kind == .realNVP ? 1e-3 : 1e-2),
             learningRateFinal: r.number(
-                f["learning_rate_final"], path: "flow.learning_rate_final", where: { $0 > 0 && $0 <= 1 }, "in (0, 1]"))
+                f["learning_rate_final"], path: "flow.learning_rate_final", where: { $0 > 0 && $0 <= 1 }, "in (0, 1]"),
+            schedule: schedule, initial: initial,
+            validationEvery: r.integer(f["validation_every"], path: "flow.validation_every", in: 1...10_000_000) ?? 200,
+            validationSamples: r.integer(f["validation_samples"], path: "flow.validation_samples", in: 2...1_048_576) ?? 1024)
     }
 
     /// `path_integral: {spacings, beta}`: at least three spacings (the eps -> 0 fit

@@ -82,23 +82,51 @@ public struct EuclideanConfiguration: Sendable, Equatable, Codable {
         public var every: Int
     }
 
-    /// The real-NVP flow and its reverse-KL training (`AffineCouplingFlow`).
+    /// The normalizing flow and its reverse-KL training.
     public struct FlowSection: Sendable, Equatable, Codable {
+        public var kind: FlowKind
         public var layers: Int
-        /// Channels of the coupling networks' hidden convolutions.
-        public var hidden: [Int]
-        public var kernel: Int
-        /// Training steps (Adam on the reverse KL divergence).
+        /// Real-NVP: channels of the coupling networks' hidden convolutions, and their kernel size.
+        public var hidden: [Int]?
+        public var kernel: Int?
+        /// Kernel coupling: the field features F and the convolution's channels M.
+        public var features: Int?
+        public var channels: Int?
+        /// Training steps (Adam on the reverse KL divergence), over every lattice of the schedule.
         public var steps: Int
         public var batch: Int
         public var learningRate: Double
         /// The learning rate at the last step (geometric decay); nil: constant.
         public var learningRateFinal: Double?
+        /// Lattices trained on in turn before the run's own (the last entry is the
+        /// run's lattice); nil: the run's lattice alone.
+        public var schedule: [SchedulePhase]?
+        /// A saved flow (flow.json of an earlier run) to start from.
+        public var initial: String?
+        /// Steps between validations (the pooled ESS of a fixed batch), and its size.
+        public var validationEvery: Int
+        public var validationSamples: Int
 
         enum CodingKeys: String, CodingKey {
-            case layers, hidden, kernel, steps, batch
+            case kind, layers, hidden, kernel, features, channels, steps, batch, schedule, initial
             case learningRate = "learning_rate"
             case learningRateFinal = "learning_rate_final"
+            case validationEvery = "validation_every"
+            case validationSamples = "validation_samples"
+        }
+
+        /// The lattices trained on and the steps on each (the run's lattice alone without a schedule).
+        public func phases(lattice: [Int]) -> [SchedulePhase] { schedule ?? [SchedulePhase(extent: lattice, steps: steps)] }
+    }
+
+    /// One lattice of a flow's training schedule.
+    public struct SchedulePhase: Sendable, Equatable, Codable {
+        public var extent: [Int]
+        public var steps: Int
+
+        public init(extent: [Int], steps: Int) {
+            self.extent = extent
+            self.steps = steps
         }
     }
 
@@ -155,4 +183,13 @@ public enum FieldSamplerKind: String, Sendable, Codable, CaseIterable {
     case hmc
     /// Independence Metropolis with a trained normalizing flow as the proposal.
     case flow
+}
+
+/// The normalizing flow's architecture (`flow.kind`).
+public enum FlowKind: String, Sendable, Codable, CaseIterable {
+    /// The 2021 tutorial's real-NVP: affine couplings with local convolutional networks.
+    case realNVP = "real-nvp"
+    /// Couplings of lattice-wide kernels whose parameters mean the same on any
+    /// lattice size (so a flow trained small transfers to large lattices).
+    case kernelCoupling = "kernel-coupling"
 }

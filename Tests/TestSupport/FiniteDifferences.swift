@@ -1,3 +1,5 @@
+import LinearAlgebra
+
 /// Central finite differences of a scalar function of many variables: the
 /// independent check every analytic derivative is tested against, and used only
 /// in tests.
@@ -26,6 +28,20 @@ public enum FiniteDifference {
     /// The gradient by central differences.
     public static func gradient(_ f: ([Double]) -> Double, at x: [Double], step h: Double = 1e-4) -> [Double] {
         x.indices.map { first(f, at: x, index: $0, step: h) }
+    }
+
+    /// The Jacobian `J_ij = d f_i / d x_j` of a map by central differences (`f(x).count x x.count`).
+    public static func jacobian(_ f: ([Double]) -> [Double], at x: [Double], step h: Double) -> Matrix {
+        let n = f(x).count
+        var jacobian = Matrix(rows: n, columns: x.count)
+        for j in x.indices {
+            var plus = x, minus = x
+            plus[j] += h
+            minus[j] -= h
+            let a = f(plus), b = f(minus)
+            for i in 0..<n { jacobian.storage[i * x.count + j] = (a[i] - b[i]) / (2 * h) }
+        }
+        return jacobian
     }
 
     /// The Laplacian `sum_i d^2 f / dx_i^2` by central differences.

@@ -20,22 +20,38 @@ public struct EuclideanCheckpoint: RunState, EnsembleHolder {
     }
 
     /// A flow in training: its parameters, Adam's moments, the prior's stream,
-    /// and the record of every step.
+    /// the seconds spent on each lattice of the schedule, and the record of every step.
     public struct FlowTraining: Codable, Sendable {
         public var parameters: [Double]
         public var optimizer: Adam
         public var random: RandomSource
         public var steps: Int
         public var seconds: Double
+        /// Training seconds per lattice of the schedule (one entry without a schedule).
+        public var phaseSeconds: [Double]
         public var history: [TrainingStep]
     }
 
+    /// One training step as training.csv shows it.
     public struct TrainingStep: Codable, Sendable {
         public var step: Int
+        /// The schedule's lattice the step trained on (its index).
+        public var phase: Int
+        /// The reverse-KL loss mean(log q + S) per site (the divergence per site minus log Z / V).
         public var loss: Double
+        /// The batch's importance-sampling estimate of log Z / V (biased low by Jensen's inequality).
+        public var logZ: Double
         /// The batch's own ESS (it overstates the pooled one; for the record only).
         public var batchESS: Double
+        public var gradientNorm: Double
+        public var learningRate: Double
+        /// Training seconds so far (every lattice).
         public var seconds: Double
+        /// The pooled ESS of the fixed validation batch, every `flow.validation_every` steps and at a lattice's last.
+        public var validationESS: Double?
+
+        /// The batch's estimate of the reverse KL divergence per site, loss + log Z / V (>= 0).
+        public var divergence: Double { loss + logZ }
     }
 
     subscript(ensemble slot: EnsembleSlot) -> EnsembleProgress {

@@ -16,9 +16,11 @@ extension EuclideanRun {
             check.require(e.spacing == spacing, "\(what).spacing is \(e.spacing.map { "\($0)" } ?? "none"), the config's \(spacing.map { "\($0)" } ?? "none")")
             let action = c.action(spacing: spacing)
             let v = action.lattice.volume
-            if let template = flow(action: action, seed: c.seed &+ UInt64(index))?.flow, let f = c.flow {
+            if let f = c.flow {
                 if let training = e.flow {
-                    let p = template.parameters.count
+                    let p = f.kind.parameterCount(
+                        dimension: c.lattice.extent.count, layers: f.layers, hidden: f.hidden, kernel: f.kernel,
+                        features: f.features, channels: f.channels) ?? 0
                     if check.count("\(what).flow.parameters", training.parameters.count, p) {
                         check.finite("\(what).flow.parameters", training.parameters)
                     }
@@ -29,6 +31,9 @@ extension EuclideanRun {
                     check.range("\(what).flow.steps", training.steps, 0...f.steps)
                     check.count("\(what).flow.history", training.history.count, training.steps)
                     check.seconds("\(what).flow.seconds", training.seconds)
+                    if check.count("\(what).flow.phase_seconds", training.phaseSeconds.count, f.phases(lattice: c.lattice.extent).count) {
+                        for (i, s) in training.phaseSeconds.enumerated() { check.seconds("\(what).flow.phase_seconds[\(i)]", s) }
+                    }
                 } else {
                     check.require(false, "\(what) has no flow, but `sampler.kind: flow`")
                 }
@@ -75,9 +80,11 @@ extension EuclideanRun {
             let series = chains * records * perRecord
             var doubles = series * (1 + MemoryEstimate.checkpointFactor) + chains * v * 8
             if let f = c.flow {
-                // Per sample of the batch: every layer's activations and gradients over the sites.
-                let channels = Double(f.hidden.reduce(1, +) + 3)
-                doubles += Double(f.batch) * v * Double(f.layers) * channels * 3
+                // Per sample of the batch: every layer's activations and gradients over the
+                // sites (the real-NVP's channels; the kernel coupling's M F features and
+                // its heads); and the validation batch with its coset densities.
+                let channels = Double(f.hidden.map { $0.reduce(1, +) + 3 } ?? ((f.channels ?? 1) * (f.features ?? 1) + 8))
+                doubles += Double(f.batch) * v * Double(f.layers) * channels * 3 + Double(f.validationSamples) * v * 4
             }
             if doubles > largest {
                 largest = doubles

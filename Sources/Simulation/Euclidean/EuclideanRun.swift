@@ -25,6 +25,7 @@ public struct EuclideanRun: RunnableKind {
 
     public static let files = [
         "correlator_k.csv", "correlator_r.csv", "correlator_t.csv", "path_integral.csv", "training.csv",
+        SavedFlow.name,
     ]
 
     /// The temporal spacings of the ensembles (one nil for a Euclidean run).
@@ -59,13 +60,88 @@ public struct EuclideanRun: RunnableKind {
         ], chains: chains)
     }
 
-    /// The flow of an ensemble, with its initial parameters drawn from the
-    /// ensemble's stream (`chains`; the chains' streams are 0..<chains).
-    func flow(action: EuclideanAction, seed: UInt64) -> (flow: AffineCouplingFlow, random: RandomSource)? {
+    /// The configured flow on `lattice`, its parameters `parameters` or, when
+    /// nil, drawn from `random` (the ensemble's training stream).
+    func makeFlow(on lattice: Lattice, parameters: [Double]?, random: inout RandomSource) -> (any FieldFlow)? {
         guard let f = configuration.flow else { return nil }
-        var random = RandomSource(seed: seed, stream: UInt64(configuration.sampler.chains))
-        let flow = AffineCouplingFlow(lattice: action.lattice, layers: f.layers, hidden: f.hidden, kernel: f.kernel, random: &random)
-        return (flow, random)
+        var flow: any FieldFlow
+        switch f.kind {
+        case .realNVP:
+            flow = AffineCouplingFlow(lattice: lattice, layers: f.layers, hidden: f.hidden ?? [], kernel: f.kernel ?? 1, random: &random)
+        case .kernelCoupling:
+            flow = KernelCouplingFlow(lattice: lattice, layers: f.layers, features: f.features ?? 1, channels: f.channels ?? 1, random: &random)
+        }
+        if let parameters { flow.parameters = parameters }
+        return flow
+    }
+
+    /// The training's stream of an ensemble seeded `seed` (the chains' streams are 0..<chains).
+    func trainingStream(seed: UInt64) -> RandomSource { RandomSource(seed: seed, stream: UInt64(configuration.sampler.chains)) }
+
+    /// The flow's training schedule: per lattice its flow and action (the run's couplings).
+    func trainingPhases<Flow: FieldFlow>(_ flow: Flow, seed: UInt64) -> [FlowTrainingStage<Flow>.Phase] {
+        guard let f = configuration.flow else { return [] }
+        let run = configuration.action()
+        // The validation's prior draws: a stream family of their own, the same at every validation.
+        let validation = (0..<f.validationSamples).map { RandomSource(seed: seed &+ 0x6A09_E667_F3BC_C908, stream: UInt64($0)) }
+        return f.phases(lattice: configuration.lattice.extent).map { phase in
+            let lattice = Lattice(extent: phase.extent)
+            let action = EuclideanAction(
+                lattice: lattice, massSquared: run.massSquared, coupling: run.coupling, temporalSpacing: run.temporalSpacing)
+            return .init(flow: flow.on(lattice), action: action, steps: phase.steps, validation: validation)
+        }
+    }
+
+    /// A flow ensemble's stages: the training through the schedule, then the
+    /// independence Metropolis (with HMC between proposals when asked) on the
+    /// run's lattice with the trained parameters.
+    func flowStages<Flow: FieldFlow>(
+        _ template: Flow, index: Int, seed: UInt64, action: EuclideanAction, measurements: MeasurementSet, parallelism: Parallelism
+    ) -> [any RunStage<EuclideanCheckpoint>] {
+        let c = configuration
+        let chains = c.sampler.chains, records = c.measurement.samples / chains
+        let slot = EnsembleSlot.index(index)
+        var stages: [any RunStage<EuclideanCheckpoint>] = [
+            FlowTrainingStage(
+                index: index, phases: trainingPhases(template, seed: seed), batch: c.flow?.batch ?? 1,
+                validationEvery: c.flow?.validationEvery ?? 1, parallelism: parallelism)
+        ]
+        let hmc = c.sampler.hmcTrajectories > 0 ? sampler(action: action, parallelism: parallelism) : nil
+        let trajectories = c.sampler.hmcTrajectories
+        // The measurement's streams are a family of their own (the training draws from stream `chains`).
+        let streams = seed &+ 0x9E37_79B9_7F4A_7C15
+        let flops = template.flopsPerSample * Double(1 + template.cosetShifts.count)
+        @Sendable func trained(_ state: EuclideanCheckpoint) -> IndependenceMetropolis<Flow> {
+            var flow = template
+            flow.parameters = state.ensembles[index].flow?.parameters ?? template.parameters
+            return IndependenceMetropolis(proposal: flow, action: action, parallelism: parallelism)
+        }
+        func measured<Sampler: EnsembleSampler>(_ sampler: @escaping @Sendable (EuclideanCheckpoint) -> Sampler) {
+            stages.append(EnsembleThermalizationStage(
+                slot: slot, sampler: sampler, rounds: c.sampler.thermalization, name: "thermalisation"))
+            stages.append(EnsembleMeasurementStage(
+                slot: slot, sampler: sampler, records: records, every: c.measurement.every, measurements: measurements,
+                name: "measurement", parallelism: parallelism))
+        }
+        if let hmc {
+            measured { state in
+                InterleavedFlowEnsemble(
+                    sampler: InterleavedHMC(independence: trained(state), hmc: hmc, trajectories: trajectories), chains: chains,
+                    seed: streams, flopsPerProposal: flops)
+            }
+        } else {
+            measured { state in FlowEnsemble(independence: trained(state), chains: chains, seed: streams, flopsPerProposal: flops) }
+        }
+        return stages
+    }
+
+    /// The parameters a flow run starts from: the saved flow's (`flow.initial`), or nil (drawn).
+    func initialParameters() throws -> [Double]? {
+        guard let path = configuration.flow?.initial else { return nil }
+        switch SavedFlow.load(path) {
+        case .success(let saved): return saved.parameters
+        case .failure(let why): throw RunError.unsupported("flow.initial: \(path) \(why)")
+        }
     }
 
     public func plan(resuming checkpoint: EuclideanCheckpoint?, parallelism: Parallelism) throws
@@ -91,46 +167,19 @@ public struct EuclideanRun: RunnableKind {
                     slot: slot, sampler: { _ in hmc }, records: records, every: c.measurement.every, measurements: measurements,
                     name: "measurement\(label(spacing))", parallelism: parallelism))
             case .flow:
-                guard let f = c.flow, let (template, random) = flow(action: action, seed: seed) else {
+                guard let f = c.flow else { throw RunError.unsupported("a flow run needs a `flow` section") }
+                var random = trainingStream(seed: seed)
+                let parameters = checkpoint == nil ? try initialParameters() : nil
+                guard let template = makeFlow(on: action.lattice, parameters: parameters, random: &random) else {
                     throw RunError.unsupported("a flow run needs a `flow` section")
                 }
+                let phases = f.phases(lattice: c.lattice.extent)
                 ensemble.flow = EuclideanCheckpoint.FlowTraining(
                     parameters: template.parameters,
                     optimizer: Adam(learningRate: Schedule(initial: f.learningRate, final: f.learningRateFinal, steps: max(1, f.steps))),
-                    random: random, steps: 0, seconds: 0, history: [])
-                stages.append(
-                    FlowTrainingStage(index: index, template: template, action: action, steps: f.steps, batch: f.batch, parallelism: parallelism))
-                let hmc = c.sampler.hmcTrajectories > 0 ? sampler(action: action, parallelism: parallelism) : nil
-                let trajectories = c.sampler.hmcTrajectories
-                // The measurement's streams are a family of their own (the training draws from stream `chains`).
-                let streams = seed &+ 0x9E37_79B9_7F4A_7C15
-                let flops = 2 * Double(action.lattice.volume) * Double(template.parameters.count)
-                @Sendable func trained(_ state: EuclideanCheckpoint) -> IndependenceMetropolis<AffineCouplingFlow> {
-                    var flow = template
-                    flow.parameters = state.ensembles[index].flow?.parameters ?? template.parameters
-                    return IndependenceMetropolis(proposal: flow, action: action, parallelism: parallelism)
-                }
-                if let hmc {
-                    let sampler: @Sendable (EuclideanCheckpoint) -> InterleavedFlowEnsemble<AffineCouplingFlow> = { state in
-                        InterleavedFlowEnsemble(
-                            sampler: InterleavedHMC(independence: trained(state), hmc: hmc, trajectories: trajectories), chains: chains,
-                            seed: streams, flopsPerProposal: flops)
-                    }
-                    stages.append(EnsembleThermalizationStage(
-                        slot: slot, sampler: sampler, rounds: c.sampler.thermalization, name: "thermalisation\(label(spacing))"))
-                    stages.append(EnsembleMeasurementStage(
-                        slot: slot, sampler: sampler, records: records, every: c.measurement.every, measurements: measurements,
-                        name: "measurement\(label(spacing))", parallelism: parallelism))
-                } else {
-                    let sampler: @Sendable (EuclideanCheckpoint) -> FlowEnsemble<AffineCouplingFlow> = { state in
-                        FlowEnsemble(independence: trained(state), chains: chains, seed: streams, flopsPerProposal: flops)
-                    }
-                    stages.append(EnsembleThermalizationStage(
-                        slot: slot, sampler: sampler, rounds: c.sampler.thermalization, name: "thermalisation\(label(spacing))"))
-                    stages.append(EnsembleMeasurementStage(
-                        slot: slot, sampler: sampler, records: records, every: c.measurement.every, measurements: measurements,
-                        name: "measurement\(label(spacing))", parallelism: parallelism))
-                }
+                    random: random, steps: 0, seconds: 0, phaseSeconds: phases.map { _ in 0 }, history: [])
+                stages += flowStages(
+                    template, index: index, seed: seed, action: action, measurements: measurements, parallelism: parallelism)
             }
             ensembles.append(ensemble)
         }
@@ -154,11 +203,58 @@ public struct EuclideanRun: RunnableKind {
         return phase + label(e.spacing)
     }
 
+    /// training.csv: one row per training step (docs/CONVENTIONS.md §3).
     public func partialTables(_ state: EuclideanCheckpoint) -> [String: CSVTable] {
         guard let history = state.ensembles.last?.flow?.history else { return [:] }
-        var table = CSVTable(header: ["step", "loss", "batch_ess", "seconds"])
-        for h in history { table.append([.integer(h.step), .number(h.loss), .number(h.batchESS), .number(h.seconds)]) }
+        let phases = configuration.flow?.phases(lattice: configuration.lattice.extent) ?? []
+        // The first four columns are those of nqft 0.2 (`loss` the batch's total, not per site).
+        var table = CSVTable(header: [
+            "step", "loss", "batch_ess", "seconds", "lattice", "loss_per_site", "kl_per_site", "log_z_per_site", "gradient_norm",
+            "learning_rate", "validation_ess",
+        ])
+        for h in history {
+            let extent = phases.indices.contains(h.phase) ? phases[h.phase].extent : []
+            table.append([
+                .integer(h.step), .number(h.loss * Double(extent.reduce(1, *))), .number(h.batchESS), .number(h.seconds),
+                .text(extent.map(String.init).joined(separator: "x")), .number(h.loss), .number(h.divergence), .number(h.logZ),
+                .number(h.gradientNorm), .number(h.learningRate), h.validationESS.map { .number($0) } ?? .text(""),
+            ])
+        }
         return ["training.csv": table]
+    }
+
+    /// flow.json once the training is complete: the trained flow with its provenance.
+    public func artefacts(_ state: EuclideanCheckpoint) throws -> [String: Data] {
+        let c = configuration
+        guard let f = c.flow, let training = state.ensembles.last?.flow, training.steps >= f.steps else { return [:] }
+        let mapped = c.mappedTheory
+        var given = ["lambda": c.theory.lambda]
+        if let m2 = c.theory.m2 { given["m2"] = m2 }
+        if let kappa = c.theory.kappa { given["kappa"] = kappa }
+        let last = training.history.last
+        let saved = SavedFlow(
+            kind: f.kind, dimension: c.lattice.extent.count, layers: f.layers, hidden: f.hidden, kernel: f.kernel, features: f.features,
+            channels: f.channels, parameters: training.parameters,
+            provenance: .init(
+                version: neuralQFTVersion, lattice: c.lattice.extent, convention: c.theory.convention, given: given,
+                project: ["m2": mapped.massSquared, "lambda": mapped.coupling, "field_scale": mapped.fieldScale], seed: c.seed,
+                batch: f.batch, steps: training.steps, seconds: training.seconds,
+                schedule: zip(f.phases(lattice: c.lattice.extent), training.phaseSeconds).map { .init(extent: $0.extent, steps: $0.steps, seconds: $1) },
+                finalLoss: last?.loss, finalDivergence: last?.divergence,
+                validationESS: training.history.last(where: { $0.validationESS != nil })?.validationESS, initial: f.initial))
+        return [SavedFlow.name: try saved.encoded()]
+    }
+
+    /// A saved flow to start from (`flow.initial`) must be readable, intact and of
+    /// the config's architecture, trained on lattices no larger than the schedule's first.
+    public func preflightIssues(ranks: Int) -> [ConfigIssue] {
+        guard let f = configuration.flow, let path = f.initial else { return [] }
+        let first = f.phases(lattice: configuration.lattice.extent).first?.extent ?? configuration.lattice.extent
+        switch SavedFlow.load(path) {
+        case .failure(let why): return [ConfigIssue(path: "flow.initial", message: "\(path) \(why)")]
+        case .success(let saved):
+            return saved.incompatibilities(with: f, first: first).map { ConfigIssue(path: "flow.initial", message: "\(path): \($0)") }
+        }
     }
 
     public func outcome(_ state: EuclideanCheckpoint) throws -> RunOutcome {
@@ -168,7 +264,11 @@ public struct EuclideanRun: RunnableKind {
 
     public func validationNotes() -> [String] {
         let mapped = configuration.mappedTheory
-        return ["project convention: m2 = \(mapped.massSquared), lambda = \(mapped.coupling), phi = \(mapped.fieldScale) phi_given"]
+        var notes = ["project convention: m2 = \(mapped.massSquared), lambda = \(mapped.coupling), phi = \(mapped.fieldScale) phi_given"]
+        if let path = configuration.flow?.initial, case .success(let saved) = SavedFlow.load(path) {
+            notes.append("flow.initial: trained on \(saved.provenance.lattice) at project m2 = \(saved.provenance.project["m2"] ?? .nan), lambda = \(saved.provenance.project["lambda"] ?? .nan)")
+        }
+        return notes
     }
 }
 

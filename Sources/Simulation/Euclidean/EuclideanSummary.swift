@@ -39,13 +39,33 @@ struct EuclideanSummary: Encodable {
         var secondsPerEffectiveSample: Double?
         var hmcAcceptance: Double?
         var tauInt: [String: Double]
+        /// Seconds per effectively independent measurement of |M| and chi2,
+        /// seconds / (N / (2 tau_int)): the measurement's alone and with the training's.
+        var costPerEffectiveSample: [String: [String: Double]]?
+        /// Flow: the training's schedule and its last validation.
+        var training: Training?
         enum CodingKeys: String, CodingKey {
-            case kind, acceptance, ess, integrator, proposals
+            case kind, acceptance, ess, integrator, proposals, training
+            case costPerEffectiveSample = "cost_per_effective_sample"
             case stepSize = "step_size", stepsPerTrajectory = "steps_per_trajectory"
             case trajectoryLength = "trajectory_length", fourierAcceleration = "fourier_acceleration"
             case expMinusDeltaH = "exp_minus_delta_h", trainingSteps = "training_steps", trainingSeconds = "training_seconds"
             case secondsPerEffectiveSample = "seconds_per_effective_sample", tauInt = "tau_int"
             case hmcAcceptance = "hmc_acceptance"
+        }
+    }
+    /// A flow's training: per lattice of the schedule its steps and seconds, the
+    /// saved flow it started from, and the last step's loss and divergence per
+    /// site with the last validation's pooled ESS.
+    struct Training: Encodable {
+        var schedule: [SavedFlow.Provenance.Phase]
+        var initial: String?
+        var finalLossPerSite: Double?
+        var finalKLPerSite: Double?
+        var validationESS: Double?
+        enum CodingKeys: String, CodingKey {
+            case schedule, initial
+            case finalLossPerSite = "final_loss_per_site", finalKLPerSite = "final_kl_per_site", validationESS = "validation_ess"
         }
     }
     struct Energy: Encodable {
@@ -128,6 +148,10 @@ struct EuclideanSummary: Encodable {
             sampler.trainingSeconds = training.seconds
             let effective = (d.pooledESS ?? 0) * Double(d.proposals ?? 0)
             sampler.secondsPerEffectiveSample = effective > 0 ? (training.seconds + last.seconds) / effective : nil
+            sampler.training = Training(
+                schedule: c.flow.map { zip($0.phases(lattice: c.lattice.extent), training.phaseSeconds).map { .init(extent: $0.extent, steps: $0.steps, seconds: $1) } } ?? [],
+                initial: c.flow?.initial, finalLossPerSite: training.history.last?.loss, finalKLPerSite: training.history.last?.divergence,
+                validationESS: training.history.last(where: { $0.validationESS != nil })?.validationESS)
             if let ess = d.pooledESS, ess < 0.25 {
                 // Measured at L = 10 on the flow papers' line: ESS 0.21, and |M| and chi2 3 of
                 // their Gamma errors from HMC's — rare heavy weights make the chains stick in
@@ -135,6 +159,12 @@ struct EuclideanSummary: Encodable {
                 warnings.append(
                     "the flow's pooled ESS is \(String(format: "%.3f", ess)): independence Metropolis sticks on rare heavy-weight configurations and its errors can be underestimated; train longer (flow.steps) or check with sampler.kind: hmc")
             }
+        }
+        let n = Double(c.measurement.samples)
+        sampler.costPerEffectiveSample = tauInt.isEmpty ? nil : tauInt.mapValues { tau in
+            var cost = ["measurement": last.seconds * 2 * tau / n]
+            if let training = state.ensembles.last?.flow { cost["with_training"] = (last.seconds + training.seconds) * 2 * tau / n }
+            return cost
         }
         timing = ["total_seconds": results.map(\.seconds).reduce(0, +) + (state.ensembles.last?.flow?.seconds ?? 0)]
         let labels = state.ensembles.map { label($0.spacing) }

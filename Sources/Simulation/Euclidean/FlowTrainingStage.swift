@@ -2,56 +2,97 @@ import Foundation
 import Lattice
 import LinearAlgebra
 import NormalizingFlows
+import Optimizers
 import Parallelism
 import RunEngine
+import Sampling
 import Statistics
-import Optimizers
-import VMC
 
-/// Training of a flow by Adam on the reverse KL divergence, in units of at most
-/// 25 steps; each step draws a fresh prior batch from the training stream.
-/// A step whose loss or gradient is not finite diverges (the unit is retried
-/// from before it with the learning rate halved, up to 3 times).
-struct FlowTrainingStage: RunStage {
+/// Training of a flow by Adam on the reverse KL divergence through a schedule
+/// of lattices (the flow's parameters carried from each to the next: a flow
+/// whose parameters mean the same on any lattice trains cheaply small and is
+/// refined large), in units of at most 25 steps, never across two lattices.
+/// Each step draws a fresh prior batch from the training stream; every
+/// `validationEvery` steps, and at each lattice's last step, the pooled ESS of
+/// a fixed validation batch (the same prior draws every time, proposed as the
+/// sampler will propose them). A step whose loss or gradient is not finite
+/// diverges (the unit is retried from before it with the learning rate
+/// halved, up to 3 times).
+struct FlowTrainingStage<Flow: FieldFlow>: RunStage {
+    /// A lattice of the schedule: the flow and action on it, and its steps.
+    struct Phase: Sendable {
+        let flow: Flow
+        let action: EuclideanAction
+        let steps: Int
+        /// The validation's streams (one per proposal), copied fresh for every validation.
+        let validation: [RandomSource]
+    }
+
     let index: Int
-    let template: AffineCouplingFlow
-    let action: EuclideanAction
-    let steps: Int
+    let phases: [Phase]
     let batch: Int
+    let validationEvery: Int
     let parallelism: Parallelism
 
     let name = "training"
     let divergenceRetries = 3
 
+    var steps: Int { phases.reduce(0) { $0 + $1.steps } }
+
+    /// The phase of step `n` (0-based) and the last step of that phase (1-based).
+    func phase(ofStep n: Int) -> (index: Int, end: Int) {
+        var end = 0
+        for (i, p) in phases.enumerated() {
+            end += p.steps
+            if n < end { return (i, end) }
+        }
+        return (phases.count - 1, end)
+    }
+
     func isComplete(_ state: EuclideanCheckpoint) -> Bool { (state.ensembles[index].flow?.steps ?? 0) >= steps }
 
     func advance(_ state: inout EuclideanCheckpoint, _ context: StageContext) throws -> (UnitReport, [EuclideanCheckpoint.TrainingStep]) {
-        guard var training = state.ensembles[index].flow else { preconditionFailure("a flow ensemble has a flow") }
+        guard var training = state.ensembles[index].flow else { throw RunError.unsupported("a flow ensemble has no flow state") }
         if context.attempt > 0 { training.optimizer.scaleLearningRate(by: pow(0.5, Double(context.attempt))) }
-        var flow = template
+        let (p, end) = phase(ofStep: training.steps)
+        let phase = phases[p]
+        var flow = phase.flow
         flow.parameters = training.parameters
         let v = flow.lattice.volume
         var records: [EuclideanCheckpoint.TrainingStep] = []
-        let unit = min(25, steps - training.steps)
-        for _ in 0..<unit {
+        for _ in 0..<min(25, end - training.steps) {
             try context.stop.check()
             let start = ContinuousClock.now
             var z = Matrix(rows: batch, columns: v)
             z.storage.withUnsafeMutableBufferPointer { training.random.fillNormal($0) }
-            let result = flow.lossAndGradient(z, action: action, parallelism: parallelism)
-            guard result.loss.isFinite, result.gradient.allSatisfy(\.isFinite) else {
-                throw Divergence("training step \(training.steps + 1): loss \(result.loss)")
+            let result = flow.lossAndGradient(z, action: phase.action, parallelism: parallelism)
+            let norm = result.gradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            guard result.loss.isFinite, norm.isFinite else {
+                throw Divergence("training step \(training.steps + 1) on \(Self.label(flow.lattice)): loss \(result.loss), gradient norm \(norm)")
             }
+            let learningRate = training.optimizer.learningRate
             training.optimizer.update(&flow.parameters, gradient: result.gradient)
             training.steps += 1
+            let logW = zip(result.logP, result.logQ).map { $0 - $1 }
+            var record = EuclideanCheckpoint.TrainingStep(
+                step: training.steps, phase: p, loss: result.loss / Double(v), logZ: Self.logMeanExp(logW) / Double(v),
+                batchESS: Flow.effectiveSampleFraction(logP: result.logP, logQ: result.logQ), gradientNorm: norm,
+                learningRate: learningRate, seconds: 0, validationESS: nil)
+            if training.steps % validationEvery == 0 || training.steps == end {
+                record.validationESS = validate(flow, phase)
+            }
             let elapsed = seconds(since: start)
             training.seconds += elapsed
-            records.append(.init(step: training.steps, loss: result.loss, batchESS: Self.ess(result.logP, result.logQ), seconds: training.seconds))
+            training.phaseSeconds[p] += elapsed
+            record.seconds = training.seconds
+            records.append(record)
         }
         training.parameters = flow.parameters
         state.ensembles[index].flow = training
-        let last = records.last
-        let summary = last.map { String(format: "loss %.4f, batch ESS %.3f", $0.loss, $0.batchESS) } ?? ""
+        let summary = records.last.map { r in
+            String(format: "%@: loss/V %.5f, batch ESS %.3f", Self.label(flow.lattice), r.loss, r.batchESS)
+                + (r.validationESS.map { String(format: ", validation ESS %.3f", $0) } ?? "")
+        } ?? ""
         return (UnitReport(completed: training.steps, total: steps, summary: summary), records)
     }
 
@@ -59,16 +100,20 @@ struct FlowTrainingStage: RunStage {
         state.ensembles[index].flow?.history += records
     }
 
-    /// Kish's ESS per sample of the weights `exp(logP - logQ)`.
-    static func ess(_ logP: [Double], _ logQ: [Double]) -> Double {
-        let logW = zip(logP, logQ).map { $0 - $1 }
-        guard let top = logW.max(), top.isFinite else { return 0 }
-        var sum = 0.0, squares = 0.0
-        for w in logW {
-            let e = exp(w - top)
-            sum += e
-            squares += e * e
-        }
-        return sum * sum / (Double(logW.count) * squares)
+    /// The pooled ESS of the phase's validation proposals under the flow.
+    func validate(_ flow: Flow, _ phase: Phase) -> Double {
+        var streams = phase.validation
+        let (fields, logQ) = flow.propose(&streams, parallelism: parallelism)
+        let v = fields.columns
+        let logP = fields.storage.withUnsafeBufferPointer { x in (0..<fields.sampleCount).map { -phase.action.action(x.baseAddress! + $0 * v) } }
+        return Flow.effectiveSampleFraction(logP: logP, logQ: logQ)
     }
+
+    /// `log((1/n) sum exp(x_i))`, stably.
+    static func logMeanExp(_ x: [Double]) -> Double {
+        guard let top = x.max(), top.isFinite else { return x.max() ?? -.infinity }
+        return top + log(x.reduce(0) { $0 + exp($1 - top) } / Double(x.count))
+    }
+
+    static func label(_ lattice: Lattice) -> String { lattice.extent.map(String.init).joined(separator: "x") }
 }

@@ -27,6 +27,10 @@ public protocol RunnableKind: RunKind where State: RunState<Description> {
     /// What an unfinished run keeps besides its checkpoint (energy.csv of the steps so far).
     func partialTables(_ state: State) -> [String: CSVTable]
 
+    /// Files other than tables a run leaves as soon as they are final (a trained
+    /// flow's flow.json), written with every checkpoint.
+    func artefacts(_ state: State) throws -> [String: Data]
+
     /// A finished run's summary, tables and terminal lines.
     func outcome(_ state: State) throws -> RunOutcome
 
@@ -81,6 +85,7 @@ public struct RunOutcome {
 
 extension RunnableKind {
     public func partialTables(_ state: State) -> [String: CSVTable] { [:] }
+    public func artefacts(_ state: State) throws -> [String: Data] { [:] }
     public func preflightIssues(ranks: Int) -> [ConfigIssue] { [] }
     public func validationNotes() -> [String] { [] }
 
@@ -103,8 +108,15 @@ extension RunnableKind {
         for (file, table) in partialTables(state).sorted(by: { $0.key < $1.key }) {
             try AtomicFile.write(table.text, to: directory.appendingPathComponent(file))
         }
+        try writeArtefacts(state, to: directory)
         try AtomicFile.write(
             CheckpointFile.encode(state, kind: Description.modes[0]), to: directory.appendingPathComponent(CheckpointFile.name))
+    }
+
+    func writeArtefacts(_ state: State, to directory: URL) throws {
+        for (file, data) in try artefacts(state).sorted(by: { $0.key < $1.key }) {
+            try AtomicFile.write(data, to: directory.appendingPathComponent(file))
+        }
     }
 
     /// Writes a finished run's files, summary.json last (its presence means the
@@ -114,6 +126,7 @@ extension RunnableKind {
         for (file, table) in outcome.tables.merging(partialTables(state), uniquingKeysWith: { a, _ in a }).sorted(by: { $0.key < $1.key }) {
             try AtomicFile.write(table.text, to: directory.appendingPathComponent(file))
         }
+        try writeArtefacts(state, to: directory)
         try AtomicFile.write(
             CheckpointFile.encode(state, kind: Description.modes[0]), to: directory.appendingPathComponent(CheckpointFile.name))
         let (data, warnings) = try SummaryFile.encode(outcome.summary)
