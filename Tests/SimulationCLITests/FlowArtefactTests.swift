@@ -50,7 +50,7 @@ struct FlowArtefactTests {
         let schedule = try #require(training["schedule"] as? [[String: Any]])
         #expect(schedule.map { $0["extent"] as? [Int] ?? [] } == [[4, 4], [8, 8]])
         #expect(schedule.allSatisfy { ($0["seconds"] as? Double ?? 0) > 0 && $0["steps"] as? Int == 300 })
-        let cost = try #require(sampler["cost_per_effective_sample"] as? [String: [String: Double]])
+        let cost = try #require(sampler["seconds_per_independent_measurement"] as? [String: [String: Double]])
         for name in ["abs_magnetization", "chi2"] {
             let c = try #require(cost[name])
             #expect((c["measurement"] ?? 0) > 0 && (c["with_training"] ?? 0) > (c["measurement"] ?? 0), "\(name): \(c)")

@@ -63,7 +63,23 @@ struct EuclideanConfigTests {
         ("mode: euclidean\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\nsampler: {chains: 3}\nmeasurement: {samples: 10}\n", "measurement.samples"),
         ("mode: euclidean\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\nsampler: {jitter: 1.5}\n", "sampler.jitter"),
         ("mode: euclidean\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\noptimizer: {steps: 3}\n", "optimizer"),
+        // A flow's keys: each architecture's own, the kernel coupling's even extents, the schedule.
+        (Self.flow("[8, 8]", "kind: real-nvp, features: 4"), "flow.features"),
+        (Self.flow("[8, 8]", "kind: kernel-coupling, hidden: [8]"), "flow.hidden"),
+        (Self.flow("[8, 7]", "kind: kernel-coupling"), "lattice.extent"),
+        (Self.flow("[8, 8]", "kind: kernel-coupling, schedule: [{extent: [4, 5], steps: 10}, {extent: [8, 8], steps: 10}]"), "flow.schedule"),
+        (Self.flow("[8, 8]", "schedule: [{extent: [4, 4], steps: 10}]"), "flow.schedule"),
+        (Self.flow("[8, 8]", "schedule: []"), "flow.schedule"),
+        (Self.flow("[8, 8]", "steps: 10, schedule: [{extent: [8, 8], steps: 10}]"), "flow.steps"),
+        (Self.flow("[8, 8]", "schedule: [{extent: [4], steps: 10}, {extent: [8, 8], steps: 10}]"), "flow.schedule[0].extent"),
+        (Self.flow("[8, 8]", "schedule: [{extent: [4, 4]}, {extent: [8, 8], steps: 10}]"), "flow.schedule[0].steps"),
+        (Self.flow("[8, 8]", "initial: ''"), "flow.initial"),
+        (Self.flow("[8, 8]", "validation_samples: 1"), "flow.validation_samples"),
     ])
+    static func flow(_ extent: String, _ keys: String) -> String {
+        "mode: euclidean\nlattice: {extent: \(extent)}\ntheory: {m2: -1, lambda: 6}\nsampler: {kind: flow}\nflow: {\(keys)}\n"
+    }
+
     func refusesNamingTheKey(yaml: String, key: String) {
         let found = issues(yaml)
         #expect(found.contains { $0.path == key }, "\(found.map(\.path))")

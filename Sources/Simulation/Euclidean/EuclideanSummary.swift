@@ -41,12 +41,12 @@ struct EuclideanSummary: Encodable {
         var tauInt: [String: Double]
         /// Seconds per effectively independent measurement of |M| and chi2,
         /// seconds / (N / (2 tau_int)): the measurement's alone and with the training's.
-        var costPerEffectiveSample: [String: [String: Double]]?
+        var secondsPerIndependentMeasurement: [String: [String: Double]]?
         /// Flow: the training's schedule and its last validation.
         var training: Training?
         enum CodingKeys: String, CodingKey {
             case kind, acceptance, ess, integrator, proposals, training
-            case costPerEffectiveSample = "cost_per_effective_sample"
+            case secondsPerIndependentMeasurement = "seconds_per_independent_measurement"
             case stepSize = "step_size", stepsPerTrajectory = "steps_per_trajectory"
             case trajectoryLength = "trajectory_length", fourierAcceleration = "fourier_acceleration"
             case expMinusDeltaH = "exp_minus_delta_h", trainingSteps = "training_steps", trainingSeconds = "training_seconds"
@@ -161,7 +161,7 @@ struct EuclideanSummary: Encodable {
             }
         }
         let n = Double(c.measurement.samples)
-        sampler.costPerEffectiveSample = tauInt.isEmpty ? nil : tauInt.mapValues { tau in
+        sampler.secondsPerIndependentMeasurement = tauInt.isEmpty ? nil : tauInt.mapValues { tau in
             var cost = ["measurement": last.seconds * 2 * tau / n]
             if let training = state.ensembles.last?.flow { cost["with_training"] = (last.seconds + training.seconds) * 2 * tau / n }
             return cost
