@@ -30,6 +30,11 @@ public struct EuclideanCheckpoint: RunState, EnsembleHolder {
         /// Training seconds per lattice of the schedule (one entry without a schedule).
         public var phaseSeconds: [Double]
         public var history: [TrainingStep]
+
+        enum CodingKeys: String, CodingKey {
+            case parameters, optimizer, random, steps, seconds, history
+            case phaseSeconds = "phase_seconds"
+        }
     }
 
     /// One training step as training.csv shows it.
