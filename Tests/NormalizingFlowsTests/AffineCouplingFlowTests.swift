@@ -58,24 +58,20 @@ struct AffineCouplingFlowTests {
     /// Hidden widths 8 and 3 take the convolution's vector path and its general one.
     @Test(arguments: [(1, [3]), (2, [3]), (2, [8, 8])])
     func lossGradientMatchesFiniteDifferences(threads: Int, hidden: [Int]) {
-        var flow = Self.flow([4, 4], layers: 3, hidden: hidden, scale: 1.5)
+        let flow = Self.flow([4, 4], layers: 3, hidden: hidden, scale: 1.5)
         let action = EuclideanAction(lattice: flow.lattice, massSquared: -1, coupling: 12)
         let z = Self.prior(6, 16, seed: 3)
         let batch = flow.lossAndGradient(z, action: action, parallelism: Parallelism(threads: threads))
         let base = flow.parameters
         var random = RandomSource(seed: 4)
         let checked = (0..<40).map { _ in Int(random.next() % UInt64(base.count)) }
-        var numeric: [Double] = [], analytic: [Double] = []
-        for p in checked {
-            let h = 1e-5
-            flow.parameters = base
-            flow.parameters[p] += h
-            let up = flow.lossAndGradient(z, action: action, parallelism: .serial).loss
-            flow.parameters[p] -= 2 * h
-            let down = flow.lossAndGradient(z, action: action, parallelism: .serial).loss
-            numeric.append((up - down) / (2 * h))
-            analytic.append(batch.gradient[p])
+        let loss = { (p: [Double]) -> Double in
+            var moved = flow
+            moved.parameters = p
+            return moved.lossAndGradient(z, action: action, parallelism: .serial).loss
         }
+        let numeric = checked.map { FiniteDifference.first(loss, at: base, index: $0, step: 1e-5) }
+        let analytic = checked.map { batch.gradient[$0] }
         #expect(maxRelativeDeviation(analytic, numeric) < 1e-6, "\(zip(analytic, numeric).map { ($0, $1) })")
     }
 }
