@@ -92,6 +92,21 @@ struct FlowArtefactTests {
         let up = try writeConfig(Self.yaml(lattice: [8, 8], flow: "steps: 0, initial: \(saved.path)"))
         #expect(try BuiltBinary.run(["run", up.path, "--output", larger.path]).status == 0)
 
+        // A run stopped while training on from a saved flow resumes after the saved flow has gone.
+        let moved = try temporaryDirectory().appendingPathComponent("flow.json")
+        try FileManager.default.copyItem(at: saved, to: moved)
+        let onward = try temporaryDirectory().appendingPathComponent("onward")
+        let long = try writeConfig(Self.yaml(lattice: [8, 8], flow: "steps: 4000, initial: \(moved.path)"))
+        let run = try BuiltBinary(["run", long.path, "--output", onward.path])
+        #expect(run.waitFor("training "), "\(run.standardError)")
+        Thread.sleep(forTimeInterval: 0.3)
+        run.send(SIGINT)
+        #expect(run.wait().status == 128 + SIGINT, "\(run.standardError)")
+        try FileManager.default.removeItem(at: moved)
+        let line = try #require(run.standardError.split(separator: "\n").first { $0.hasPrefix("resume with: ") })
+        let resumed = try BuiltBinary(["-c", String(line.dropFirst("resume with: ".count))], executable: "/bin/sh")
+        #expect(resumed.wait(seconds: 300).status == 0, "\(resumed.standardError)")
+
         // Refused before any work: missing, truncated, edited, another architecture or kind, a smaller lattice.
         let original = try Data(contentsOf: saved)
         let text = String(decoding: original, as: UTF8.self)

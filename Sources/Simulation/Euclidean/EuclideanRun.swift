@@ -247,8 +247,12 @@ public struct EuclideanRun: RunnableKind {
 
     /// A saved flow to start from (`flow.initial`) must be readable, intact and of
     /// the config's architecture, trained on lattices no larger than the schedule's first.
+    /// A run that will resume does not read it (its checkpoint holds the parameters),
+    /// so a saved flow moved or removed since the run started does not stop a resume.
     public func preflightIssues(ranks: Int) -> [ConfigIssue] {
         guard let f = configuration.flow, let path = f.initial else { return [] }
+        let checkpoint = URL(fileURLWithPath: configuration.output.directory).appendingPathComponent(CheckpointFile.name).path
+        guard !FileManager.default.fileExists(atPath: checkpoint) else { return [] }
         let first = f.phases(lattice: configuration.lattice.extent).first?.extent ?? configuration.lattice.extent
         switch SavedFlow.load(path) {
         case .failure(let why): return [ConfigIssue(path: "flow.initial", message: "\(path) \(why)")]
