@@ -113,9 +113,10 @@ extension FieldFlow {
         guard shifts.count > 1 else { return (FieldBatch(rows: n, columns: v, storage: x.storage), logQ) }
         // Chain c's proposal is T_c^{-1} x_c, whose average density has the term q(x_c) and,
         // for every other coset s, q(T_s T_c^{-1} x_c).
-        for c in 0..<n where choice[c] != 0 {
+        for c in 0..<n {
+            guard let shift = shifts[choice[c]] else { continue }
             let row = (c * v)..<((c + 1) * v)
-            x.storage.replaceSubrange(row, with: lattice.translated(x.storage[row], by: shifts[choice[c]]!.map { -$0 }))
+            x.storage.replaceSubrange(row, with: lattice.translated(x.storage[row], by: shift.map { -$0 }))
         }
         var terms = logQ.map { [$0] }
         for s in shifts.indices {

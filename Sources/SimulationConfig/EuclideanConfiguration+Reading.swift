@@ -208,8 +208,8 @@ extension EuclideanConfiguration: RunDescription {
                 return SchedulePhase(extent: e, steps: phaseSteps)
             }
             if phases.count == items.count, !phases.isEmpty {
-                if let lattice, phases.last?.extent != lattice {
-                    r.report("flow.schedule", f["schedule"], "ends at \(phases.last!.extent); its last lattice must be the run's, \(lattice)")
+                if let lattice, let last = phases.last?.extent, last != lattice {
+                    r.report("flow.schedule", f["schedule"], "ends at \(last); its last lattice must be the run's, \(lattice)")
                 }
                 schedule = phases
                 steps = phases.reduce(0) { $0 + $1.steps }
