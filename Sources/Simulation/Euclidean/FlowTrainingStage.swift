@@ -1,3 +1,4 @@
+import Execution
 import Foundation
 import Lattice
 import LinearAlgebra
@@ -79,7 +80,7 @@ struct FlowTrainingStage<Flow: FieldFlow>: RunStage {
                 batchESS: Flow.effectiveSampleFraction(logP: result.logP, logQ: result.logQ), gradientNorm: norm,
                 learningRate: learningRate, seconds: 0, validationESS: nil)
             if training.steps % validationEvery == 0 || training.steps == end {
-                record.validationESS = validate(flow, phase)
+                record.validationESS = try validate(flow, phase, stop: context.stop)
             }
             let elapsed = seconds(since: start)
             training.seconds += elapsed
@@ -100,12 +101,20 @@ struct FlowTrainingStage<Flow: FieldFlow>: RunStage {
         state.ensembles[index].flow?.history += records
     }
 
-    /// The pooled ESS of the phase's validation proposals under the flow.
-    func validate(_ flow: Flow, _ phase: Phase) -> Double {
-        var streams = phase.validation
-        let (fields, logQ) = flow.propose(&streams, parallelism: parallelism)
-        let v = fields.columns
-        let logP = fields.storage.withUnsafeBufferPointer { x in (0..<fields.sampleCount).map { -phase.action.action(x.baseAddress! + $0 * v) } }
+    /// The pooled ESS of the phase's validation proposals under the flow, proposed
+    /// in chunks of 64 with the stop check polled between them (each proposal has
+    /// its own stream, so the chunks give the numbers of one batch): a validation
+    /// of a large lattice takes tens of seconds.
+    func validate(_ flow: Flow, _ phase: Phase, stop: StopCheck) throws -> Double {
+        var logP: [Double] = [], logQ: [Double] = []
+        for start in stride(from: 0, to: phase.validation.count, by: 64) {
+            try stop.check()
+            var streams = Array(phase.validation[start..<min(start + 64, phase.validation.count)])
+            let (fields, q) = flow.propose(&streams, parallelism: parallelism)
+            let v = fields.columns
+            logP += fields.storage.withUnsafeBufferPointer { x in (0..<fields.sampleCount).map { -phase.action.action(x.baseAddress! + $0 * v) } }
+            logQ += q
+        }
         return Flow.effectiveSampleFraction(logP: logP, logQ: logQ)
     }
 
