@@ -143,6 +143,20 @@ public struct EuclideanConfiguration: Sendable, Equatable, Codable {
             first: theory.m2 ?? theory.kappa ?? 0, lam: theory.lambda, dimension: lattice.extent.count)
     }
 
+    /// The couplings as given (`lambda`, and `m2` or `kappa`), and in the project's
+    /// convention with the field's scale (summary.json `theory`, flow.json's provenance).
+    public var givenCouplings: [String: Double] {
+        var given = ["lambda": theory.lambda]
+        if let m2 = theory.m2 { given["m2"] = m2 }
+        if let kappa = theory.kappa { given["kappa"] = kappa }
+        return given
+    }
+
+    public var projectCouplings: [String: Double] {
+        let mapped = mappedTheory
+        return ["m2": mapped.massSquared, "lambda": mapped.coupling, "field_scale": mapped.fieldScale]
+    }
+
     /// The space-time lattice and its action: the Euclidean run's, or the path
     /// integral's at temporal spacing `eps`: N_t = round(beta/eps) links between
     /// N_t + 1 slices (direction 0), open, with the Hartree trial state at both ends.

@@ -51,6 +51,10 @@ struct EuclideanConfigTests {
         #expect(c.resolvedAccelerationMass == action.ends?.effectiveMassSquared)
     }
 
+    static func flow(_ extent: String, _ keys: String) -> String {
+        "mode: euclidean\nlattice: {extent: \(extent)}\ntheory: {m2: -1, lambda: 6}\nsampler: {kind: flow}\nflow: {\(keys)}\n"
+    }
+
     @Test(arguments: [
         ("mode: euclid\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\n", "mode"),
         ("mode: euclidean\nlattice: {extent: [4]}\ntheory: {m2: 1, lambda: 0}\nsampler: {hmc_trajectories: 2}\n", "sampler.hmc_trajectories"),
@@ -76,10 +80,6 @@ struct EuclideanConfigTests {
         (Self.flow("[8, 8]", "initial: ''"), "flow.initial"),
         (Self.flow("[8, 8]", "validation_samples: 1"), "flow.validation_samples"),
     ])
-    static func flow(_ extent: String, _ keys: String) -> String {
-        "mode: euclidean\nlattice: {extent: \(extent)}\ntheory: {m2: -1, lambda: 6}\nsampler: {kind: flow}\nflow: {\(keys)}\n"
-    }
-
     func refusesNamingTheKey(yaml: String, key: String) {
         let found = issues(yaml)
         #expect(found.contains { $0.path == key }, "\(found.map(\.path))")

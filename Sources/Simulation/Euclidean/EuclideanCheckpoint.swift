@@ -70,3 +70,13 @@ public struct EuclideanCheckpoint: RunState, EnsembleHolder {
         }
     }
 }
+
+extension EuclideanCheckpoint.FlowTraining {
+    /// Each lattice of the schedule `phases` with its steps and the seconds spent on it.
+    func schedule(_ phases: [EuclideanConfiguration.SchedulePhase]) -> [SavedFlow.Provenance.Phase] {
+        zip(phases, phaseSeconds).map { .init(extent: $0.extent, steps: $0.steps, seconds: $1) }
+    }
+
+    /// The last validation's pooled ESS.
+    var lastValidationESS: Double? { history.last(where: { $0.validationESS != nil })?.validationESS }
+}

@@ -60,10 +60,9 @@ public struct EuclideanRun: RunnableKind {
         ], chains: chains)
     }
 
-    /// The configured flow on `lattice`, its parameters `parameters` or, when
-    /// nil, drawn from `random` (the ensemble's training stream).
-    func makeFlow(on lattice: Lattice, parameters: [Double]?, random: inout RandomSource) -> (any FieldFlow)? {
-        guard let f = configuration.flow else { return nil }
+    /// The flow `f` on `lattice`, its parameters `parameters` or, when nil, drawn
+    /// from `random` (the ensemble's training stream).
+    func makeFlow(_ f: EuclideanConfiguration.FlowSection, on lattice: Lattice, parameters: [Double]?, random: inout RandomSource) -> any FieldFlow {
         var flow: any FieldFlow
         switch f.kind {
         case .realNVP:
@@ -170,9 +169,7 @@ public struct EuclideanRun: RunnableKind {
                 guard let f = c.flow else { throw RunError.unsupported("a flow run needs a `flow` section") }
                 var random = trainingStream(seed: seed)
                 let parameters = checkpoint == nil ? try initialParameters() : nil
-                guard let template = makeFlow(on: action.lattice, parameters: parameters, random: &random) else {
-                    throw RunError.unsupported("a flow run needs a `flow` section")
-                }
+                let template = makeFlow(f, on: action.lattice, parameters: parameters, random: &random)
                 let phases = f.phases(lattice: c.lattice.extent)
                 ensemble.flow = EuclideanCheckpoint.FlowTraining(
                     parameters: template.parameters,
@@ -227,21 +224,15 @@ public struct EuclideanRun: RunnableKind {
     public func artefacts(_ state: EuclideanCheckpoint) throws -> [String: Data] {
         let c = configuration
         guard let f = c.flow, let training = state.ensembles.last?.flow, training.steps >= f.steps else { return [:] }
-        let mapped = c.mappedTheory
-        var given = ["lambda": c.theory.lambda]
-        if let m2 = c.theory.m2 { given["m2"] = m2 }
-        if let kappa = c.theory.kappa { given["kappa"] = kappa }
         let last = training.history.last
         let saved = SavedFlow(
             kind: f.kind, dimension: c.lattice.extent.count, layers: f.layers, hidden: f.hidden, kernel: f.kernel, features: f.features,
             channels: f.channels, parameters: training.parameters,
             provenance: .init(
-                version: neuralQFTVersion, lattice: c.lattice.extent, convention: c.theory.convention, given: given,
-                project: ["m2": mapped.massSquared, "lambda": mapped.coupling, "field_scale": mapped.fieldScale], seed: c.seed,
-                batch: f.batch, steps: training.steps, seconds: training.seconds,
-                schedule: zip(f.phases(lattice: c.lattice.extent), training.phaseSeconds).map { .init(extent: $0.extent, steps: $0.steps, seconds: $1) },
-                finalLoss: last?.loss, finalDivergence: last?.divergence,
-                validationESS: training.history.last(where: { $0.validationESS != nil })?.validationESS, initial: f.initial))
+                version: neuralQFTVersion, lattice: c.lattice.extent, convention: c.theory.convention, given: c.givenCouplings,
+                project: c.projectCouplings, seed: c.seed, batch: f.batch, steps: training.steps, seconds: training.seconds,
+                schedule: training.schedule(f.phases(lattice: c.lattice.extent)), finalLoss: last?.loss, finalDivergence: last?.divergence,
+                validationESS: training.lastValidationESS, initial: f.initial))
         return [SavedFlow.name: try saved.encoded()]
     }
 

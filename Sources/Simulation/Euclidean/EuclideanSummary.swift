@@ -120,13 +120,7 @@ struct EuclideanSummary: Encodable {
         mode = c.mode.rawValue
         seed = c.seed
         config = c
-        let mapped = c.mappedTheory
-        var given = ["lambda": c.theory.lambda]
-        if let m2 = c.theory.m2 { given["m2"] = m2 }
-        if let kappa = c.theory.kappa { given["kappa"] = kappa }
-        theory = Theory(
-            convention: c.theory.convention.rawValue, given: given,
-            project: ["m2": mapped.massSquared, "lambda": mapped.coupling, "field_scale": mapped.fieldScale])
+        theory = Theory(convention: c.theory.convention.rawValue, given: c.givenCouplings, project: c.projectCouplings)
         let spatialSites = c.lattice.extent.reduce(1, *)
         lattice = ["extent": c.lattice.extent, "sites": [spatialSites]]
         if let p = c.pathIntegral {
@@ -149,9 +143,9 @@ struct EuclideanSummary: Encodable {
             let effective = (d.pooledESS ?? 0) * Double(d.proposals ?? 0)
             sampler.secondsPerEffectiveSample = effective > 0 ? (training.seconds + last.seconds) / effective : nil
             sampler.training = Training(
-                schedule: c.flow.map { zip($0.phases(lattice: c.lattice.extent), training.phaseSeconds).map { .init(extent: $0.extent, steps: $0.steps, seconds: $1) } } ?? [],
-                initial: c.flow?.initial, finalLossPerSite: training.history.last?.loss, finalKLPerSite: training.history.last?.divergence,
-                validationESS: training.history.last(where: { $0.validationESS != nil })?.validationESS)
+                schedule: c.flow.map { training.schedule($0.phases(lattice: c.lattice.extent)) } ?? [], initial: c.flow?.initial,
+                finalLossPerSite: training.history.last?.loss, finalKLPerSite: training.history.last?.divergence,
+                validationESS: training.lastValidationESS)
             if let ess = d.pooledESS, ess < 0.25 {
                 // Measured at L = 10 on the flow papers' line: ESS 0.21, and |M| and chi2 3 of
                 // their Gamma errors from HMC's — rare heavy weights make the chains stick in
